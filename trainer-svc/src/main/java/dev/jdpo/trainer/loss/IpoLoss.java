@@ -1,0 +1,17 @@
+package dev.jdpo.trainer.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * IPO's squared loss (Azar et al., arXiv:2310.12036, Eq. 17) with TRL's length normalisation:
+ * (r_c/|y_c| - r_r/|y_r| - 1/(2 beta))^2, where r is the log-ratio and beta plays the role of tau.
+ */
+public record IpoLoss(double beta) implements PreferenceLoss {
+
+    @Override
+    public LossTerms compute(PairLogps logps) {
+        NDArray chosen = logps.chosenLogratios().div(logps.chosenLengths().maximum(1f));
+        NDArray rejected = logps.rejectedLogratios().div(logps.rejectedLengths().maximum(1f));
+        return LossTerms.pairwise(chosen.sub(rejected).sub(1 / (2 * beta)).square());
+    }
+}
