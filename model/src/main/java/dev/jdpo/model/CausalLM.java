@@ -1,0 +1,170 @@
+package dev.jdpo.model;
+
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.jdpo.model.safetensors.CheckpointReader;
+import dev.jdpo.model.safetensors.TensorEntry;
+import dev.jdpo.model.transformer.ModelWeights;
+import dev.jdpo.model.transformer.Transformer;
+import dev.jdpo.model.transformer.WeightLayout;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** A Hugging Face Llama / Qwen2 / Mistral causal LM held as FP32 master weights in DJL (PyTorch engine). */
+public final class CausalLM implements AutoCloseable {
+
+    private final ModelConfig config;
+    private final Optional<GenerationConfig> generationConfig;
+    private final Path sourceDir;
+    private final StorageDType sourceDType;
+    private final LoadOptions options;
+    private final NDManager manager;
+    private final Map<String, NDArray> parameters;
+    private final Transformer transformer;
+
+    private CausalLM(ModelConfig config, Optional<GenerationConfig> generationConfig, Path sourceDir,
+                     StorageDType sourceDType, LoadOptions options, NDManager manager,
+                     Map<String, NDArray> parameters) {
+        this.config = config;
+        this.generationConfig = generationConfig;
+        this.sourceDir = sourceDir;
+        this.sourceDType = sourceDType;
+        this.options = options;
+        this.manager = manager;
+        this.parameters = Collections.unmodifiableMap(parameters);
+        ModelWeights weights = ModelWeights.from(parameters, config.numLayers(), config.tieWordEmbeddings());
+        this.transformer = new Transformer(manager, config, weights, options.precision(), options.trainable());
+    }
+
+    /**
+     * Loads {@code config.json}, {@code generation_config.json} (optional) and the safetensors weights of an HF
+     * model directory. Every tensor the config implies must be present with the implied shape.
+     */
+    public static CausalLM load(Path modelDir, LoadOptions options) throws ModelLoadException {
+        ModelConfig config = ModelConfig.read(modelDir.resolve("config.json"));
+        Optional<GenerationConfig> generation = GenerationConfig.read(modelDir);
+        CheckpointReader checkpoint = CheckpointReader.open(modelDir);
+        Map<String, Shape> expected = WeightLayout.expectedShapes(config);
+        for (Map.Entry<String, Shape> tensor : expected.entrySet()) {
+            checkTensor(checkpoint, config, tensor.getKey(), tensor.getValue());
+        }
+        StorageDType sourceDType = config.dtype().orElseGet(() -> checkpoint.entry(WeightLayout.EMBED)
+                .flatMap(TensorEntry::dtype).orElse(StorageDType.F32));
+        NDManager manager;
+        try {
+            manager = NDManager.newBaseManager(options.device(), "PyTorch");
+        } catch (EngineException | IllegalArgumentException e) {
+            throw new ModelLoadException(modelDir + ": cannot start the PyTorch engine on " + options.device()
+                    + ": " + e.getMessage(), e);
+        }
+        try {
+            Map<String, NDArray> parameters = new LinkedHashMap<>();
+            for (String name : expected.keySet()) {
+                NDArray array = checkpoint.read(name, manager);
+                // weights outlive any NDScope the caller may have open
+                NDScope.unregister(array);
+                array.setName(name);
+                if (options.trainable()) {
+                    array.setRequiresGradient(true);
+                }
+                parameters.put(name, array);
+            }
+            return new CausalLM(config, generation, modelDir, sourceDType, options, manager, parameters);
+        } catch (ModelLoadException e) {
+            manager.close();
+            throw e;
+        } catch (EngineException e) {
+            manager.close();
+            throw new ModelLoadException(modelDir + ": the engine rejected a weight: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkTensor(CheckpointReader checkpoint, ModelConfig config, String name, Shape expected)
+            throws ModelLoadException {
+        TensorEntry entry = checkpoint.entry(name).orElseThrow(() -> new ModelLoadException(
+                checkpoint.dir() + ": missing tensor " + name + " (config.json, model_type " + config.modelType()
+                        + ", needs it" + (name.equals(WeightLayout.LM_HEAD) ? " because tie_word_embeddings is false"
+                        : "") + ")"));
+        if (!Arrays.equals(entry.shape(), expected.getShape())) {
+            throw new ModelLoadException(checkpoint.fileOf(name).orElseThrow() + ": tensor " + name + " has shape "
+                    + Arrays.toString(entry.shape()) + " but config.json implies " + expected
+                    + " (hidden_size " + config.hiddenSize() + ", vocab_size " + config.vocabSize()
+                    + ", intermediate_size " + config.intermediateSize() + ", num_attention_heads "
+                    + config.numHeads() + ", num_key_value_heads " + config.numKvHeads() + ", head_dim "
+                    + config.headDim() + ")");
+        }
+        if (entry.dtype().isEmpty()) {
+            throw new ModelLoadException(checkpoint.fileOf(name).orElseThrow() + ": tensor " + name + " has dtype "
+                    + entry.dtypeName() + "; supported dtypes are F32, F16 and BF16");
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The generation config the checkpoint ships, if any. */
+    public Optional<GenerationConfig> generationConfig() {
+        return generationConfig;
+    }
+
+    public Path sourceDir() {
+        return sourceDir;
+    }
+
+    /** The dtype the source checkpoint declared (or stored, when config.json names none). */
+    public StorageDType sourceDType() {
+        return sourceDType;
+    }
+
+    public LoadOptions options() {
+        return options;
+    }
+
+    /**
+     * HF tensor names to FP32 master weights in transformers' state_dict order; {@code lm_head.weight} is absent
+     * when tied to the embeddings. The arrays require gradients when the model was loaded trainable.
+     */
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The decoder itself, for callers that need hidden states or a KV cache. */
+    public Transformer transformer() {
+        return transformer;
+    }
+
+    /**
+     * Logits {@code [B, T, V]} (FP32) for right-padded {@code inputIds [B, T]}; attached to the input's manager.
+     * Differentiable inside a gradient collector when the model is trainable.
+     */
+    public NDArray forward(NDArray inputIds, NDArray attentionMask) {
+        return transformer.logits(inputIds, attentionMask);
+    }
+
+    /**
+     * Writes a complete HF model directory: weights (sharded over the limit), config.json with its dtype fields
+     * set to the saved dtype, generation_config.json, and the tokenizer files and chat template of the source.
+     */
+    public void save(Path dir, SaveOptions options) throws IOException {
+        ModelDirWriter.write(this, dir, options);
+    }
+
+    @Override
+    public void close() {
+        transformer.close();
+        manager.close();
+    }
+}

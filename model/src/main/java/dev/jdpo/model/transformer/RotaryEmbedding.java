@@ -1,0 +1,82 @@
+package dev.jdpo.model.transformer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.jdpo.model.RopeConfig;
+
+/**
+ * Rotary position embeddings with HF Llama's rotate-half convention: {@code x*cos + rotate_half(x)*sin},
+ * where the cos/sin tables are {@code cat(freqs, freqs)} over the head dimension. Tables are computed in
+ * double precision in Java and cached on the model's device, growing as longer sequences arrive.
+ */
+public final class RotaryEmbedding implements AutoCloseable {
+
+    private static final int MIN_TABLE_LENGTH = 256;
+
+    private final NDManager manager;
+    private final double[] inverseFrequencies;
+    private final int headDim;
+    private NDArray cos;
+    private NDArray sin;
+    private int length;
+
+    public RotaryEmbedding(NDManager manager, RopeConfig rope, int headDim) {
+        this.manager = manager;
+        this.headDim = headDim;
+        this.inverseFrequencies = rope.inverseFrequencies(headDim);
+    }
+
+    /** cos and sin for positions {@code [offset, offset + count)}, each {@code [count, headDim]}. */
+    public synchronized NDList tables(long offset, long count) {
+        long needed = offset + count;
+        if (needed > length) {
+            grow((int) Math.max(MIN_TABLE_LENGTH, Long.highestOneBit(needed - 1) << 1));
+        }
+        NDIndex rows = new NDIndex("{}:{}", offset, needed);
+        return new NDList(cos.get(rows), sin.get(rows));
+    }
+
+    /** Rotates {@code x} of shape {@code [B, heads, T, headDim]} by the tables of its T positions. */
+    public static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        NDList halves = x.split(2, 3);
+        NDArray rotated = halves.get(1).neg().concat(halves.get(0), 3);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    private void grow(int newLength) {
+        int half = inverseFrequencies.length;
+        float[] cosValues = new float[newLength * headDim];
+        float[] sinValues = new float[newLength * headDim];
+        for (int position = 0; position < newLength; position++) {
+            for (int i = 0; i < half; i++) {
+                double angle = position * inverseFrequencies[i];
+                float c = (float) Math.cos(angle);
+                float s = (float) Math.sin(angle);
+                int base = position * headDim;
+                cosValues[base + i] = c;
+                cosValues[base + i + half] = c;
+                sinValues[base + i] = s;
+                sinValues[base + i + half] = s;
+            }
+        }
+        close();
+        cos = manager.create(cosValues, new Shape(newLength, headDim));
+        sin = manager.create(sinValues, new Shape(newLength, headDim));
+        // the tables outlive any scope a caller may have open
+        NDScope.unregister(cos, sin);
+        length = newLength;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (cos != null) {
+            cos.close();
+            sin.close();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.jdpo.model.transformer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.jdpo.model.ModelConfig;
+import dev.jdpo.model.Precision;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * The Llama / Qwen2 / Mistral decoder as NDArray math: embeddings, then per layer
+ * {@code h += attn(rmsnorm(h))} and {@code h += mlp(rmsnorm(h))}, a final RMSNorm and the LM head.
+ * Intermediates of each layer are closed when the layer ends; under a gradient collector the autograd graph
+ * keeps what backward needs.
+ */
+public final class Transformer implements AutoCloseable {
+
+    private final ModelConfig config;
+    private final ModelWeights weights;
+    private final boolean half;
+    private final boolean castPerForward;
+    private final Map<NDArray, NDArray> halfCopies = new IdentityHashMap<>();
+    private final RotaryEmbedding rope;
+    private final NDArray eps;
+    private final NDArray attentionScale;
+
+    /**
+     * @param manager the model's manager (scalars, RoPE tables and FP16 copies live there)
+     * @param trainable FP16 copies are then cast on every forward so gradients reach the FP32 masters
+     */
+    public Transformer(NDManager manager, ModelConfig config, ModelWeights weights, Precision precision,
+                       boolean trainable) {
+        this.config = config;
+        this.weights = weights;
+        this.half = precision == Precision.FP16;
+        this.castPerForward = half && trainable;
+        this.rope = new RotaryEmbedding(manager, config.rope(), config.headDim());
+        // scalars are made once on the device: a Number operand would be a host-to-device copy per op
+        this.eps = manager.create((float) config.rmsNormEps());
+        this.attentionScale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
+        NDScope.unregister(eps, attentionScale);
+        if (half && !trainable) {
+            for (LayerWeights layer : weights.layers()) {
+                for (NDArray w : new NDArray[] {layer.q(), layer.qBias(), layer.k(), layer.kBias(), layer.v(),
+                        layer.vBias(), layer.o(), layer.oBias(), layer.gate(), layer.gateBias(), layer.up(),
+                        layer.upBias(), layer.down(), layer.downBias()}) {
+                    cacheHalf(w);
+                }
+            }
+            cacheHalf(weights.lmHead());
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** Logits {@code [B, T, vocab]} in FP32 for right-padded {@code ids [B, T]}. */
+    public NDArray logits(NDArray ids, NDArray attentionMask) {
+        try (NDArray hidden = hiddenStates(ids, attentionMask, null)) {
+            return lmHead(hidden);
+        }
+    }
+
+    /**
+     * Final-normed hidden states {@code [B, T, hidden]} (FP32), attached to {@code ids}' manager.
+     *
+     * @param ids {@code [B, T]} token ids of the new positions
+     * @param attentionMask {@code [B, T]} non-zero for real tokens
+     * @param cache earlier positions' keys and values, extended in place; null for a full forward
+     */
+    public NDArray hiddenStates(NDArray ids, NDArray attentionMask, KvCache cache) {
+        long queries = ids.getShape().get(1);
+        long offset = cache == null ? 0 : cache.length();
+        try (NDScope forwardScope = new NDScope()) {
+            forwardScope.suppressNotUsedWarning();
+            NDArray longIds = ids.getDataType() == DataType.INT64 ? ids : ids.toType(DataType.INT64, false);
+            NDArray h = longIds.getNDArrayInternal()
+                    .embedding(longIds, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
+            NDArray keyMask = cache == null ? attentionMask : cache.appendMask(attentionMask);
+            NDArray fullMask = AttentionMask.additive(keyMask, offset, queries, 0);
+            NDArray windowMask = config.slidingWindow() > 0
+                    ? AttentionMask.additive(keyMask, offset, queries, config.slidingWindow()) : fullMask;
+            NDList tables = rope.tables(offset, queries);
+            for (int i = 0; i < config.numLayers(); i++) {
+                NDArray mask = config.windowOf(i) > 0 ? windowMask : fullMask;
+                NDArray next;
+                try (NDScope layerScope = new NDScope()) {
+                    layerScope.suppressNotUsedWarning();
+                    next = decoderLayer(h, weights.layers().get(i), tables.get(0), tables.get(1), mask, cache, i);
+                    NDScope.unregister(next);
+                }
+                NDScope.register(next);
+                h = next;
+            }
+            if (cache != null) {
+                cache.advance(queries);
+            }
+            NDArray out = rmsNorm(h, weights.finalNorm());
+            NDScope.unregister(out);
+            return out;
+        }
+    }
+
+    /** Logits {@code [..., vocab]} in FP32 for final hidden states {@code [..., hidden]}. */
+    public NDArray lmHead(NDArray hidden) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray logits = linear(hidden, weights.lmHead(), null);
+            NDScope.unregister(logits);
+            return logits;
+        }
+    }
+
+    private NDArray decoderLayer(NDArray h, LayerWeights w, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
+                                 int index) {
+        NDArray attended = h.add(attention(rmsNorm(h, w.inputNorm()), w, cos, sin, mask, cache, index));
+        return attended.add(mlp(rmsNorm(attended, w.postNorm()), w));
+    }
+
+    /** Grouped-query attention: each kv head serves {@code heads / kvHeads} consecutive query heads. */
+    private NDArray attention(NDArray x, LayerWeights w, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
+                              int index) {
+        long batch = x.getShape().get(0);
+        long queries = x.getShape().get(1);
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int headDim = config.headDim();
+        long group = heads / kvHeads;
+        NDArray q = linear(x, w.q(), w.qBias()).reshape(batch, queries, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray k = linear(x, w.k(), w.kBias()).reshape(batch, queries, kvHeads, headDim).transpose(0, 2, 1, 3);
+        NDArray v = linear(x, w.v(), w.vBias()).reshape(batch, queries, kvHeads, headDim).transpose(0, 2, 1, 3);
+        q = RotaryEmbedding.rotate(q, cos, sin);
+        k = RotaryEmbedding.rotate(k, cos, sin);
+        if (cache != null) {
+            NDArray[] full = cache.append(index, k, v);
+            k = full[0];
+            v = full[1];
+        }
+        long keys = k.getShape().get(2);
+        // [B, kvHeads, group*T, headDim] x [B, kvHeads, headDim, S]: one batched matmul per kv head, no K copy
+        NDArray grouped = q.reshape(batch, kvHeads, group * queries, headDim);
+        NDArray scores = toFloat(matMul(grouped, k.swapAxes(2, 3))).mul(attentionScale)
+                .reshape(batch, kvHeads, group, queries, keys).add(mask);
+        NDArray probabilities = scores.softmax(-1).reshape(batch, kvHeads, group * queries, keys);
+        NDArray context = toFloat(matMul(probabilities, v))
+                .reshape(batch, heads, queries, headDim).transpose(0, 2, 1, 3)
+                .reshape(batch, queries, (long) heads * headDim);
+        return linear(context, w.o(), w.oBias());
+    }
+
+    /** SwiGLU: {@code down(silu(gate(x)) * up(x))}. */
+    private NDArray mlp(NDArray x, LayerWeights w) {
+        NDArray gate = linear(x, w.gate(), w.gateBias());
+        NDArray activated = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(linear(x, w.up(), w.upBias()));
+        return linear(activated, w.down(), w.downBias());
+    }
+
+    /** {@code x / sqrt(mean(x^2) + eps) * w}, in FP32. */
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+        return x.div(meanSquare.add(eps).sqrt()).mul(weight);
+    }
+
+    /** {@code x W^T + b} for an HF {@code [out, in]} weight; FP16 operands in mixed precision, FP32 result. */
+    private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        NDArray input = half ? x.toType(DataType.FLOAT16, false) : x;
+        NDArray result = input.getNDArrayInternal()
+                .linear(input, compute(weight), bias == null ? null : compute(bias)).singletonOrThrow();
+        return toFloat(result);
+    }
+
+    private NDArray matMul(NDArray a, NDArray b) {
+        if (!half) {
+            return a.matMul(b);
+        }
+        return a.toType(DataType.FLOAT16, false).matMul(b.toType(DataType.FLOAT16, false));
+    }
+
+    private NDArray compute(NDArray master) {
+        if (!half) {
+            return master;
+        }
+        if (castPerForward) {
+            return master.toType(DataType.FLOAT16, false);
+        }
+        return halfCopies.get(master);
+    }
+
+    private static NDArray toFloat(NDArray x) {
+        return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+    }
+
+    private void cacheHalf(NDArray master) {
+        if (master != null && !halfCopies.containsKey(master)) {
+            NDArray copy = master.toType(DataType.FLOAT16, true);
+            NDScope.unregister(copy);
+            halfCopies.put(master, copy);
+        }
+    }
+
+    @Override
+    public void close() {
+        rope.close();
+        halfCopies.values().forEach(NDArray::close);
+        eps.close();
+        attentionScale.close();
+    }
+}
