@@ -39,6 +39,35 @@ public final class PairTokenizer {
                 && Arrays.equals(promptIds, Arrays.copyOf(full, promptIds.length));
     }
 
+    /**
+     * Tokenizes one pair and tells, per completion, whether {@code tok(prompt + completion)} starts with
+     * {@code tok(prompt)} (costs no extra encoding).
+     */
+    public CheckedIds tokenizeChecked(String prompt, String chosen, String rejected) {
+        int[] promptIds = tokenizer.encode(prompt);
+        int[] chosenFull = tokenizer.encode(prompt + withEos(chosen));
+        int[] rejectedFull = tokenizer.encode(prompt + withEos(rejected));
+        return new CheckedIds(new TokenIds(promptIds, after(promptIds, chosenFull), after(promptIds, rejectedFull)),
+                startsWith(chosenFull, promptIds), startsWith(rejectedFull, promptIds));
+    }
+
+    private String withEos(String completion) {
+        String eos = tokenizer.specialTokens().eosToken();
+        return completion.endsWith(eos) ? completion : completion + eos;
+    }
+
+    private static int[] after(int[] promptIds, int[] full) {
+        return Arrays.copyOfRange(full, Math.min(promptIds.length, full.length), full.length);
+    }
+
+    /** True when {@code full} begins with all of {@code prefix}. */
+    public static boolean startsWith(int[] full, int[] prefix) {
+        return full.length >= prefix.length && Arrays.equals(full, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** A pair's ids and whether each completion kept the prompt's tokens intact. */
+    public record CheckedIds(TokenIds ids, boolean chosenBoundaryMatches, boolean rejectedBoundaryMatches) { }
+
     /** Token ids of one pair. */
     public record TokenIds(int[] promptIds, int[] chosenIds, int[] rejectedIds) { }
 }

@@ -1,0 +1,105 @@
+package dev.jdpo.tokenizer.io;
+
+import com.google.gson.JsonElement;
+import dev.jdpo.tokenizer.data.ErrorCode;
+import dev.jdpo.tokenizer.data.InvalidRowException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/** JSON Lines: one object per line; blank lines are skipped, a UTF-8 byte-order mark on line 1 is ignored. */
+final class JsonLinesSource implements RowSource {
+
+    private final String name;
+    private final InputStream stream;
+    private final BoundedLineReader lines;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final int maxLineBytes;
+    private long lineNumber;
+
+    JsonLinesSource(String name, InputStream stream, int maxLineBytes) {
+        this.name = name;
+        this.stream = stream;
+        this.maxLineBytes = maxLineBytes;
+        this.lines = new BoundedLineReader(stream, maxLineBytes);
+    }
+
+    @Override
+    public RawRow next() throws DataFileException {
+        try {
+            while (lines.next()) {
+                lineNumber++;
+                if (lines.tooLong()) {
+                    return RawRow.bad(lineNumber, new InvalidRowException(ErrorCode.LINE_TOO_LONG, "",
+                            "line is " + lines.lineBytes() + " bytes; the limit is " + maxLineBytes));
+                }
+                int offset = lineNumber == 1 && hasBom() ? 3 : 0;
+                RawRow row = parse(offset);
+                if (row != null) {
+                    return row;
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new DataFileException(name + ": cannot read line " + (lineNumber + 1) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The row of the current line, or null for a blank line. */
+    private RawRow parse(int offset) {
+        String text;
+        try {
+            text = decode(offset);
+        } catch (InvalidRowException e) {
+            return RawRow.bad(lineNumber, e);
+        }
+        if (text.isBlank()) {
+            return null;
+        }
+        try {
+            JsonElement value = SafeJson.parse(text);
+            if (!value.isJsonObject()) {
+                return RawRow.bad(lineNumber, new InvalidRowException(ErrorCode.NOT_AN_OBJECT, "",
+                        "line holds a JSON " + (value.isJsonArray() ? "array" : "value") + ", not an object"));
+            }
+            return RawRow.ok(lineNumber, value.getAsJsonObject());
+        } catch (InvalidRowException e) {
+            return RawRow.bad(lineNumber, e);
+        }
+    }
+
+    private boolean hasBom() {
+        byte[] b = lines.bytes();
+        return lines.length() >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF;
+    }
+
+    private String decode(int offset) throws InvalidRowException {
+        ByteBuffer in = ByteBuffer.wrap(lines.bytes(), offset, lines.length() - offset);
+        CharBuffer out = CharBuffer.allocate(in.remaining());
+        decoder.reset();
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            throw new InvalidRowException(ErrorCode.INVALID_UTF8, "",
+                    "invalid UTF-8 at byte " + (in.position() + 1) + " of the line");
+        }
+        decoder.flush(out);
+        out.flip();
+        return out.toString();
+    }
+
+    @Override
+    public void close() throws DataFileException {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            throw new DataFileException(name + ": cannot close: " + e.getMessage(), e);
+        }
+    }
+}

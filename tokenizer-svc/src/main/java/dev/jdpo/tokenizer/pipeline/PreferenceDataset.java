@@ -1,0 +1,72 @@
+package dev.jdpo.tokenizer.pipeline;
+
+import dev.jdpo.tokenizer.io.DataFileException;
+import dev.jdpo.tokenizer.io.RawRow;
+import dev.jdpo.tokenizer.io.RowSource;
+import dev.jdpo.tokenizer.io.RowSources;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Reads a preference data file in one streaming pass: validation only, or tokenized pairs shuffled and split. */
+public final class PreferenceDataset {
+
+    private final PairEncoder encoder;
+    private final DataOptions options;
+
+    public PreferenceDataset(PairEncoder encoder, DataOptions options) {
+        this.encoder = encoder;
+        this.options = options;
+    }
+
+    /**
+     * Validates {@code file} holding no pairs in memory; every entry also goes to {@code onEntry} as it is found
+     * (the report keeps at most {@link DataOptions#maxReportEntries()}).
+     */
+    public ValidationReport validate(Path file, Consumer<ReportEntry> onEntry) throws DataFileException {
+        return pass(file, pair -> { }, onEntry);
+    }
+
+    /**
+     * Tokenizes {@code file}, then shuffles and splits the pairs. Under FAIL policy the first bad row throws;
+     * under SKIP bad rows are left out and listed in the report.
+     */
+    public PreparedDataset load(Path file) throws DataFileException, InvalidDataException {
+        List<EncodedPair> pairs = new ArrayList<>();
+        List<ReportEntry> firstBad = new ArrayList<>(1);
+        ValidationReport report = pass(file, pairs::add, entry -> {
+            if (firstBad.isEmpty()) {
+                firstBad.add(entry);
+            }
+        });
+        if (report.stoppedEarly()) {
+            throw new InvalidDataException(file.toString(), firstBad.get(0), report);
+        }
+        List<EncodedPair> ordered = options.shuffle() ? ShuffleSplit.shuffle(pairs, options.seed()) : pairs;
+        int held = ShuffleSplit.validationSize(ordered.size(), options.validationRatio());
+        List<EncodedPair> train = ordered.subList(0, ordered.size() - held);
+        List<EncodedPair> validation = ordered.subList(ordered.size() - held, ordered.size());
+        return new PreparedDataset(train, validation, report.withSplit(train.size(), validation.size()));
+    }
+
+    private ValidationReport pass(Path file, Consumer<EncodedPair> onPair, Consumer<ReportEntry> onEntry)
+            throws DataFileException {
+        RowProcessor processor = new RowProcessor(encoder, options);
+        try (RowSource rows = RowSources.open(file, options.maxLineBytes())) {
+            for (RawRow row = rows.next(); row != null; row = rows.next()) {
+                RowProcessor.Outcome outcome = processor.process(row);
+                if (outcome.pair() != null) {
+                    onPair.accept(outcome.pair());
+                }
+                if (outcome.entry() != null) {
+                    onEntry.accept(outcome.entry());
+                }
+                if (processor.stopped()) {
+                    break;
+                }
+            }
+        }
+        return processor.report();
+    }
+}

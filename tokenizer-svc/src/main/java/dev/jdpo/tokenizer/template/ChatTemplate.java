@@ -1,0 +1,86 @@
+package dev.jdpo.tokenizer.template;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import dev.jdpo.tokenizer.data.ChatMessage;
+import dev.jdpo.tokenizer.text.SpecialTokens;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's Jinja chat template rendered like transformers' {@code apply_chat_template}: trim_blocks and
+ * lstrip_blocks on, {@code raise_exception}, Python-style {@code tojson}, {@code strftime_now}, the special tokens
+ * as variables, {@code tools} and {@code add_generation_prompt}.
+ */
+public final class ChatTemplate {
+
+    /** Output cap per render: a template looping over hostile input must not fill the heap. */
+    private static final long MAX_OUTPUT_CHARS = 64L << 20;
+
+    private final String source;
+    private final Jinjava jinjava;
+    private final Map<String, Object> specialTokens;
+
+    public ChatTemplate(String source, SpecialTokens special) {
+        this.source = source;
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withLegacyOverrides(LegacyOverrides.newBuilder()
+                        .withParseWhitespaceControlStrictly(true)
+                        .withUseTrimmingForNotesAndExpressions(true)
+                        .build())
+                .build();
+        this.jinjava = new Jinjava(config);
+        jinjava.getGlobalContext().registerFunction(
+                new ELFunctionDefinition("", "raise_exception", TemplateRaise.class, "raise", String.class));
+        jinjava.getGlobalContext().registerFunction(
+                new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
+        jinjava.getGlobalContext().registerFilter(new ToJsonFilter());
+        Map<String, Object> tokens = new HashMap<>();
+        tokens.put("eos_token", special.eosToken());
+        special.bosToken().ifPresent(bos -> tokens.put("bos_token", bos));
+        this.specialTokens = Map.copyOf(tokens);
+    }
+
+    /** Renders {@code messages}; {@code tools} empty means none (the template sees it undefined, like None). */
+    public String render(List<ChatMessage> messages, List<Object> tools, boolean addGenerationPrompt)
+            throws TemplateException {
+        Map<String, Object> context = new HashMap<>(specialTokens);
+        context.put("messages", messages.stream().map(ChatMessage::toTemplateValue).toList());
+        context.put("add_generation_prompt", addGenerationPrompt);
+        if (!tools.isEmpty()) {
+            context.put("tools", tools);
+        }
+        RenderResult result;
+        try {
+            result = jinjava.renderForResult(source, context);
+        } catch (TemplateRaise e) {
+            throw new TemplateException("chat template raised: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new TemplateException("chat template failed: " + e.getMessage());
+        }
+        for (TemplateError error : result.getErrors()) {
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw new TemplateException(describe(error));
+            }
+        }
+        return result.getOutput();
+    }
+
+    private static String describe(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t instanceof TemplateRaise) {
+                return "chat template raised: " + t.getMessage();
+            }
+        }
+        String where = error.getLineno() > 0 ? " (template line " + error.getLineno() + ")" : "";
+        return "chat template failed: " + error.getMessage() + where;
+    }
+}
