@@ -1,0 +1,256 @@
+package dev.jdpo.trainer.engine;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.jdpo.model.CausalLM;
+import dev.jdpo.model.logprob.CompletionLogProbs;
+import dev.jdpo.model.logprob.LogProbs;
+import dev.jdpo.model.logprob.PaddedBatch;
+import dev.jdpo.model.logprob.TokenSequence;
+import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.trainer.data.ReferenceScores;
+import dev.jdpo.trainer.data.TrainingPair;
+import dev.jdpo.trainer.loss.CombinedLoss;
+import dev.jdpo.trainer.loss.PairLogps;
+import dev.jdpo.trainer.loss.StepNormalizer;
+import dev.jdpo.trainer.optim.AdamW;
+import dev.jdpo.trainer.optim.GradientClipping;
+import dev.jdpo.trainer.optim.LearningRateSchedule;
+import dev.jdpo.trainer.optim.NoGrad;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The DPO training engine for one policy model: each {@link #step} call is one optimizer step over the given
+ * pairs (split into micro-batches of {@code batch_size} whose gradients accumulate), followed by global-norm
+ * clipping, the scheduled learning rate and AdamW. Plain Java, usable without gRPC: callers feed batches, read
+ * per-step metrics, and save or restore checkpoints between steps. Not thread-safe.
+ */
+public final class PolicyTrainer implements AutoCloseable {
+
+    private final CausalLM policy;
+    private final TrainingConfig config;
+    private final int padId;
+    private final CombinedLoss loss;
+    private final AdamW optimizer;
+    private final LearningRateSchedule schedule;
+    private final LengthDesensitization lengthDesensitization;
+    private int completedSteps;
+    private long numTokens;
+    private double lastLearningRate;
+    private String failure;
+
+    /**
+     * @param policy a model loaded with {@code trainable = true}
+     * @param padId id that right-pads batches (the tokenizer's pad token, else eos)
+     * @param totalSteps optimizer steps of the whole run, for the schedule
+     */
+    public PolicyTrainer(CausalLM policy, TrainingConfig config, int padId, int totalSteps) {
+        if (!policy.options().trainable()) {
+            throw new IllegalArgumentException("the policy " + policy.sourceDir()
+                    + " was loaded frozen; load it with LoadOptions.trainable = true");
+        }
+        if (totalSteps <= 0) {
+            throw new IllegalArgumentException("totalSteps must be positive, got " + totalSteps);
+        }
+        this.policy = policy;
+        this.config = config;
+        this.padId = padId;
+        this.loss = CombinedLoss.from(config);
+        this.optimizer = new AdamW(policy.parameters(), new AdamW.Settings(config.adamBeta1(), config.adamBeta2(),
+                config.adamEpsilon(), config.weightDecay()), AdamW.DECAYS, policy.manager());
+        this.schedule = LearningRateSchedule.of(config.scheduler(), config.learningRate(), config.warmupSteps(),
+                config.warmupRatio(), totalSteps);
+        this.lengthDesensitization = config.ldAlpha() == null ? null : new LengthDesensitization(config.ldAlpha());
+        Engine.getInstance().setRandomSeed((int) config.seed());
+    }
+
+    /**
+     * One optimizer step over {@code pairs}.
+     *
+     * @param epoch fractional epochs completed once this step is done (reported as the epoch metric)
+     * @throws TrainingDivergedException when the loss or gradient norm is NaN or infinite; the weights are left as
+     *     they were and this trainer refuses further steps
+     */
+    public StepResult step(List<TrainingPair> pairs, double epoch) throws TrainingDivergedException {
+        if (failure != null) {
+            throw new IllegalStateException("this trainer stopped after a failure (" + failure + "); resume from a "
+                    + "checkpoint");
+        }
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("a step needs at least one pair");
+        }
+        PairChecks.check(pairs, config, 0);
+        long start = System.nanoTime();
+        int step = completedSteps + 1;
+        double learningRate = schedule.learningRate(step);
+        StepNormalizer normalizer = new StepNormalizer(pairs.size(),
+                pairs.stream().mapToLong(p -> p.chosen().scoredTokens()).sum());
+        StepStatistics statistics = new StepStatistics(config.beta(), pairs.size());
+        int microBatches = (pairs.size() + config.batchSize() - 1) / config.batchSize();
+        for (int m = 0; m < microBatches; m++) {
+            int from = m * config.batchSize();
+            List<TrainingPair> micro = pairs.subList(from, Math.min(pairs.size(), from + config.batchSize()));
+            double value = microBatch(micro, from, normalizer, statistics);
+            if (!Double.isFinite(value)) {
+                throw diverged(step, "loss is " + value + " in micro-batch " + (m + 1) + " of " + microBatches);
+            }
+        }
+        double gradNorm = GradientClipping.globalNorm(policy.parameters().values());
+        if (!Double.isFinite(gradNorm)) {
+            throw diverged(step, "gradient norm is " + gradNorm);
+        }
+        if (config.maxGradNorm() > 0) {
+            GradientClipping.clip(policy.parameters().values(), config.maxGradNorm(), gradNorm);
+        }
+        optimizer.step(learningRate);
+        optimizer.zeroGradients();
+        completedSteps = step;
+        numTokens += statistics.tokens();
+        lastLearningRate = learningRate;
+        double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+        return statistics.finish(step, gradNorm, learningRate, epoch, numTokens, seconds);
+    }
+
+    /** Forward, loss and backward of one micro-batch; returns its loss contribution. */
+    private double microBatch(List<TrainingPair> pairs, int offset, StepNormalizer normalizer,
+                              StepStatistics statistics) {
+        int size = pairs.size();
+        List<TokenSequence> sequences = new ArrayList<>(2 * size);
+        pairs.forEach(pair -> sequences.add(pair.chosen()));
+        pairs.forEach(pair -> sequences.add(pair.rejected()));
+        try (NDManager manager = policy.manager().newSubManager();
+             PaddedBatch batch = PaddedBatch.of(manager, sequences, padId)) {
+            CompletionLogProbs logProbs;
+            PairLogps logps;
+            float value;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                logProbs = LogProbs.compute(policy, batch, config.useWeighting());
+                logps = pairLogps(batch, sequences, logProbs, pairs);
+                NDArray pairWeights = config.useWeighting() ? wpoWeights(logProbs, size) : null;
+                NDArray microLoss = loss.microBatchLoss(logps, pairWeights, normalizer);
+                value = microLoss.getFloat();
+                if (!Float.isFinite(value)) {
+                    return value;
+                }
+                collector.backward(microLoss);
+            }
+            record(statistics, logps, logProbs, offset, size);
+            statistics.addLoss(value);
+            statistics.addTokens(pairs.stream().mapToLong(TrainingPair::tokenCount).sum());
+            return value;
+        }
+    }
+
+    private PairLogps pairLogps(PaddedBatch batch, List<TokenSequence> sequences, CompletionLogProbs logProbs,
+                                List<TrainingPair> pairs) {
+        int size = pairs.size();
+        NDArray sums = logProbs.sequenceLogps();
+        NDArray weighted = lengthDesensitization == null ? sums
+                : logProbs.tokenLogps().mul(lengthDesensitization.positionWeights(batch.manager(), sequences,
+                        batch.width())).sum(new int[] {1});
+        NDArray lengths = logProbs.completionLengths();
+        NDArray refChosen = null;
+        NDArray refRejected = null;
+        if (pairs.stream().allMatch(pair -> pair.reference() != null)) {
+            float[] chosen = new float[size];
+            float[] rejected = new float[size];
+            for (int i = 0; i < size; i++) {
+                int shared = LengthDesensitization.sharedLength(sequences, i, size);
+                chosen[i] = (float) referenceLogp(pairs.get(i).reference(), true, shared);
+                rejected[i] = (float) referenceLogp(pairs.get(i).reference(), false, shared);
+            }
+            refChosen = batch.manager().create(chosen);
+            refRejected = batch.manager().create(rejected);
+        }
+        return new PairLogps(weighted.get("0:" + size), weighted.get(size + ":"), sums.get("0:" + size), refChosen,
+                refRejected, lengths.get("0:" + size), lengths.get(size + ":"));
+    }
+
+    private double referenceLogp(ReferenceScores reference, boolean chosen, int shared) {
+        if (lengthDesensitization == null || !reference.hasTokenLogps()) {
+            return chosen ? reference.chosenLogp() : reference.rejectedLogp();
+        }
+        return lengthDesensitization.weightedSum(
+                chosen ? reference.chosenTokenLogps() : reference.rejectedTokenLogps(), shared);
+    }
+
+    /** WPO (Zhou et al., arXiv:2406.11827, Eq. 2): w = exp(mean_t[logp_t - log sum_v p_v^2]), w_c x w_r, detached. */
+    private static NDArray wpoWeights(CompletionLogProbs logProbs, int size) {
+        try (NoGrad noGrad = NoGrad.enter()) {
+            NDArray aligned = logProbs.tokenLogps().stopGradient().sub(logProbs.wpoTokenTerms())
+                    .mul(logProbs.completionMask());
+            NDArray weights = aligned.sum(new int[] {1}).div(logProbs.completionLengths().maximum(1f)).exp();
+            return weights.get("0:" + size).mul(weights.get(size + ":"));
+        }
+    }
+
+    private static void record(StepStatistics statistics, PairLogps logps, CompletionLogProbs logProbs, int offset,
+                               int size) {
+        float[] chosen = logps.chosen().toFloatArray();
+        float[] rejected = logps.rejected().toFloatArray();
+        float[] refChosen = logps.refChosen() == null ? new float[size] : logps.refChosen().toFloatArray();
+        float[] refRejected = logps.refRejected() == null ? new float[size] : logps.refRejected().toFloatArray();
+        for (int i = 0; i < size; i++) {
+            statistics.addPair(offset + i, chosen[i], rejected[i], refChosen[i], refRejected[i]);
+        }
+        float[] logitSums = logProbs.meanLogitSums().toFloatArray();
+        float[] lengths = logProbs.completionLengths().toFloatArray();
+        for (int i = 0; i < size; i++) {
+            statistics.addLogits(logitSums[i], lengths[i], logitSums[size + i], lengths[size + i]);
+        }
+    }
+
+    private TrainingDivergedException diverged(int step, String problem) {
+        optimizer.zeroGradients();
+        failure = "step " + step + ": " + problem;
+        return new TrainingDivergedException(step, "step " + step + ": " + problem
+                + "; the weights were not updated");
+    }
+
+    /** Optimizer steps completed. */
+    public int completedSteps() {
+        return completedSteps;
+    }
+
+    /** Non-padding tokens trained on so far. */
+    public long numTokens() {
+        return numTokens;
+    }
+
+    /** The learning rate of the last update (0 before the first). */
+    public double lastLearningRate() {
+        return lastLearningRate;
+    }
+
+    public LearningRateSchedule schedule() {
+        return schedule;
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    public CausalLM policy() {
+        return policy;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** Puts the trainer at a checkpoint's position (the caller restores weights and moments). */
+    public void restoreProgress(int steps, long tokens, double learningRate) {
+        this.completedSteps = steps;
+        this.numTokens = tokens;
+        this.lastLearningRate = learningRate;
+    }
+
+    /** Frees the optimizer state; the policy stays open (its owner closes it). */
+    @Override
+    public void close() {
+        optimizer.close();
+    }
+}

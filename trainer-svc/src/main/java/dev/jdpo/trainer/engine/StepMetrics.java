@@ -1,0 +1,50 @@
+package dev.jdpo.trainer.engine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Metrics of one optimizer step with TRL's meanings: loss and grad_norm as computed before the update (grad_norm
+ * before clipping), learning_rate as applied by this step's update, rewards = beta x log-ratio per pair averaged
+ * over the step's pairs, logps = summed sequence log-probs averaged over pairs, logits = vocabulary-mean logit
+ * averaged over completion tokens, num_tokens = non-padding tokens seen so far (cumulative).
+ */
+public record StepMetrics(
+        int step,
+        double loss,
+        double gradNorm,
+        double learningRate,
+        double epoch,
+        double rewardsChosen,
+        double rewardsRejected,
+        double rewardsAccuracies,
+        double rewardsMargins,
+        double logpsChosen,
+        double logpsRejected,
+        double logitsChosen,
+        double logitsRejected,
+        long numTokens,
+        double tokensPerSecond,
+        double pairsPerSecond) {
+
+    /** Keys in the order they are reported, as TRL names them plus throughput. */
+    public Map<String, Double> values() {
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("loss", loss);
+        values.put("grad_norm", gradNorm);
+        values.put("learning_rate", learningRate);
+        values.put("epoch", epoch);
+        values.put("rewards/chosen", rewardsChosen);
+        values.put("rewards/rejected", rewardsRejected);
+        values.put("rewards/accuracies", rewardsAccuracies);
+        values.put("rewards/margins", rewardsMargins);
+        values.put("logps/chosen", logpsChosen);
+        values.put("logps/rejected", logpsRejected);
+        values.put("logits/chosen", logitsChosen);
+        values.put("logits/rejected", logitsRejected);
+        values.put("num_tokens", (double) numTokens);
+        values.put("tokens_per_second", tokensPerSecond);
+        values.put("pairs_per_second", pairsPerSecond);
+        return values;
+    }
+}
