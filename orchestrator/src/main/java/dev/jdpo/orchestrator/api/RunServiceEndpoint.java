@@ -1,0 +1,129 @@
+package dev.jdpo.orchestrator.api;
+
+import dev.jdpo.orchestrator.run.RunManager;
+import dev.jdpo.orchestrator.state.RunRepository;
+import dev.jdpo.proto.v1.CancelRunRequest;
+import dev.jdpo.proto.v1.CreateRunRequest;
+import dev.jdpo.proto.v1.GetRunRequest;
+import dev.jdpo.proto.v1.ListCheckpointsRequest;
+import dev.jdpo.proto.v1.ListCheckpointsResponse;
+import dev.jdpo.proto.v1.ListRunsRequest;
+import dev.jdpo.proto.v1.ListRunsResponse;
+import dev.jdpo.proto.v1.Run;
+import dev.jdpo.proto.v1.RunEvent;
+import dev.jdpo.proto.v1.RunServiceGrpc;
+import dev.jdpo.proto.v1.RunStatus;
+import dev.jdpo.proto.v1.WatchRunRequest;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The public RunService over gRPC: a thin adapter from requests to {@link RunManager}. */
+public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase implements AutoCloseable {
+
+    static final int DEFAULT_PAGE_SIZE = 20;
+    static final int MAX_PAGE_SIZE = 100;
+    private static final int WATCH_THREADS = 4;
+
+    /** A request handler that may throw the orchestrator's checked exceptions. */
+    @FunctionalInterface
+    private interface Handler<T> {
+        T handle() throws Exception;
+    }
+
+    private final RunManager runs;
+    private final ExecutorService watchExecutor = Executors.newFixedThreadPool(WATCH_THREADS, task -> {
+        Thread thread = new Thread(task, "jdpo-watch-" + WATCH_THREAD_COUNT.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+    });
+    private static final AtomicInteger WATCH_THREAD_COUNT = new AtomicInteger();
+
+    public RunServiceEndpoint(RunManager runs) {
+        this.runs = runs;
+    }
+
+    @Override
+    public void createRun(CreateRunRequest request, StreamObserver<Run> response) {
+        unary(response, () -> runs.create(request.getConfig()));
+    }
+
+    @Override
+    public void getRun(GetRunRequest request, StreamObserver<Run> response) {
+        unary(response, () -> runs.get(requireRunId(request.getRunId())));
+    }
+
+    @Override
+    public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
+        unary(response, () -> {
+            int size = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
+            if (size < 1 || size > MAX_PAGE_SIZE) {
+                throw ApiErrors.invalidArgument("page_size", "must be in 1.." + MAX_PAGE_SIZE + " (0 means "
+                        + DEFAULT_PAGE_SIZE + "), got " + request.getPageSize());
+            }
+            long before = PageTokens.decode(request.getPageToken());
+            if (before < 0) {
+                throw ApiErrors.invalidArgument("page_token", "not a token from a previous ListRuns response");
+            }
+            if (request.getStatus() == RunStatus.UNRECOGNIZED) {
+                throw ApiErrors.invalidArgument("status", "unknown status " + request.getStatusValue());
+            }
+            RunStatus filter = request.getStatus() == RunStatus.RUN_STATUS_UNSPECIFIED ? null : request.getStatus();
+            RunRepository.RunPage page = runs.list(before, size, filter);
+            return ListRunsResponse.newBuilder().addAllRuns(page.runs())
+                    .setNextPageToken(PageTokens.encode(page.nextBeforeOrdinal())).build();
+        });
+    }
+
+    @Override
+    public void watchRun(WatchRunRequest request, StreamObserver<RunEvent> response) {
+        try {
+            runs.get(requireRunId(request.getRunId()));
+            if (request.getAfterSequence() < 0) {
+                throw ApiErrors.invalidArgument("after_sequence", "must be >= 0, got " + request.getAfterSequence());
+            }
+        } catch (Exception rejected) {
+            response.onError(ApiErrors.toStatus(rejected));
+            return;
+        }
+        new RunWatcher(request.getRunId(), request.getAfterSequence(), (ServerCallStreamObserver<RunEvent>) response,
+                runs, watchExecutor).start();
+    }
+
+    @Override
+    public void cancelRun(CancelRunRequest request, StreamObserver<Run> response) {
+        unary(response, () -> runs.cancel(requireRunId(request.getRunId())));
+    }
+
+    @Override
+    public void listCheckpoints(ListCheckpointsRequest request, StreamObserver<ListCheckpointsResponse> response) {
+        unary(response, () -> ListCheckpointsResponse.newBuilder()
+                .addAllCheckpoints(runs.checkpoints(requireRunId(request.getRunId()))).build());
+    }
+
+    @Override
+    public void close() {
+        watchExecutor.shutdownNow();
+    }
+
+    private static String requireRunId(String runId) {
+        if (runId.isBlank()) {
+            throw ApiErrors.invalidArgument("run_id", "required");
+        }
+        return runId;
+    }
+
+    private static <T> void unary(StreamObserver<T> response, Handler<T> handler) {
+        T result;
+        try {
+            result = handler.handle();
+        } catch (Exception failed) {
+            response.onError(ApiErrors.toStatus(failed));
+            return;
+        }
+        response.onNext(result);
+        response.onCompleted();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.jdpo.orchestrator.config;
+
+import dev.jdpo.proto.v1.RunConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The directories a run may read models and data from and write output to ({@code jdpo.allowed-roots}).
+ * Paths are compared after resolving symbolic links, so a link inside a root cannot reach outside it.
+ */
+public final class AllowedRoots {
+
+    private final List<Path> roots;
+
+    public AllowedRoots(List<Path> roots) {
+        if (roots.isEmpty()) {
+            throw new IllegalArgumentException("jdpo.allowed-roots must name at least one directory");
+        }
+        this.roots = roots.stream().map(AllowedRoots::canonical).toList();
+    }
+
+    /** The default: the working directory and the user's home. */
+    public static AllowedRoots defaults() {
+        return new AllowedRoots(List.of(Path.of("").toAbsolutePath(), Path.of(System.getProperty("user.home"))));
+    }
+
+    public List<Path> roots() {
+        return roots;
+    }
+
+    /**
+     * Makes every path of the config absolute (relative ones against the server's working directory),
+     * then checks that each lies under a root (PERMISSION_DENIED otherwise) and that inputs exist.
+     */
+    public RunConfig checkPaths(RunConfig config) throws PathNotAllowedException, InvalidConfigException {
+        RunConfig.Builder b = config.toBuilder();
+        b.getModelBuilder().setPolicy(absolute(config.getModel().getPolicy()));
+        if (!config.getModel().getReference().isEmpty()) {
+            b.getModelBuilder().setReference(absolute(config.getModel().getReference()));
+        }
+        b.getDataBuilder().setTrainingFile(absolute(config.getData().getTrainingFile()));
+        if (!config.getData().getValidationFile().isEmpty()) {
+            b.getDataBuilder().setValidationFile(absolute(config.getData().getValidationFile()));
+        }
+        b.getOutputBuilder().setOutputDir(absolute(config.getOutput().getOutputDir()));
+        RunConfig resolved = b.build();
+
+        requireAllowed("model.policy", resolved.getModel().getPolicy());
+        requireAllowed("model.reference", resolved.getModel().getReference());
+        requireAllowed("data.training_file", resolved.getData().getTrainingFile());
+        requireAllowed("data.validation_file", resolved.getData().getValidationFile());
+        requireAllowed("output.output_dir", resolved.getOutput().getOutputDir());
+
+        List<ConfigViolation> missing = new ArrayList<>();
+        requireModelDir("model.policy", resolved.getModel().getPolicy(), missing);
+        requireModelDir("model.reference", resolved.getModel().getReference(), missing);
+        requireFile("data.training_file", resolved.getData().getTrainingFile(), missing);
+        requireFile("data.validation_file", resolved.getData().getValidationFile(), missing);
+        Path output = Path.of(resolved.getOutput().getOutputDir());
+        if (Files.exists(output) && !Files.isDirectory(output)) {
+            missing.add(new ConfigViolation("output.output_dir", output + " exists and is not a directory"));
+        }
+        if (!missing.isEmpty()) {
+            throw new InvalidConfigException(missing);
+        }
+        return resolved;
+    }
+
+    private static String absolute(String path) {
+        return path.isEmpty() ? path : Path.of(path).toAbsolutePath().normalize().toString();
+    }
+
+    private void requireAllowed(String field, String path) throws PathNotAllowedException {
+        if (path.isEmpty()) {
+            return;
+        }
+        Path real = canonical(Path.of(path));
+        if (roots.stream().noneMatch(real::startsWith)) {
+            throw new PathNotAllowedException(field, path);
+        }
+    }
+
+    private static void requireModelDir(String field, String path, List<ConfigViolation> found) {
+        if (path.isEmpty()) {
+            return;
+        }
+        Path dir = Path.of(path);
+        if (!Files.isDirectory(dir)) {
+            found.add(new ConfigViolation(field, path + " is not a directory"));
+        } else if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            found.add(new ConfigViolation(field, path + " is not a Hugging Face model directory (no config.json)"));
+        }
+    }
+
+    private static void requireFile(String field, String path, List<ConfigViolation> found) {
+        if (path.isEmpty()) {
+            return;
+        }
+        Path file = Path.of(path);
+        if (!Files.isRegularFile(file)) {
+            found.add(new ConfigViolation(field, path + " is not a file"));
+        } else if (!Files.isReadable(file)) {
+            found.add(new ConfigViolation(field, path + " is not readable"));
+        }
+    }
+
+    /** The real path of the nearest existing ancestor, plus the part that does not exist yet. */
+    private static Path canonical(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return absolute;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(absolute));
+        } catch (IOException unreadable) {
+            return absolute;
+        }
+    }
+}

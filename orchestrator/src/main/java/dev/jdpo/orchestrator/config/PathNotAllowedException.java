@@ -1,0 +1,16 @@
+package dev.jdpo.orchestrator.config;
+
+/** A model or data path of a run config lies outside the server's allowed roots. */
+public final class PathNotAllowedException extends Exception {
+
+    private final String field;
+
+    public PathNotAllowedException(String field, String path) {
+        super(field + ": " + path + " is outside the allowed roots (jdpo.allowed-roots)");
+        this.field = field;
+    }
+
+    public String field() {
+        return field;
+    }
+}

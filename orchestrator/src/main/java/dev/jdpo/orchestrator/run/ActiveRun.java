@@ -1,0 +1,68 @@
+package dev.jdpo.orchestrator.run;
+
+import dev.jdpo.proto.v1.EventLevel;
+import dev.jdpo.proto.v1.MetricsReport;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** A run that is being validated or trained in this process: its stop flags and its reporter. */
+final class ActiveRun implements RunReporter {
+
+    private final String runId;
+    private final EventLog log;
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private volatile boolean cancelRequested;
+    private volatile boolean shutdownRequested;
+
+    ActiveRun(String runId, EventLog log) {
+        this.runId = runId;
+        this.log = log;
+    }
+
+    String runId() {
+        return runId;
+    }
+
+    void requestCancel() {
+        cancelRequested = true;
+    }
+
+    void requestShutdown() {
+        shutdownRequested = true;
+    }
+
+    boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    CompletableFuture<Void> finished() {
+        return finished;
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return cancelRequested || shutdownRequested;
+    }
+
+    @Override
+    public void info(String message) {
+        log.message(runId, EventLevel.EVENT_LEVEL_INFO, message);
+    }
+
+    @Override
+    public void warn(String message) {
+        log.message(runId, EventLevel.EVENT_LEVEL_WARN, message);
+    }
+
+    @Override
+    public void metrics(long step, long totalSteps, double epoch, Map<String, Double> values) {
+        log.metrics(runId, MetricsReport.newBuilder().setStep(step).setTotalSteps(totalSteps).setEpoch(epoch)
+                .putAllValues(values).build());
+    }
+
+    @Override
+    public void checkpoint(long step, Path dir, Map<String, Double> metrics) {
+        log.checkpoint(runId, step, dir, metrics);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.jdpo.orchestrator.run;
+
+import dev.jdpo.proto.v1.RunConfig;
+
+/**
+ * What actually trains: the seam between the run API and the pipeline (tokenize -> reference -> train).
+ * {@link RunManager} calls these on its own worker threads; both may block for as long as the work takes.
+ */
+public interface RunExecutor {
+
+    /**
+     * Reads and checks the data files of a run and counts its pairs (the VALIDATING_FILES state).
+     *
+     * @param config the run's config with defaults applied and paths made absolute
+     * @throws RunFailure for data a user must fix (the run becomes FAILED with this message)
+     */
+    DataSummary validateFiles(RunConfig config, RunReporter reporter) throws RunFailure;
+
+    /**
+     * Trains the run from {@link RunStart#resumeFrom()} (or from scratch) to the end, reporting metrics and
+     * checkpoints as it goes, and polls {@link RunReporter#stopRequested()} at every optimizer-step boundary.
+     *
+     * @return {@link RunOutcome.Completed} with the aligned model, or {@link RunOutcome.Stopped} after a stop
+     *         request (with its last checkpoint registered)
+     * @throws RunFailure for a failure with a user-facing cause; any other exception fails the run as internal
+     */
+    RunOutcome execute(RunStart start, RunReporter reporter) throws Exception;
+}

@@ -1,0 +1,335 @@
+package dev.jdpo.orchestrator.run;
+
+import dev.jdpo.orchestrator.config.AllowedRoots;
+import dev.jdpo.orchestrator.config.HyperparameterResolver;
+import dev.jdpo.orchestrator.config.InvalidConfigException;
+import dev.jdpo.orchestrator.config.PathNotAllowedException;
+import dev.jdpo.orchestrator.config.RunConfigDefaults;
+import dev.jdpo.orchestrator.config.RunConfigValidator;
+import dev.jdpo.orchestrator.state.CheckpointRepository;
+import dev.jdpo.orchestrator.state.RunRepository;
+import dev.jdpo.orchestrator.state.RunStatuses;
+import dev.jdpo.proto.v1.Checkpoint;
+import dev.jdpo.proto.v1.EventLevel;
+import dev.jdpo.proto.v1.ResolvedHyperparameters;
+import dev.jdpo.proto.v1.Run;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.RunError;
+import dev.jdpo.proto.v1.RunStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life cycle of runs: accepts configs, validates files, queues, trains through the {@link RunExecutor},
+ * cancels, and on start-up picks up the runs an earlier process left unfinished (resuming RUNNING ones from
+ * their last checkpoint). Every state change is an event in the {@link EventLog}.
+ */
+public final class RunManager implements AutoCloseable {
+
+    /** {@code maxConcurrentRuns} runs train at once; CancelRun waits up to {@code cancelWait} for the stop. */
+    public record Settings(int maxConcurrentRuns, Duration cancelWait, Duration shutdownWait) {
+        public Settings {
+            if (maxConcurrentRuns < 1) {
+                throw new IllegalArgumentException("jdpo.max-concurrent-runs must be >= 1, got " + maxConcurrentRuns);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(1, Duration.ofSeconds(60), Duration.ofSeconds(30));
+        }
+    }
+
+    /** A run waiting for a training slot; {@code alreadyRunning} for one resumed after a restart (queued first). */
+    private record PendingRun(String runId, RunConfig config, ResolvedHyperparameters hyperparameters,
+                              Optional<Checkpoint> resumeFrom, boolean alreadyRunning) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
+
+    private final RunRepository runs;
+    private final CheckpointRepository checkpoints;
+    private final EventLog log;
+    private final RunExecutor executor;
+    private final AllowedRoots allowedRoots;
+    private final Settings settings;
+    private final Clock clock;
+    private final RunConfigValidator validator = new RunConfigValidator();
+    private final RunConfigDefaults defaults = new RunConfigDefaults();
+    private final HyperparameterResolver resolver = new HyperparameterResolver();
+    private final ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("jdpo-run-"));
+
+    private final Object lock = new Object();
+    private final Deque<PendingRun> queue = new ArrayDeque<>();
+    private final Map<String, ActiveRun> validating = new HashMap<>();
+    private final Map<String, ActiveRun> training = new HashMap<>();
+    private boolean closing;
+
+    public RunManager(RunRepository runs, CheckpointRepository checkpoints, EventLog log, RunExecutor executor,
+                      AllowedRoots allowedRoots, Settings settings, Clock clock) {
+        this.runs = runs;
+        this.checkpoints = checkpoints;
+        this.log = log;
+        this.executor = executor;
+        this.allowedRoots = allowedRoots;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public EventLog events() {
+        return log;
+    }
+
+    /** Picks up the runs an earlier orchestrator process left unfinished; call once, before serving. */
+    public void recover() {
+        for (Run run : runs.withStatus(List.of(RunStatus.RUN_STATUS_RUNNING))) {
+            if (run.getCancelRequested()) {
+                log.status(run.getId(), RunStatus.RUN_STATUS_CANCELLED, "Cancelled while the orchestrator was down");
+                continue;
+            }
+            Optional<Checkpoint> last = checkpoints.latest(run.getId());
+            log.message(run.getId(), EventLevel.EVENT_LEVEL_INFO, last
+                    .map(c -> "Orchestrator restarted; resuming from the checkpoint at step " + c.getStep())
+                    .orElse("Orchestrator restarted; no checkpoint yet, training again from the first step"));
+            enqueue(new PendingRun(run.getId(), run.getConfig(), run.getHyperparameters(), last, true));
+        }
+        for (Run run : runs.withStatus(List.of(RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_VALIDATING_FILES))) {
+            if (run.getCancelRequested()) {
+                log.status(run.getId(), RunStatus.RUN_STATUS_CANCELLED, "Cancelled while the orchestrator was down");
+            } else if (run.getStatus() == RunStatus.RUN_STATUS_QUEUED) {
+                enqueue(new PendingRun(run.getId(), run.getConfig(), run.getHyperparameters(), Optional.empty(), false));
+            } else {
+                log.message(run.getId(), EventLevel.EVENT_LEVEL_INFO, "Orchestrator restarted; validating files again");
+                startValidation(run.getId(), run.getConfig());
+            }
+        }
+    }
+
+    /**
+     * Stores a new run (VALIDATING_FILES) and starts validating its files in the background.
+     *
+     * @throws InvalidConfigException  naming every bad field
+     * @throws PathNotAllowedException for a path outside the allowed roots
+     */
+    public Run create(RunConfig submitted) throws InvalidConfigException, PathNotAllowedException {
+        validator.validate(submitted);
+        RunConfig config = allowedRoots.checkPaths(defaults.apply(submitted));
+        String id = RunIds.next();
+        runs.insert(id, config.getName(), RunStatus.RUN_STATUS_VALIDATING_FILES, config, clock.millis());
+        log.status(id, RunStatus.RUN_STATUS_VALIDATING_FILES, "Run created; validating the data files");
+        startValidation(id, config);
+        return runs.find(id).orElseThrow();
+    }
+
+    public Run get(String id) throws RunNotFoundException {
+        return runs.find(id).orElseThrow(() -> new RunNotFoundException(id));
+    }
+
+    /** Newest first; {@code status} null means any. */
+    public RunRepository.RunPage list(long beforeOrdinal, int limit, RunStatus status) {
+        return runs.page(beforeOrdinal, limit, status);
+    }
+
+    public List<Checkpoint> checkpoints(String id) throws RunNotFoundException {
+        get(id);
+        return checkpoints.list(id);
+    }
+
+    /**
+     * Cancels a run: at once when it has not started training, else at its next step boundary, waiting up
+     * to {@link Settings#cancelWait()} for that.
+     */
+    public Run cancel(String id) throws RunNotFoundException, RunFinishedException {
+        Run run = get(id);
+        if (run.getStatus() == RunStatus.RUN_STATUS_CANCELLED) {
+            return run;
+        }
+        if (RunStatuses.isTerminal(run.getStatus())) {
+            throw new RunFinishedException("run " + id + " already " + RunStatuses.shortName(run.getStatus())
+                    + "; there is nothing to cancel");
+        }
+        runs.markCancelRequested(id);
+        ActiveRun trainingRun;
+        synchronized (lock) {
+            queue.removeIf(pending -> pending.runId().equals(id));
+            ActiveRun validatingRun = validating.get(id);
+            if (validatingRun != null) {
+                validatingRun.requestCancel();
+            }
+            trainingRun = training.get(id);
+            if (trainingRun != null) {
+                trainingRun.requestCancel();
+            }
+        }
+        if (trainingRun == null) {
+            log.status(id, RunStatus.RUN_STATUS_CANCELLED, "Cancelled before training started");
+        } else {
+            log.message(id, EventLevel.EVENT_LEVEL_INFO, "Cancellation requested; stopping at the next step boundary");
+            awaitQuietly(trainingRun.finished(), settings.cancelWait());
+        }
+        return get(id);
+    }
+
+    /**
+     * Asks every active run to stop at its next step boundary and waits up to {@link Settings#shutdownWait()}.
+     * Their status stays as it is, so the next orchestrator process resumes them.
+     */
+    @Override
+    public void close() {
+        List<CompletableFuture<Void>> stopping = new ArrayList<>();
+        synchronized (lock) {
+            closing = true;
+            queue.clear();
+            for (ActiveRun run : validating.values()) {
+                run.requestShutdown();
+                stopping.add(run.finished());
+            }
+            for (ActiveRun run : training.values()) {
+                run.requestShutdown();
+                stopping.add(run.finished());
+            }
+        }
+        awaitQuietly(CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)), settings.shutdownWait());
+        workers.shutdownNow();
+    }
+
+    private void startValidation(String id, RunConfig config) {
+        ActiveRun run = new ActiveRun(id, log);
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            validating.put(id, run);
+        }
+        workers.execute(() -> validate(run, config));
+    }
+
+    private void validate(ActiveRun run, RunConfig config) {
+        String id = run.runId();
+        try {
+            DataSummary data = executor.validateFiles(config, run);
+            if (run.stopRequested()) {
+                return;
+            }
+            log.hyperparameters(id, resolver.resolve(config, data.trainingPairs(), data.validationPairs()));
+            if (log.status(id, RunStatus.RUN_STATUS_QUEUED, "Files validated; waiting for a training slot") != null) {
+                enqueue(new PendingRun(id, config, runs.find(id).orElseThrow().getHyperparameters(), Optional.empty(),
+                        false));
+            }
+        } catch (RunFailure failure) {
+            fail(id, failure.code(), failure.getMessage(), failure.param());
+        } catch (RuntimeException | Error unexpected) {
+            LOG.error("validating the files of run {} failed", id, unexpected);
+            fail(id, "internal", describe(unexpected), "");
+        } finally {
+            synchronized (lock) {
+                validating.remove(id, run);
+            }
+            run.finished().complete(null);
+        }
+    }
+
+    private void enqueue(PendingRun pending) {
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            queue.addLast(pending);
+        }
+        schedule();
+    }
+
+    private void schedule() {
+        synchronized (lock) {
+            while (!closing && training.size() < settings.maxConcurrentRuns() && !queue.isEmpty()) {
+                PendingRun next = queue.pollFirst();
+                ActiveRun run = new ActiveRun(next.runId(), log);
+                training.put(next.runId(), run);
+                workers.execute(() -> train(run, next));
+            }
+        }
+    }
+
+    private void train(ActiveRun run, PendingRun pending) {
+        String id = run.runId();
+        try {
+            if (!pending.alreadyRunning()
+                    && log.status(id, RunStatus.RUN_STATUS_RUNNING, "Training started") == null) {
+                return;
+            }
+            RunOutcome outcome = executor.execute(
+                    new RunStart(id, pending.config(), pending.hyperparameters(), pending.resumeFrom()), run);
+            if (outcome instanceof RunOutcome.Completed completed) {
+                log.succeeded(id, completed.modelDir());
+            } else if (outcome instanceof RunOutcome.Stopped stopped) {
+                if (run.cancelRequested()) {
+                    log.status(id, RunStatus.RUN_STATUS_CANCELLED, "Cancelled at step " + stopped.step()
+                            + "; its checkpoints are kept");
+                } else {
+                    log.message(id, EventLevel.EVENT_LEVEL_INFO, "Paused at step " + stopped.step()
+                            + " by the orchestrator's shutdown; resumes from its last checkpoint on restart");
+                }
+            }
+        } catch (RunFailure failure) {
+            fail(id, failure.code(), failure.getMessage(), failure.param());
+        } catch (Exception | Error unexpected) {
+            LOG.error("run {} failed", id, unexpected);
+            fail(id, "internal", describe(unexpected), "");
+        } finally {
+            synchronized (lock) {
+                training.remove(id, run);
+            }
+            run.finished().complete(null);
+            schedule();
+        }
+    }
+
+    private void fail(String id, String code, String message, String param) {
+        try {
+            log.failed(id, RunError.newBuilder().setCode(code).setMessage(message).setParam(param).build());
+        } catch (RuntimeException cannotRecord) {
+            LOG.error("cannot record the failure of run {}: {}", id, message, cannotRecord);
+        }
+    }
+
+    /** A message for users: the exception's own text, never its stack trace. */
+    private static String describe(Throwable error) {
+        String message = error.getMessage();
+        return error.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> future, Duration wait) {
+        try {
+            future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException notYet) {
+            LOG.debug("stopped waiting for a run after {}", wait);
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

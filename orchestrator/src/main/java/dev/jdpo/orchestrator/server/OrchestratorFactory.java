@@ -1,0 +1,79 @@
+package dev.jdpo.orchestrator.server;
+
+import dev.jdpo.orchestrator.api.RunServiceEndpoint;
+import dev.jdpo.orchestrator.run.EventLog;
+import dev.jdpo.orchestrator.run.RunExecutor;
+import dev.jdpo.orchestrator.run.RunManager;
+import dev.jdpo.orchestrator.state.CheckpointRepository;
+import dev.jdpo.orchestrator.state.EventJournal;
+import dev.jdpo.orchestrator.state.MetricRepository;
+import dev.jdpo.orchestrator.state.RunRepository;
+import dev.jdpo.orchestrator.state.StateDatabase;
+import io.grpc.BindableService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/**
+ * Wires the orchestrator from {@link OrchestratorSettings} and a {@link RunExecutor} bean. Every
+ * {@link BindableService} bean is served by Micronaut's gRPC server, health included (micronaut-grpc-health).
+ */
+@Factory
+public class OrchestratorFactory {
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    StateDatabase stateDatabase(OrchestratorSettings settings) {
+        return StateDatabase.open(settings.database());
+    }
+
+    @Singleton
+    RunRepository runRepository(StateDatabase db) {
+        return new RunRepository(db);
+    }
+
+    @Singleton
+    CheckpointRepository checkpointRepository(StateDatabase db) {
+        return new CheckpointRepository(db);
+    }
+
+    @Singleton
+    MetricRepository metricRepository(StateDatabase db) {
+        return new MetricRepository(db);
+    }
+
+    @Singleton
+    EventLog eventLog(StateDatabase db, RunRepository runs) {
+        return new EventLog(new EventJournal(db, runs), Clock.systemUTC());
+    }
+
+    /** Eager, so runs left unfinished by an earlier process resume as soon as the orchestrator starts. */
+    @Context
+    @Bean(preDestroy = "close")
+    RunManager runManager(OrchestratorSettings settings, RunRepository runs, CheckpointRepository checkpoints,
+                          EventLog log, RunExecutor executor) {
+        RunManager manager = new RunManager(runs, checkpoints, log, executor, settings.roots(), settings.runSettings(),
+                Clock.systemUTC());
+        manager.recover();
+        return manager;
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    RunServiceEndpoint runServiceEndpoint(RunManager runs) {
+        return new RunServiceEndpoint(runs);
+    }
+
+    /** Server reflection, so grpcurl and other tools can discover the API without the .proto files. */
+    @Singleton
+    @Named("reflection")
+    @Requires(property = "grpc.server.reflection.enabled", value = "true", defaultValue = "true")
+    BindableService reflectionService() {
+        return ProtoReflectionServiceV1.newInstance();
+    }
+}

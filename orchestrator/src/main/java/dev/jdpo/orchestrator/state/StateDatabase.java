@@ -1,0 +1,100 @@
+package dev.jdpo.orchestrator.state;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/** The run-state database: a small connection pool, migrated by Flyway on open. */
+public final class StateDatabase implements AutoCloseable {
+
+    /** One unit of JDBC work on a connection. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final HikariDataSource pool;
+    private final String url;
+
+    private StateDatabase(HikariDataSource pool, String url) {
+        this.pool = pool;
+        this.url = url;
+    }
+
+    /** Opens the pool and brings the schema to the newest migration under db/migration. */
+    public static StateDatabase open(DatabaseSettings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.url());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setMaximumPoolSize(8);
+        config.setPoolName("jdpo-state");
+        config.setAutoCommit(true);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException cannotConnect) {
+            throw new StateUnavailableException("cannot open the run-state database " + redact(settings.url()) + ": "
+                    + rootMessage(cannotConnect), cannotConnect);
+        }
+        try {
+            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+        } catch (FlywayException migrationFailed) {
+            pool.close();
+            throw new StateUnavailableException("cannot migrate the run-state database " + redact(settings.url()) + ": "
+                    + rootMessage(migrationFailed), migrationFailed);
+        }
+        return new StateDatabase(pool, settings.url());
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T inTransaction(SqlWork<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException failed) {
+                connection.rollback();
+                throw failed;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException failed) {
+            throw new StateUnavailableException("run-state database " + redact(url) + " failed: " + failed.getMessage(),
+                    failed);
+        }
+    }
+
+    /** Runs read-only {@code work} on an auto-commit connection. */
+    public <T> T read(SqlWork<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException failed) {
+            throw new StateUnavailableException("run-state database " + redact(url) + " failed: " + failed.getMessage(),
+                    failed);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** Drops a password that may be embedded in a JDBC URL. */
+    private static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^;&]*", "$1***");
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

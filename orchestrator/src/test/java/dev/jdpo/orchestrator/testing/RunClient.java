@@ -1,0 +1,41 @@
+package dev.jdpo.orchestrator.testing;
+
+import dev.jdpo.proto.v1.RunEvent;
+import dev.jdpo.proto.v1.RunServiceGrpc;
+import dev.jdpo.proto.v1.WatchRunRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A plaintext loopback client of one test orchestrator. */
+public final class RunClient implements AutoCloseable {
+
+    private final ManagedChannel channel;
+
+    public RunClient(int port) {
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    public RunServiceGrpc.RunServiceBlockingStub stub() {
+        return RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    /** Every event of the run after {@code afterSequence} until the stream ends. */
+    public List<RunEvent> watch(String runId, long afterSequence) {
+        List<RunEvent> events = new ArrayList<>();
+        stub().watchRun(WatchRunRequest.newBuilder().setRunId(runId).setAfterSequence(afterSequence).build())
+                .forEachRemaining(events::add);
+        return events;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}
