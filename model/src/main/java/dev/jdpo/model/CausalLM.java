@@ -16,13 +16,12 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /** A Hugging Face Llama / Qwen2 / Mistral causal LM held as FP32 master weights in DJL (PyTorch engine). */
 public final class CausalLM implements AutoCloseable {
 
     private final ModelConfig config;
-    private final Optional<GenerationConfig> generationConfig;
+    private final GenerationConfig generationConfig;
     private final Path sourceDir;
     private final StorageDType sourceDType;
     private final LoadOptions options;
@@ -30,7 +29,7 @@ public final class CausalLM implements AutoCloseable {
     private final Map<String, NDArray> parameters;
     private final Transformer transformer;
 
-    private CausalLM(ModelConfig config, Optional<GenerationConfig> generationConfig, Path sourceDir,
+    private CausalLM(ModelConfig config, GenerationConfig generationConfig, Path sourceDir,
                      StorageDType sourceDType, LoadOptions options, NDManager manager,
                      Map<String, NDArray> parameters) {
         this.config = config;
@@ -50,7 +49,8 @@ public final class CausalLM implements AutoCloseable {
      */
     public static CausalLM load(Path modelDir, LoadOptions options) throws ModelLoadException {
         ModelConfig config = ModelConfig.read(modelDir.resolve("config.json"));
-        Optional<GenerationConfig> generation = GenerationConfig.read(modelDir);
+        GenerationConfig generation = GenerationConfig.read(modelDir)
+                .orElse(GenerationConfig.fromModelConfig(config, modelDir.resolve("config.json")));
         CheckpointReader checkpoint = CheckpointReader.open(modelDir);
         Map<String, Shape> expected = WeightLayout.expectedShapes(config);
         for (Map.Entry<String, Shape> tensor : expected.entrySet()) {
@@ -111,8 +111,8 @@ public final class CausalLM implements AutoCloseable {
         return config;
     }
 
-    /** The generation config the checkpoint ships, if any. */
-    public Optional<GenerationConfig> generationConfig() {
+    /** The checkpoint's generation_config.json, or one holding config.json's token ids when it ships none. */
+    public GenerationConfig generationConfig() {
         return generationConfig;
     }
 

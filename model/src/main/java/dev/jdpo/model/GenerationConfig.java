@@ -53,8 +53,8 @@ public record GenerationConfig(List<Integer> eosTokenIds, Optional<Integer> padT
         }
     }
 
-    /** Token ids from the model config when a checkpoint has no generation config. */
-    public static GenerationConfig fromModelConfig(ModelConfig config) throws ModelLoadException {
+    /** The token ids of config.json ({@code source}), standing in when a checkpoint has no generation config. */
+    public static GenerationConfig fromModelConfig(ModelConfig config, Path source) throws ModelLoadException {
         JsonObject json = new JsonObject();
         for (String field : List.of("bos_token_id", "eos_token_id", "pad_token_id")) {
             JsonElement value = config.json().get(field);
@@ -62,7 +62,7 @@ public record GenerationConfig(List<Integer> eosTokenIds, Optional<Integer> padT
                 json.add(field, value);
             }
         }
-        return parse(Path.of("config.json"), json);
+        return parse(source, json);
     }
 
     private static GenerationConfig parse(Path file, JsonObject json) throws ModelLoadException {

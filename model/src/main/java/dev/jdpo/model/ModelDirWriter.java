@@ -33,10 +33,7 @@ final class ModelDirWriter {
         Map<String, NDArray> tensors = model.parameters();
         CheckpointWriter.write(dir, tensors, dtype, options.maxShardBytes());
         writeJson(dir.resolve("config.json"), configWithDtype(model.config().json(), dtype));
-        JsonObject generation = model.generationConfig().isPresent()
-                ? model.generationConfig().get().json()
-                : generationFrom(model.config().json());
-        writeJson(dir.resolve(GenerationConfig.FILE), generation);
+        writeJson(dir.resolve(GenerationConfig.FILE), model.generationConfig().json());
         copyTokenizerFiles(model.sourceDir(), dir);
     }
 
@@ -54,16 +51,6 @@ final class ModelDirWriter {
             config.addProperty("torch_dtype", dtype.torchName());
         }
         return config;
-    }
-
-    private static JsonObject generationFrom(JsonObject config) {
-        JsonObject generation = new JsonObject();
-        for (String field : List.of("bos_token_id", "eos_token_id", "pad_token_id")) {
-            if (config.has(field)) {
-                generation.add(field, config.get(field));
-            }
-        }
-        return generation;
     }
 
     private static void copyTokenizerFiles(Path source, Path target) throws IOException {
