@@ -7,7 +7,8 @@ import java.util.Map;
  * Metrics of one optimizer step with TRL's meanings: loss and grad_norm as computed before the update (grad_norm
  * before clipping), learning_rate as applied by this step's update, rewards = beta x log-ratio per pair averaged
  * over the step's pairs, logps = summed sequence log-probs averaged over pairs, logits = vocabulary-mean logit
- * averaged over completion tokens, num_tokens = non-padding tokens seen so far (cumulative).
+ * averaged over completion tokens, num_tokens = non-padding tokens seen so far (cumulative). {@code pairs},
+ * {@code tokens} and {@code seconds} are this step's size and wall time, from which the throughput follows.
  */
 public record StepMetrics(
         int step,
@@ -24,8 +25,9 @@ public record StepMetrics(
         double logitsChosen,
         double logitsRejected,
         long numTokens,
-        double tokensPerSecond,
-        double pairsPerSecond) {
+        int pairs,
+        long tokens,
+        double seconds) {
 
     /** Keys in the order they are reported, as TRL names them plus throughput. */
     public Map<String, Double> values() {
@@ -43,8 +45,8 @@ public record StepMetrics(
         values.put("logits/chosen", logitsChosen);
         values.put("logits/rejected", logitsRejected);
         values.put("num_tokens", (double) numTokens);
-        values.put("tokens_per_second", tokensPerSecond);
-        values.put("pairs_per_second", pairsPerSecond);
+        values.put("tokens_per_second", tokens / seconds);
+        values.put("pairs_per_second", pairs / seconds);
         return values;
     }
 }

@@ -61,7 +61,7 @@ final class StepStatistics {
         StepMetrics metrics = new StepMetrics(step, loss, gradNorm, learningRate, epoch, rewardsChosen,
                 rewardsRejected, accuracy / pairs, rewardsChosen - rewardsRejected, mean(chosenLogps),
                 mean(rejectedLogps), chosenLogitSum / Math.max(1, chosenTokens),
-                rejectedLogitSum / Math.max(1, rejectedTokens), numTokens, tokens / seconds, pairs / seconds);
+                rejectedLogitSum / Math.max(1, rejectedTokens), numTokens, pairs, tokens, seconds);
         return new StepResult(metrics, chosenRewards.clone(), rejectedRewards.clone(), chosenLogps.clone(),
                 rejectedLogps.clone());
     }

@@ -2,6 +2,7 @@ package dev.jdpo.trainer.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class TrainingConfigTest {
     void unknownLossIsRefused() {
         InvalidConfigException e = refused(TrainingConfig.builder().lossTypes(List.of("sigmoid", "dpo++")));
         assertEquals("loss_type", e.field());
-        assertEquals(true, e.getMessage().startsWith("loss_type: unknown loss 'dpo++', expected one of sigmoid,"));
+        assertTrue(e.getMessage().startsWith("loss_type: unknown loss 'dpo++', expected one of sigmoid,"));
     }
 
     @Test
@@ -48,7 +49,7 @@ class TrainingConfigTest {
         TrainingConfig config = TrainingConfig.builder().lossTypes(List.of("sigmoid", "sft")).build();
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> config.requireReference(false));
         assertEquals("reference", e.field());
-        assertEquals(true, e.getMessage().contains("loss_type [sigmoid] needs a reference model"));
+        assertTrue(e.getMessage().contains("loss_type [sigmoid] needs a reference model"));
         TrainingConfig free = TrainingConfig.builder().lossTypes(List.of("simpo", "orpo", "sft")).build();
         free.requireReference(false);
     }

@@ -1,0 +1,250 @@
+package dev.jdpo.trainer.run;
+
+import dev.jdpo.model.CausalLM;
+import dev.jdpo.model.LoadOptions;
+import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.SaveOptions;
+import dev.jdpo.trainer.checkpoint.CheckpointException;
+import dev.jdpo.trainer.checkpoint.Checkpoints;
+import dev.jdpo.trainer.checkpoint.ConfigJson;
+import dev.jdpo.trainer.checkpoint.DatasetFingerprint;
+import dev.jdpo.trainer.checkpoint.TrainerState;
+import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.trainer.data.DataCursor;
+import dev.jdpo.trainer.data.DataOrder;
+import dev.jdpo.trainer.data.TrainingPair;
+import dev.jdpo.trainer.engine.PairChecks;
+import dev.jdpo.trainer.engine.PolicyTrainer;
+import dev.jdpo.trainer.engine.StepResult;
+import dev.jdpo.trainer.engine.TrainingDivergedException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A training run over a fixed list of pairs: seeded shuffling per epoch, optimizer steps of
+ * {@code batch_size x gradient_accumulation_steps} pairs (the last step of an epoch takes what is left), metric
+ * reports every {@code logging_steps}, checkpoints every {@code save_steps} and at the end under
+ * {@code OUTPUT/checkpoint-<step>} (the newest {@code save_total_limit} kept), and the aligned model in
+ * {@code OUTPUT/final}. Another thread may {@link #requestCheckpoint()} or {@link #cancel()}; both take effect
+ * after the current step.
+ */
+public final class TrainingRun implements AutoCloseable {
+
+    /**
+     * Where and how a run writes.
+     *
+     * @param outputDir receives checkpoint-N directories and final/
+     * @param save dtype and sharding of saved HF weights
+     */
+    public record Output(Path outputDir, SaveOptions save) { }
+
+    private final PolicyTrainer trainer;
+    private final boolean ownsPolicy;
+    private final List<TrainingPair> pairs;
+    private final Output output;
+    private final DataOrder order;
+    private final String datasetFingerprint;
+    private final int totalSteps;
+    private final MetricsWindow window = new MetricsWindow();
+    private final AtomicBoolean checkpointRequested = new AtomicBoolean();
+    private final AtomicBoolean cancelRequested = new AtomicBoolean();
+    private DataCursor cursor;
+    private Path lastCheckpoint;
+    private int lastCheckpointStep = -1;
+
+    private TrainingRun(PolicyTrainer trainer, boolean ownsPolicy, List<TrainingPair> pairs, Output output,
+                        String datasetFingerprint, int totalSteps, DataCursor cursor) {
+        this.trainer = trainer;
+        this.ownsPolicy = ownsPolicy;
+        this.pairs = pairs;
+        this.output = output;
+        this.order = new DataOrder(trainer.config().seed(), pairs.size());
+        this.datasetFingerprint = datasetFingerprint;
+        this.totalSteps = totalSteps;
+        this.cursor = cursor;
+    }
+
+    /** Optimizer steps a config makes over {@code pairCount} pairs. */
+    public static int totalSteps(TrainingConfig config, int pairCount) {
+        if (config.maxSteps() > 0) {
+            return config.maxSteps();
+        }
+        int perEpoch = (pairCount + config.pairsPerStep() - 1) / config.pairsPerStep();
+        return Math.multiplyExact(perEpoch, config.epochs());
+    }
+
+    /**
+     * A new run training {@code policy} (loaded trainable; the caller keeps ownership) on {@code pairs}, which
+     * must carry reference log-probs when the losses need them.
+     */
+    public static TrainingRun start(CausalLM policy, int padId, List<TrainingPair> pairs, TrainingConfig config,
+                                    Output output) {
+        List<TrainingPair> data = checkedPairs(pairs, config);
+        int total = totalSteps(config, data.size());
+        PolicyTrainer trainer = new PolicyTrainer(policy, config, padId, total);
+        return new TrainingRun(trainer, false, data, output, DatasetFingerprint.of(data), total, DataCursor.START);
+    }
+
+    /**
+     * Continues the run that wrote {@code checkpointDir}: weights (FP32 masters when saved), AdamW moments,
+     * schedule position, data position and the partial logging window are restored, so the remaining steps
+     * follow the uninterrupted trajectory. The config's trajectory fields and the data must be the same.
+     */
+    public static TrainingRun resume(Path checkpointDir, LoadOptions load, int padId, List<TrainingPair> pairs,
+                                     TrainingConfig config, Output output) throws CheckpointException {
+        if (!load.trainable()) {
+            throw new IllegalArgumentException("resume needs LoadOptions with trainable = true");
+        }
+        TrainerState state = TrainerState.read(checkpointDir);
+        if (!state.configFingerprint().equals(ConfigJson.fingerprint(config))) {
+            throw new CheckpointException("resume: " + checkpointDir + " was written by a run with a different "
+                    + "configuration: " + String.join(", ", ConfigJson.differences(state.config(), config)));
+        }
+        List<TrainingPair> data = checkedPairs(pairs, config);
+        String fingerprint = DatasetFingerprint.of(data);
+        if (!state.datasetFingerprint().equals(fingerprint)) {
+            throw new CheckpointException("resume: the training pairs differ from those " + checkpointDir
+                    + " was trained on (dataset fingerprint " + fingerprint + ", checkpoint "
+                    + state.datasetFingerprint() + ")");
+        }
+        int total = totalSteps(config, data.size());
+        CausalLM policy;
+        try {
+            policy = CausalLM.load(checkpointDir, load);
+        } catch (ModelLoadException e) {
+            throw new CheckpointException("resume: " + e.getMessage(), e);
+        }
+        try {
+            if (state.masterWeights()) {
+                Checkpoints.restoreMasterWeights(checkpointDir, policy);
+            }
+            PolicyTrainer trainer = new PolicyTrainer(policy, config, padId, total);
+            Checkpoints.restoreOptimizer(checkpointDir, trainer.optimizer(), policy.manager(), state.globalStep());
+            trainer.restoreProgress(state.globalStep(), state.numTokens(), state.learningRate());
+            TrainingRun run = new TrainingRun(trainer, true, data, output, fingerprint, total, state.cursor());
+            run.window.restore(state.loggingWindow());
+            run.lastCheckpoint = checkpointDir;
+            run.lastCheckpointStep = state.globalStep();
+            return run;
+        } catch (CheckpointException | RuntimeException e) {
+            policy.close();
+            throw e;
+        }
+    }
+
+    private static List<TrainingPair> checkedPairs(List<TrainingPair> pairs, TrainingConfig config) {
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no training pairs");
+        }
+        config.requireReference(pairs.stream().allMatch(pair -> pair.reference() != null));
+        PairChecks.check(pairs, config, 0);
+        return List.copyOf(pairs);
+    }
+
+    /**
+     * Trains until the scheduled steps are done or a cancel request; on completion writes a final checkpoint
+     * and {@code OUTPUT/final}, on cancel a checkpoint of the last completed step.
+     *
+     * @throws TrainingDivergedException when a loss or gradient turns NaN/infinite; its message names the step
+     *     and the last good checkpoint, which is left in place
+     */
+    public RunResult run(TrainingListener listener) throws TrainingDivergedException, IOException {
+        int[] epochOrder = order.epochOrder(cursor.epoch());
+        while (trainer.completedSteps() < totalSteps) {
+            if (cancelRequested.get()) {
+                saveCheckpoint(listener);
+                return new RunResult(false, trainer.completedSteps(), lastCheckpoint, null);
+            }
+            if (cursor.position() == pairs.size()) {
+                cursor = new DataCursor(cursor.epoch() + 1, 0);
+                epochOrder = order.epochOrder(cursor.epoch());
+            }
+            int take = Math.min(trainer.config().pairsPerStep(), pairs.size() - cursor.position());
+            List<TrainingPair> batch = new ArrayList<>(take);
+            for (int i = 0; i < take; i++) {
+                batch.add(pairs.get(epochOrder[cursor.position() + i]));
+            }
+            DataCursor next = new DataCursor(cursor.epoch(), cursor.position() + take);
+            StepResult result = step(batch, next.epoch() + (double) next.position() / pairs.size());
+            cursor = next;
+            window.add(result.metrics());
+            listener.onStep(result, totalSteps);
+            int step = trainer.completedSteps();
+            if (step % trainer.config().loggingSteps() == 0 || step == totalSteps) {
+                listener.onLog(window.flush(step));
+            }
+            int saveEvery = trainer.config().saveSteps();
+            if ((saveEvery > 0 && step % saveEvery == 0) || checkpointRequested.getAndSet(false)) {
+                saveCheckpoint(listener);
+            }
+        }
+        saveCheckpoint(listener);
+        Path finalModel = output.outputDir().resolve("final");
+        trainer.policy().save(finalModel, output.save());
+        return new RunResult(true, trainer.completedSteps(), lastCheckpoint, finalModel);
+    }
+
+    private StepResult step(List<TrainingPair> batch, double epoch) throws TrainingDivergedException {
+        try {
+            return trainer.step(batch, epoch);
+        } catch (TrainingDivergedException e) {
+            String kept = lastCheckpoint == null ? "no checkpoint had been saved yet"
+                    : "the last good checkpoint is " + lastCheckpoint;
+            throw new TrainingDivergedException(e.step(), e.getMessage() + "; " + kept);
+        }
+    }
+
+    private void saveCheckpoint(TrainingListener listener) throws IOException {
+        int step = trainer.completedSteps();
+        if (step == lastCheckpointStep) {
+            return;
+        }
+        Path dir = Checkpoints.directory(output.outputDir(), step);
+        TrainingConfig config = trainer.config();
+        TrainerState state = new TrainerState(step, cursor.epoch() + (double) cursor.position() / pairs.size(),
+                cursor, trainer.numTokens(), totalSteps, trainer.lastLearningRate(), datasetFingerprint,
+                Checkpoints.needsMasterWeights(trainer.policy(), output.save()), window.snapshot(),
+                ConfigJson.toJson(config), ConfigJson.fingerprint(config));
+        Checkpoints.write(dir, trainer.policy(), trainer.optimizer(), state, output.save());
+        lastCheckpoint = dir;
+        lastCheckpointStep = step;
+        Checkpoints.prune(output.outputDir(), config.saveTotalLimit());
+        listener.onCheckpoint(step, dir);
+    }
+
+    /** Saves a checkpoint after the current step. */
+    public void requestCheckpoint() {
+        checkpointRequested.set(true);
+    }
+
+    /** Stops after the current step, saving a checkpoint there so the run can be resumed. */
+    public void cancel() {
+        cancelRequested.set(true);
+    }
+
+    /** Optimizer steps of the whole run. */
+    public int totalSteps() {
+        return totalSteps;
+    }
+
+    /** Steps already completed (non-zero after a resume). */
+    public int completedSteps() {
+        return trainer.completedSteps();
+    }
+
+    public PolicyTrainer trainer() {
+        return trainer;
+    }
+
+    /** Frees the optimizer, and the policy when this run loaded it (resume). */
+    @Override
+    public void close() {
+        trainer.close();
+        if (ownsPolicy) {
+            trainer.policy().close();
+        }
+    }
+}
