@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "jdpo 0.1.0",
         description = "Direct Preference Optimization for Hugging Face causal LMs.",
-        subcommands = {})
+        subcommands = {ScoreCommand.class})
 public final class JdpoCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -36,6 +36,10 @@ final class ActiveRun implements RunReporter {
         return cancelRequested;
     }
 
+    boolean shutdownRequested() {
+        return shutdownRequested;
+    }
+
     CompletableFuture<Void> finished() {
         return finished;
     }

@@ -289,8 +289,13 @@ public final class RunManager implements AutoCloseable {
         } catch (RunFailure failure) {
             fail(id, failure.code(), failure.getMessage(), failure.param());
         } catch (Exception | Error unexpected) {
-            LOG.error("run {} failed", id, unexpected);
-            fail(id, "internal", describe(unexpected), "");
+            if (run.shutdownRequested()) {
+                LOG.warn("run {} was interrupted by the shutdown; it resumes from its last checkpoint on restart: {}",
+                        id, describe(unexpected));
+            } else {
+                LOG.error("run {} failed", id, unexpected);
+                fail(id, "internal", describe(unexpected), "");
+            }
         } finally {
             synchronized (lock) {
                 training.remove(id, run);

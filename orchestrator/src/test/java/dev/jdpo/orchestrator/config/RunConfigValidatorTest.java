@@ -1,0 +1,87 @@
+package dev.jdpo.orchestrator.config;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.jdpo.proto.v1.AutoDouble;
+import dev.jdpo.proto.v1.AutoInt;
+import dev.jdpo.proto.v1.DataConfig;
+import dev.jdpo.proto.v1.Hyperparameters;
+import dev.jdpo.proto.v1.ModelConfig;
+import dev.jdpo.proto.v1.OutputConfig;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.ServicesConfig;
+import dev.jdpo.proto.v1.TrainingConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RunConfigValidatorTest {
+
+    private final RunConfigValidator validator = new RunConfigValidator();
+
+    private static RunConfig.Builder valid() {
+        return RunConfig.newBuilder()
+                .setModel(ModelConfig.newBuilder().setPolicy("m"))
+                .setData(DataConfig.newBuilder().setTrainingFile("t.jsonl"))
+                .setOutput(OutputConfig.newBuilder().setOutputDir("out"));
+    }
+
+    private List<String> violations(RunConfig config) {
+        return assertThrows(InvalidConfigException.class, () -> validator.validate(config)).violations().stream()
+                .map(ConfigViolation::toString).toList();
+    }
+
+    @Test
+    void aMinimalConfigIsValid() {
+        assertDoesNotThrow(() -> validator.validate(valid().build()));
+    }
+
+    @Test
+    void rangesAreCheckedWithTheValueAsWritten() {
+        RunConfig config = valid().setTraining(TrainingConfig.newBuilder()
+                .setBeta(-1).setLabelSmoothing(0.5).setLdAlpha(1.5).setEpochs(0).setMaxLength(1)
+                .addLossTypes("dpo")).build();
+        assertEquals(List.of(
+                "training.loss_types[0]: unknown loss \"dpo\"; known: [apo_down, apo_zero, bco_pair, discopop, "
+                        + "exo_pair, hinge, ipo, nca_pair, orpo, robust, sft, sigmoid, sigmoid_norm, simpo, sppo_hard]",
+                "training.beta: must be > 0, got -1",
+                "training.label_smoothing: must be in [0, 0.5), got 0.5",
+                "training.ld_alpha: must be in [0, 1], got 1.5",
+                "training.epochs: must be >= 1, got 0",
+                "training.max_length: must be >= 2, got 1"), violations(config));
+    }
+
+    @Test
+    void openAiHyperparametersConflictingWithNativeFieldsAreRejected() {
+        RunConfig config = valid()
+                .setTraining(TrainingConfig.newBuilder().setBeta(0.2).setBatchSize(4))
+                .setHyperparameters(Hyperparameters.newBuilder()
+                        .setBeta(AutoDouble.newBuilder().setValue(0.3))
+                        .setBatchSize(AutoInt.newBuilder().setValue(4))
+                        .setLearningRateMultiplier(AutoDouble.newBuilder().setValue(0)))
+                .build();
+        assertEquals(List.of(
+                "hyperparameters.learning_rate_multiplier: must be > 0, got 0",
+                "hyperparameters.beta: is 0.3 but training.beta is 0.2; set one of them"), violations(config));
+    }
+
+    @Test
+    void consistencyRulesAcrossFields() {
+        RunConfig config = valid()
+                .setData(DataConfig.newBuilder().setTrainingFile("t").setValidationFile("v").setValidationSplit(0.1)
+                        .setFormat("csv"))
+                .setTraining(TrainingConfig.newBuilder().addLossTypes("exo_pair").addLossTypes("sft")
+                        .addLossWeights(1).setMaxLength(100).setMaxPromptLength(100))
+                .setServices(ServicesConfig.newBuilder().addReferenceAddresses("nohost").setTrainerAddress("h:99999"))
+                .build();
+        assertEquals(List.of(
+                "data.validation_split: must be 0 or unset when data.validation_file is given",
+                "data.format: must be one of [auto, json, jsonl, parquet], got \"csv\"",
+                "training.loss_weights: must have one weight per loss type (2), got 1",
+                "training.label_smoothing: must be > 0 with loss exo_pair (e.g. 0.001)",
+                "training.max_prompt_length: must be < training.max_length (100), got 100",
+                "services.reference_addresses[0]: expected host:port, got \"nohost\"",
+                "services.trainer_address: expected host:port, got \"h:99999\""), violations(config));
+    }
+}
