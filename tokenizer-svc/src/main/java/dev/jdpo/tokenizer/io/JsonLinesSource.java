@@ -1,6 +1,5 @@
 package dev.jdpo.tokenizer.io;
 
-import com.google.gson.JsonElement;
 import dev.jdpo.tokenizer.data.ErrorCode;
 import dev.jdpo.tokenizer.data.InvalidRowException;
 import java.io.IOException;
@@ -60,19 +59,7 @@ final class JsonLinesSource implements RowSource {
         } catch (InvalidRowException e) {
             return RawRow.bad(lineNumber, e);
         }
-        if (text.isBlank()) {
-            return null;
-        }
-        try {
-            JsonElement value = SafeJson.parse(text);
-            if (!value.isJsonObject()) {
-                return RawRow.bad(lineNumber, new InvalidRowException(ErrorCode.NOT_AN_OBJECT, "",
-                        "line holds a JSON " + (value.isJsonArray() ? "array" : "value") + ", not an object"));
-            }
-            return RawRow.ok(lineNumber, value.getAsJsonObject());
-        } catch (InvalidRowException e) {
-            return RawRow.bad(lineNumber, e);
-        }
+        return text.isBlank() ? null : RowSources.row(lineNumber, text);
     }
 
     private boolean hasBom() {

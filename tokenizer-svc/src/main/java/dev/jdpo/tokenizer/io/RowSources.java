@@ -1,5 +1,7 @@
 package dev.jdpo.tokenizer.io;
 
+import dev.jdpo.tokenizer.data.ErrorCode;
+import dev.jdpo.tokenizer.data.InvalidRowException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +47,20 @@ public final class RowSources {
         InputStream buffered = in.markSupported() ? in : new BufferedInputStream(in, 1 << 16);
         return firstNonBlank(buffered) == '[' ? new JsonArraySource(name, buffered)
                 : new JsonLinesSource(name, buffered, maxLineBytes);
+    }
+
+    /** One row given as JSON text (a JSONL line without its newline), checked like a line of a file. */
+    public static RawRow row(long line, String json) {
+        try {
+            com.google.gson.JsonElement value = SafeJson.parse(json);
+            if (!value.isJsonObject()) {
+                return RawRow.bad(line, new InvalidRowException(ErrorCode.NOT_AN_OBJECT, "",
+                        "row is a JSON " + (value.isJsonArray() ? "array" : "value") + ", not an object"));
+            }
+            return RawRow.ok(line, value.getAsJsonObject());
+        } catch (InvalidRowException e) {
+            return RawRow.bad(line, e);
+        }
     }
 
     private static boolean startsWith(Path file, byte[] magic) throws IOException {

@@ -27,7 +27,7 @@ public final class ChatTemplate {
     private final Map<String, Object> specialTokens;
 
     public ChatTemplate(String source, SpecialTokens special) {
-        this.source = source;
+        this.source = withoutTrailingNewline(source);
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
@@ -55,9 +55,8 @@ public final class ChatTemplate {
         Map<String, Object> context = new HashMap<>(specialTokens);
         context.put("messages", messages.stream().map(ChatMessage::toTemplateValue).toList());
         context.put("add_generation_prompt", addGenerationPrompt);
-        if (!tools.isEmpty()) {
-            context.put("tools", tools);
-        }
+        // transformers passes tools=None when there are none
+        context.put("tools", tools.isEmpty() ? null : tools);
         RenderResult result;
         try {
             result = jinjava.renderForResult(source, context);
@@ -72,6 +71,14 @@ public final class ChatTemplate {
             }
         }
         return result.getOutput();
+    }
+
+    /** Jinja2's default keep_trailing_newline=False drops one newline at the end of the template source. */
+    private static String withoutTrailingNewline(String source) {
+        if (source.endsWith("\r\n")) {
+            return source.substring(0, source.length() - 2);
+        }
+        return source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
     }
 
     private static String describe(TemplateError error) {
