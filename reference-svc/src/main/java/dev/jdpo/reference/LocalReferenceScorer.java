@@ -1,0 +1,164 @@
+package dev.jdpo.reference;
+
+import dev.jdpo.model.logprob.SequenceScore;
+import dev.jdpo.model.logprob.TokenSequence;
+import dev.jdpo.proto.internal.v1.TokenizedPair;
+import dev.jdpo.reference.batch.BatchLimits;
+import dev.jdpo.reference.batch.LengthBucketPlanner;
+import dev.jdpo.reference.cache.CacheKeys;
+import dev.jdpo.reference.cache.ScoreCache;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Scores pairs with a local reference model: cache first, then the misses in length-bucketed, token-budgeted
+ * forward passes, and the new numbers back into the cache. A pair's numbers do not depend on which other pairs
+ * share its batch: sequences are right-padded and the padding is masked.
+ */
+public final class LocalReferenceScorer implements PairScorer {
+
+    private final SequenceBatchScorer model;
+    private final ScoreCache cache;
+    private final ReferenceIdentity identity;
+    private final LengthBucketPlanner planner;
+    private final AtomicLong pairsRequested = new AtomicLong();
+    private final AtomicLong forwardPasses = new AtomicLong();
+    private final AtomicLong sequencesScored = new AtomicLong();
+    private final AtomicLong realTokens = new AtomicLong();
+    private final AtomicLong paddedTokens = new AtomicLong();
+
+    public LocalReferenceScorer(SequenceBatchScorer model, ScoreCache cache, ReferenceIdentity identity,
+                                BatchLimits limits) {
+        this.model = model;
+        this.cache = cache;
+        this.identity = identity;
+        this.planner = new LengthBucketPlanner(limits);
+    }
+
+    @Override
+    public List<PairScore> score(List<TokenizedPair> pairs, boolean perToken) {
+        pairsRequested.addAndGet(pairs.size());
+        PairScore[] results = new PairScore[pairs.size()];
+        // pairs with equal ids share one key and are scored once
+        Map<ByteBuffer, List<Integer>> misses = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            TokenizedPair pair = pairs.get(i);
+            validate(pair);
+            byte[] key = key(pair);
+            Optional<PairLogProbs> cached = cache.lookup(identity.weightsFingerprint(), key, perToken);
+            if (cached.isPresent()) {
+                results[i] = new PairScore(pair.getIndex(), cached.get(), true);
+            } else {
+                misses.computeIfAbsent(ByteBuffer.wrap(key), k -> new ArrayList<>()).add(i);
+            }
+        }
+        if (!misses.isEmpty()) {
+            scoreMisses(pairs, misses, perToken, results);
+        }
+        return Arrays.asList(results);
+    }
+
+    /** Counters since creation, with the cache's. */
+    public ScorerStats stats() {
+        return new ScorerStats(pairsRequested.get(), forwardPasses.get(), sequencesScored.get(), realTokens.get(),
+                paddedTokens.get(), cache.stats());
+    }
+
+    /** The reference these numbers belong to. */
+    public ReferenceIdentity identity() {
+        return identity;
+    }
+
+    private void scoreMisses(List<TokenizedPair> pairs, Map<ByteBuffer, List<Integer>> misses, boolean perToken,
+                             PairScore[] results) {
+        List<ByteBuffer> keys = new ArrayList<>(misses.keySet());
+        // sequence 2k is pair k's prompt+chosen, 2k+1 its prompt+rejected
+        List<TokenSequence> sequences = new ArrayList<>(2 * keys.size());
+        for (ByteBuffer key : keys) {
+            TokenizedPair pair = pairs.get(misses.get(key).get(0));
+            int[] prompt = ids(pair.getPromptIdsList());
+            sequences.add(new TokenSequence(prompt, ids(pair.getChosenIdsList())));
+            sequences.add(new TokenSequence(prompt, ids(pair.getRejectedIdsList())));
+        }
+        int[] lengths = sequences.stream()
+                .mapToInt(s -> s.promptIds().length + s.completionIds().length).toArray();
+        SequenceScore[] scores = new SequenceScore[sequences.size()];
+        for (int[] batch : planner.plan(lengths)) {
+            List<TokenSequence> batchSequences = new ArrayList<>(batch.length);
+            for (int i : batch) {
+                batchSequences.add(sequences.get(i));
+            }
+            List<SequenceScore> batchScores = model.scoreBatch(batchSequences, perToken);
+            for (int j = 0; j < batch.length; j++) {
+                scores[batch[j]] = batchScores.get(j);
+                realTokens.addAndGet(lengths[batch[j]]);
+            }
+            forwardPasses.incrementAndGet();
+            sequencesScored.addAndGet(batch.length);
+            paddedTokens.addAndGet(LengthBucketPlanner.paddedTokens(lengths, batch));
+        }
+        for (int k = 0; k < keys.size(); k++) {
+            PairLogProbs logProbs = pairLogProbs(scores[2 * k], scores[2 * k + 1], perToken);
+            cache.store(identity.weightsFingerprint(), keys.get(k).array(), logProbs);
+            for (int position : misses.get(keys.get(k))) {
+                results[position] = new PairScore(pairs.get(position).getIndex(), logProbs, false);
+            }
+        }
+    }
+
+    private static PairLogProbs pairLogProbs(SequenceScore chosen, SequenceScore rejected, boolean perToken) {
+        return new PairLogProbs(chosen.logp(), rejected.logp(), chosen.tokens(), rejected.tokens(),
+                perToken ? chosen.tokenLogps() : null, perToken ? rejected.tokenLogps() : null);
+    }
+
+    private byte[] key(TokenizedPair pair) {
+        return CacheKeys.key(identity, ids(pair.getPromptIdsList()), ids(pair.getChosenIdsList()),
+                ids(pair.getRejectedIdsList()));
+    }
+
+    private void validate(TokenizedPair pair) {
+        // the logit at t scores token t+1, so the first completion token needs at least one prompt token before it
+        if (pair.getPromptIdsCount() == 0) {
+            throw new InvalidPairException(where(pair) + ": prompt_ids is empty; the first completion token "
+                    + "needs a prompt token before it to be scored");
+        }
+        if (pair.getChosenIdsCount() == 0) {
+            throw new InvalidPairException(where(pair) + ": chosen_ids is empty");
+        }
+        if (pair.getRejectedIdsCount() == 0) {
+            throw new InvalidPairException(where(pair) + ": rejected_ids is empty");
+        }
+        checkRange(pair, "prompt_ids", pair.getPromptIdsList());
+        checkRange(pair, "chosen_ids", pair.getChosenIdsList());
+        checkRange(pair, "rejected_ids", pair.getRejectedIdsList());
+    }
+
+    private void checkRange(TokenizedPair pair, String field, List<Integer> ids) {
+        int vocab = model.vocabSize();
+        for (int i = 0; i < ids.size(); i++) {
+            int id = ids.get(i);
+            if (id < 0 || id >= vocab) {
+                throw new InvalidPairException(where(pair) + ": " + field + "[" + i + "] = " + id
+                        + " is outside the reference vocabulary [0, " + vocab + ")");
+            }
+        }
+    }
+
+    private static String where(TokenizedPair pair) {
+        return "pair " + pair.getIndex() + (pair.getSourceLine() > 0 ? " (source line " + pair.getSourceLine() + ")" : "");
+    }
+
+    static int[] ids(List<Integer> list) {
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = list.get(i);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.jdpo.reference.fingerprint;
+
+import dev.jdpo.reference.cache.ScoreCache;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Content fingerprints of a checkpoint: SHA-256 over config.json and every safetensors file (names, sizes, bytes),
+ * and of the tokenizer. Hashing gigabytes takes seconds, so the weights fingerprint is remembered in the score cache
+ * under the files' signature (real path, sizes, modification times) and recomputed only when a file changes.
+ */
+public final class CheckpointFingerprints {
+
+    private static final int BUFFER_BYTES = 1 << 20;
+
+    private CheckpointFingerprints() {
+    }
+
+    /** The weights fingerprint of {@code modelDir}, from {@code memo} when the files are unchanged. */
+    public static String weights(Path modelDir, ScoreCache memo) throws IOException {
+        List<Path> files = weightFiles(modelDir);
+        String signature = signature(modelDir, files);
+        var remembered = memo.checkpointFingerprint(signature);
+        if (remembered.isPresent()) {
+            return remembered.get();
+        }
+        String fingerprint = hash(files);
+        memo.rememberCheckpointFingerprint(signature, fingerprint);
+        return fingerprint;
+    }
+
+    /** The weights fingerprint of {@code modelDir}, always hashed from the bytes. */
+    public static String weights(Path modelDir) throws IOException {
+        return hash(weightFiles(modelDir));
+    }
+
+    /** SHA-256 of a tokenizer.json file. */
+    public static String tokenizer(Path tokenizerJson) throws IOException {
+        if (!Files.isRegularFile(tokenizerJson)) {
+            throw new NoSuchFileException(tokenizerJson.toString(), null, "tokenizer file not found");
+        }
+        return hash(List.of(tokenizerJson));
+    }
+
+    /** config.json and the safetensors files of a checkpoint, sorted by name. */
+    static List<Path> weightFiles(Path modelDir) throws IOException {
+        Path config = modelDir.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            throw new NoSuchFileException(config.toString(), null, "not a Hugging Face checkpoint: config.json missing");
+        }
+        List<Path> files = new ArrayList<>();
+        files.add(config);
+        try (Stream<Path> listing = Files.list(modelDir)) {
+            listing.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().forEach(files::add);
+        }
+        if (files.size() == 1) {
+            throw new NoSuchFileException(modelDir.toString(), null, "no *.safetensors files in the checkpoint");
+        }
+        return files;
+    }
+
+    private static String signature(Path modelDir, List<Path> files) throws IOException {
+        StringBuilder sb = new StringBuilder(modelDir.toRealPath().toString());
+        for (Path f : files) {
+            sb.append('|').append(f.getFileName()).append(':').append(Files.size(f)).append(':')
+                    .append(Files.getLastModifiedTime(f).toInstant());
+        }
+        return sb.toString();
+    }
+
+    private static String hash(List<Path> files) throws IOException {
+        MessageDigest sha = sha256();
+        byte[] buffer = new byte[BUFFER_BYTES];
+        for (Path f : files) {
+            byte[] name = f.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+            sha.update(ByteBuffer.allocate(12).putInt(name.length).putLong(Files.size(f)).array());
+            sha.update(name);
+            try (InputStream in = Files.newInputStream(f)) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    sha.update(buffer, 0, n);
+                }
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.jdpo.reference.grpc;
+
+import dev.jdpo.proto.internal.v1.PairReferenceScore;
+import dev.jdpo.proto.internal.v1.ReferenceLogProbs;
+import dev.jdpo.proto.internal.v1.ReferenceStats;
+import dev.jdpo.reference.PairLogProbs;
+import dev.jdpo.reference.PairScore;
+import dev.jdpo.reference.ScorerStats;
+import java.util.List;
+
+/** Conversions between the scoring records and their protobuf messages. */
+public final class ProtoScores {
+
+    private ProtoScores() {
+    }
+
+    public static PairReferenceScore toProto(PairScore score) {
+        PairLogProbs p = score.logProbs();
+        PairReferenceScore.Builder b = PairReferenceScore.newBuilder()
+                .setIndex(score.index())
+                .setReference(ReferenceLogProbs.newBuilder().setChosenLogp(p.chosenLogp())
+                        .setRejectedLogp(p.rejectedLogp()).setCacheHit(score.cacheHit()))
+                .setChosenTokens(p.chosenTokens())
+                .setRejectedTokens(p.rejectedTokens());
+        if (p.hasTokenLogps()) {
+            for (float f : p.chosenTokenLogps()) {
+                b.addChosenTokenLogps(f);
+            }
+            for (float f : p.rejectedTokenLogps()) {
+                b.addRejectedTokenLogps(f);
+            }
+        }
+        return b.build();
+    }
+
+    /** The record form; per-token log-probs only when {@code perToken} was asked for. */
+    public static PairScore fromProto(PairReferenceScore s, boolean perToken) {
+        ReferenceLogProbs r = s.getReference();
+        PairLogProbs p = new PairLogProbs(r.getChosenLogp(), r.getRejectedLogp(), s.getChosenTokens(),
+                s.getRejectedTokens(), perToken ? floats(s.getChosenTokenLogpsList()) : null,
+                perToken ? floats(s.getRejectedTokenLogpsList()) : null);
+        return new PairScore(s.getIndex(), p, r.getCacheHit());
+    }
+
+    public static ReferenceStats toProto(String replicaId, String fingerprint, ScorerStats s) {
+        return ReferenceStats.newBuilder()
+                .setReplicaId(replicaId)
+                .setReferenceFingerprint(fingerprint)
+                .setPairsRequested(s.pairsRequested())
+                .setForwardPasses(s.forwardPasses())
+                .setSequencesScored(s.sequencesScored())
+                .setRealTokens(s.realTokens())
+                .setPaddedTokens(s.paddedTokens())
+                .setCacheHits(s.cache().hits())
+                .setCacheMisses(s.cache().misses())
+                .setCacheCorrupt(s.cache().corrupt())
+                .setCacheEntries(s.cache().entries())
+                .setCacheValueBytes(s.cache().valueBytes())
+                .setCacheFileBytes(s.cache().fileBytes())
+                .build();
+    }
+
+    private static float[] floats(List<Float> list) {
+        float[] out = new float[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = list.get(i);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.jdpo.reference.server;
+
+import ai.djl.Device;
+import dev.jdpo.model.LoadOptions;
+import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.Precision;
+import dev.jdpo.reference.ReferenceModel;
+import dev.jdpo.reference.batch.BatchLimits;
+import dev.jdpo.reference.cache.ScoreCache;
+import dev.jdpo.reference.grpc.ReferenceServiceEndpoint;
+import dev.jdpo.reference.grpc.StreamSettings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A stand-alone reference replica: {@code ReferenceServerMain --model DIR --port N [--cache DIR]}. Prints
+ * {@code reference server listening on port N} once it serves, and stops cleanly on SIGTERM.
+ */
+@Command(name = "reference-server", mixinStandardHelpOptions = true,
+        description = "Serve reference log-probs of a frozen checkpoint over gRPC (jdpo.internal.v1.ReferenceService).")
+public final class ReferenceServerMain implements Callable<Integer> {
+
+    /** The line a launcher waits for; the port follows it. */
+    public static final String READY_LINE = "reference server listening on port ";
+
+    @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (with tokenizer.json).")
+    Path model;
+
+    @Option(names = "--port", defaultValue = "50051", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--cache", description = "Score cache directory; without it the cache lives in memory only.")
+    Path cache;
+
+    @Option(names = "--replica-id", description = "Name in responses and stats (default: host/pid).")
+    String replicaId;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--precision", defaultValue = "FP32", description = "FP32, TF32 or FP16 (default: ${DEFAULT-VALUE}).")
+    Precision precision;
+
+    @Option(names = "--max-batch-tokens", defaultValue = "8192", description = "Padded tokens per forward pass (default: ${DEFAULT-VALUE}).")
+    int maxBatchTokens;
+
+    @Option(names = "--max-batch-rows", defaultValue = "64", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    int maxBatchRows;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with errors printed as one line, without a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new ReferenceServerMain());
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("reference-server: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            return 1;
+        });
+        return cli;
+    }
+
+    @Override
+    public Integer call() throws IOException, ModelLoadException, InterruptedException {
+        LoadOptions options = new LoadOptions(Device.fromName(device), precision, false);
+        ScoreCache scoreCache = cache == null ? ScoreCache.inMemory() : ScoreCache.open(cache);
+        ReferenceModel reference;
+        try {
+            reference = ReferenceModel.load(model, options, scoreCache, new BatchLimits(maxBatchTokens, maxBatchRows));
+        } catch (IOException | ModelLoadException | RuntimeException e) {
+            scoreCache.close();
+            throw e;
+        }
+        ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(reference.scorer(), StreamSettings.defaults(),
+                replicaId == null ? defaultReplicaId() : replicaId);
+        ReferenceServer server = ReferenceServer.start(port, endpoint);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            endpoint.close();
+            reference.close();
+            scoreCache.close();
+        }, "reference-server-shutdown"));
+        System.out.println(READY_LINE + server.port());
+        System.out.flush();
+        server.awaitTermination();
+        return 0;
+    }
+
+    private static String defaultReplicaId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "/" + ProcessHandle.current().pid();
+    }
+}
