@@ -9,7 +9,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "jdpo 0.1.0",
         description = "Direct Preference Optimization for Hugging Face causal LMs.",
-        subcommands = {ScoreCommand.class})
+        subcommands = {
+                SubmitCommand.class,
+                WatchCommand.class,
+                ListCommand.class,
+                CancelCommand.class,
+                CheckpointsCommand.class,
+                ScoreCommand.class,
+                TrainCommand.class,
+        })
 public final class JdpoCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

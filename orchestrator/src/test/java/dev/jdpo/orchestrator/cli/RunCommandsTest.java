@@ -1,0 +1,128 @@
+package dev.jdpo.orchestrator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jdpo.orchestrator.server.OrchestratorServer;
+import dev.jdpo.orchestrator.testing.ScriptedRunExecutor;
+import dev.jdpo.orchestrator.testing.TestWorkspace;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** submit / watch / list / cancel / checkpoints against a loopback orchestrator, run in this JVM. */
+class RunCommandsTest {
+
+    @TempDir
+    static Path tmp;
+    static TestWorkspace workspace;
+    static OrchestratorServer server;
+    static String address;
+
+    @BeforeAll
+    static void start() throws Exception {
+        workspace = new TestWorkspace(tmp);
+        server = workspace.start(new ScriptedRunExecutor(6, 10, 2));
+        address = "127.0.0.1:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** Exit code, stdout and stderr of one jdpo invocation. */
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result jdpo(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = JdpoCli.newCommandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    private Path configFile(String name, String extra) throws Exception {
+        Path file = tmp.resolve(name + ".yaml");
+        Files.writeString(file, "name: " + name + "\n"
+                + "model: {policy: " + workspace.model() + "}\n"
+                + "data: {training_file: " + workspace.trainingFile() + "}\n"
+                + "hyperparameters: {n_epochs: 1, batch_size: 1}\n"
+                + "output: {output_dir: " + tmp.resolve("out-" + name) + "}\n" + extra);
+        return file;
+    }
+
+    @Test
+    void submitWithWatchFollowsTheRunToSuccess() throws Exception {
+        Result result = jdpo("submit", "--address", address, "--config", configFile("cli", "").toString(), "--watch");
+        assertEquals(0, result.exit(), result.err());
+        String[] lines = result.out().split("\n");
+        assertTrue(lines[0].matches("run-[a-z2-7]{20}"), lines[0]);
+        assertTrue(result.out().contains("[running] Training started"), result.out());
+        assertTrue(result.out().contains("step 6/6"), result.out());
+        assertTrue(lines[lines.length - 1].startsWith("run " + lines[0] + " succeeded; model in "), result.out());
+
+        Result list = jdpo("list", "--address", address, "--status", "succeeded");
+        assertEquals(0, list.exit(), list.err());
+        assertTrue(list.out().contains(lines[0]) && list.out().contains("6/6"), list.out());
+
+        Result checkpoints = jdpo("checkpoints", "--address", address, lines[0]);
+        assertEquals(3, checkpoints.out().lines().filter(l -> l.startsWith("step ")).count(), checkpoints.out());
+
+        Result json = jdpo("watch", "--address", address, "--json", "--after", "3", lines[0]);
+        assertEquals(0, json.exit());
+        assertTrue(json.out().startsWith("{\"run_id\":\"" + lines[0] + "\",\"sequence\":\"4\""), json.out());
+    }
+
+    @Test
+    void badConfigFailsWithTheFieldPathAndNoStackTrace() throws Exception {
+        Result result = jdpo("submit", "--address", address, "--config", configFile("bad", "").toString(),
+                "--set", "training.beta=-1");
+        assertEquals(1, result.exit());
+        assertEquals("jdpo: INVALID_ARGUMENT: training.beta: must be > 0, got -1", result.err().strip());
+        assertFalse(result.err().contains("\tat "));
+
+        Result unknownField = jdpo("submit", "--address", address, "--set", "training.bta=1");
+        assertEquals("jdpo: training.bta: unknown field", unknownField.err().strip());
+    }
+
+    @Test
+    void unknownRunAndUnreachableServerAreOneLineErrors() throws Exception {
+        Result missing = jdpo("cancel", "--address", address, "run-nothere");
+        assertEquals(1, missing.exit());
+        assertEquals("jdpo: NOT_FOUND: run run-nothere not found", missing.err().strip());
+
+        Result down = jdpo("list", "--address", "127.0.0.1:" + TestWorkspace.freePort());
+        assertEquals(1, down.exit());
+        assertTrue(down.err().startsWith("jdpo: the orchestrator is unreachable"), down.err());
+    }
+
+    @Test
+    void cancelReportsTheStoppedRun() throws Exception {
+        try (OrchestratorServer slow = workspace.start(new ScriptedRunExecutor(10_000, 20, 0))) {
+            String slowAddress = "127.0.0.1:" + slow.port();
+            Result submitted = jdpo("submit", "--address", slowAddress, "--config", configFile("slow", "").toString());
+            String runId = submitted.out().strip();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (slow.runs().get(runId).getStep() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Result cancelled = jdpo("cancel", "--address", slowAddress, runId);
+            assertEquals(0, cancelled.exit(), cancelled.err());
+            assertTrue(cancelled.out().startsWith("run " + runId + " cancelled at step "), cancelled.out());
+            Result watched = jdpo("watch", "--address", slowAddress, runId);
+            assertEquals(1, watched.exit(), "a cancelled run is not a success");
+            assertTrue(watched.out().strip().endsWith("run " + runId + " cancelled"), watched.out());
+        }
+    }
+}
