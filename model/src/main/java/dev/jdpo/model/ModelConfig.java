@@ -33,7 +33,7 @@ import java.util.Set;
  * @param rope rotary embedding settings
  * @param slidingWindow attention window in tokens for layers marked in slidingLayers; 0 when none
  * @param slidingLayers per layer: whether the window applies
- * @param dtype the dtype the config declares (torch_dtype / dtype), empty when it names none
+ * @param dtype the dtype the config declares (dtype / torch_dtype), empty when it names none or an unknown one
  * @param json the source config.json object
  */
 public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
@@ -109,7 +109,7 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
             throw f.error("rms_norm_eps", "must be positive, got " + eps);
         }
         boolean qwen2 = modelType.equals("qwen2");
-        boolean attentionBias = !qwen2 && f.optionalBoolean("attention_bias", false);
+        boolean attentionBias = modelType.equals("llama") && f.optionalBoolean("attention_bias", false);
         boolean mlpBias = modelType.equals("llama") && f.optionalBoolean("mlp_bias", false);
         Window window = window(f, modelType, layers);
         return new ModelConfig(modelType, f.requiredInt("vocab_size"), hidden, f.requiredInt("intermediate_size"),
@@ -118,12 +118,15 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
                 rope(f), window.size(), window.layers(), declaredDtype(f), object);
     }
 
-    private static Optional<StorageDType> declaredDtype(JsonFields f) throws ModelLoadException {
+    /** The declared dtype; an unknown or non-string value only means the tensors' own dtype is used. */
+    private static Optional<StorageDType> declaredDtype(JsonFields f) {
         for (String field : List.of("dtype", "torch_dtype")) {
-            Optional<String> name = f.optionalString(field);
-            if (name.isPresent()) {
-                return Optional.of(StorageDType.fromTorchName(name.get()).orElseThrow(() -> f.error(field,
-                        "is \"" + name.get() + "\"; supported dtypes are float32, float16, bfloat16")));
+            JsonElement value = f.object().get(field);
+            if (value != null && value.isJsonPrimitive() && value.getAsJsonPrimitive().isString()) {
+                Optional<StorageDType> dtype = StorageDType.fromTorchName(value.getAsString());
+                if (dtype.isPresent()) {
+                    return dtype;
+                }
             }
         }
         return Optional.empty();

@@ -1,0 +1,149 @@
+package dev.jdpo.model.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.jdpo.model.CausalLM;
+import dev.jdpo.model.LoadOptions;
+import dev.jdpo.model.ModelConfig;
+import dev.jdpo.model.StorageDType;
+import dev.jdpo.model.logprob.LogProbs;
+import dev.jdpo.model.logprob.PaddedBatch;
+import dev.jdpo.model.logprob.SequenceScorer;
+import dev.jdpo.model.logprob.TokenSequence;
+import dev.jdpo.model.safetensors.CheckpointWriter;
+import dev.jdpo.model.transformer.WeightLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Scoring throughput on a random Llama model (hidden 512, 8 layers, 8 heads over 4 kv heads, SwiGLU 1408,
+ * vocab 32000): batches of 8 sequences of 256 tokens (64 prompt + 192 completion). Reports the median
+ * tokens/s of {@link SequenceScorer} and of the full-logits path ({@link LogProbs#compute} without gradients)
+ * measured in the same run. Arguments: [iterations] [warm-up iterations].
+ */
+public final class ScoreBenchmark {
+
+    private static final int BATCH = 8;
+    private static final int PROMPT = 64;
+    private static final int COMPLETION = 192;
+
+    private ScoreBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        Path dir = Files.createTempDirectory("jdpo-score-bench");
+        try {
+            writeRandomModel(dir);
+            List<TokenSequence> sequences = randomSequences(new Random(1), 32000);
+            try (CausalLM model = CausalLM.load(dir, LoadOptions.cpu())) {
+                SequenceScorer scorer = new SequenceScorer(model, 0);
+                double[] scorerSeconds = time(iterations, warmUp, () -> scorer.score(sequences, BATCH, false));
+                double[] fullLogitSeconds = time(iterations, warmUp, () -> fullLogits(model, sequences));
+                int tokens = BATCH * (PROMPT + COMPLETION);
+                double scorerMedian = median(scorerSeconds);
+                double fullMedian = median(fullLogitSeconds);
+                System.out.printf("model: hidden 512, layers 8, heads 8, kv heads 4, intermediate 1408, vocab 32000,"
+                        + " FP32 CPU, %d intra-op threads%n", JniUtils.getNumThreads());
+                System.out.printf("batch %d x %d tokens (%d prompt + %d completion), %d iterations after %d warm-up%n",
+                        BATCH, PROMPT + COMPLETION, PROMPT, COMPLETION, iterations, warmUp);
+                System.out.printf("SequenceScorer      median %.3f s/batch  %.0f tokens/s  (all: %s)%n",
+                        scorerMedian, tokens / scorerMedian, Arrays.toString(round(scorerSeconds)));
+                System.out.printf("LogProbs full logits median %.3f s/batch  %.0f tokens/s  (all: %s)%n",
+                        fullMedian, tokens / fullMedian, Arrays.toString(round(fullLogitSeconds)));
+                System.out.printf("ratio scorer / full-logits throughput: %.2fx%n", fullMedian / scorerMedian);
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static void fullLogits(CausalLM model, List<TokenSequence> sequences) {
+        try (NDManager manager = model.manager().newSubManager();
+             PaddedBatch batch = PaddedBatch.of(manager, sequences, 0)) {
+            LogProbs.compute(model, batch, false).sequenceLogps().toFloatArray();
+        }
+    }
+
+    private static double[] time(int iterations, int warmUp, Runnable work) {
+        for (int i = 0; i < warmUp; i++) {
+            work.run();
+        }
+        double[] seconds = new double[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long start = System.nanoTime();
+            work.run();
+            seconds[i] = (System.nanoTime() - start) / 1e9;
+        }
+        return seconds;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static double[] round(double[] values) {
+        return Arrays.stream(values).map(v -> Math.round(v * 1000) / 1000.0).toArray();
+    }
+
+    private static List<TokenSequence> randomSequences(Random random, int vocab) {
+        List<TokenSequence> sequences = new ArrayList<>();
+        for (int i = 0; i < BATCH; i++) {
+            sequences.add(new TokenSequence(random.ints(PROMPT, 0, vocab).toArray(),
+                    random.ints(COMPLETION, 0, vocab).toArray()));
+        }
+        return sequences;
+    }
+
+    private static void writeRandomModel(Path dir) throws Exception {
+        JsonObject config = new JsonObject();
+        config.addProperty("model_type", "llama");
+        config.addProperty("vocab_size", 32000);
+        config.addProperty("hidden_size", 512);
+        config.addProperty("intermediate_size", 1408);
+        config.addProperty("num_hidden_layers", 8);
+        config.addProperty("num_attention_heads", 8);
+        config.addProperty("num_key_value_heads", 4);
+        config.addProperty("max_position_embeddings", 2048);
+        config.addProperty("rms_norm_eps", 1e-5);
+        config.addProperty("rope_theta", 10000.0);
+        config.addProperty("torch_dtype", "float32");
+        Path configFile = dir.resolve("config.json");
+        Files.writeString(configFile, new GsonBuilder().setPrettyPrinting().create().toJson(config),
+                StandardCharsets.UTF_8);
+        ModelConfig parsed = ModelConfig.parse(configFile, config);
+        Random random = new Random(0);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            for (Map.Entry<String, Shape> entry : WeightLayout.expectedShapes(parsed).entrySet()) {
+                float[] values = new float[(int) entry.getValue().size()];
+                boolean norm = entry.getKey().endsWith("norm.weight");
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = norm ? 1f : (float) (random.nextGaussian() * 0.02);
+                }
+                tensors.put(entry.getKey(), manager.create(values, entry.getValue()));
+            }
+            CheckpointWriter.write(dir, tensors, StorageDType.F32, Long.MAX_VALUE);
+        }
+    }
+}
