@@ -1,0 +1,185 @@
+package dev.jdpo.reference.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jdpo.proto.internal.v1.GetStatsRequest;
+import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
+import dev.jdpo.proto.internal.v1.ReferenceStats;
+import dev.jdpo.proto.internal.v1.ScoreRequest;
+import dev.jdpo.proto.internal.v1.ScoreResponse;
+import dev.jdpo.proto.internal.v1.TokenizedPair;
+import dev.jdpo.reference.InvalidPairException;
+import dev.jdpo.reference.PairScore;
+import dev.jdpo.reference.TestPairs;
+import io.grpc.Context;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ReferencePoolTest {
+
+    private static final PoolOptions FAST = new PoolOptions(4, 2, Duration.ofSeconds(20), Duration.ofSeconds(30),
+            Duration.ofMillis(20), Duration.ofMillis(200), 6);
+
+    @Test
+    void threeReplicasOneKilledMidRunLoseNoPairAndMatchOneReplica() throws Exception {
+        List<TokenizedPair> pairs = TestPairs.random(60, 99, 512, 14, 14);
+        List<PairScore> single;
+        try (InProcessReplica only = new InProcessReplica(); ReferencePool pool = new ReferencePool(List.of(only.channel()), FAST)) {
+            single = pool.score(pairs, true);
+        }
+        InProcessReplica[] replicas = new InProcessReplica[3];
+        // replica 1 dies while its second batch is being scored
+        replicas[1] = new InProcessReplica(killOnCall(2, () -> replicas[1].kill()));
+        replicas[0] = new InProcessReplica();
+        replicas[2] = new InProcessReplica();
+        try (ReferencePool pool = new ReferencePool(List.of(replicas[0].channel(), replicas[1].channel(),
+                replicas[2].channel()), FAST)) {
+            List<PairScore> scores = pool.score(pairs, true);
+            assertEquals(pairs.size(), scores.size());
+            for (int i = 0; i < pairs.size(); i++) {
+                assertEquals(pairs.get(i).getIndex(), scores.get(i).index(), "position " + i);
+                assertEquals(single.get(i).logProbs(), scores.get(i).logProbs(), "pair " + i);
+            }
+            PoolStats stats = pool.stats();
+            assertEquals(15, stats.batchesCompleted(), "every batch delivered exactly once");
+            assertTrue(stats.moved() >= 1, "the killed replica's batch moved: " + stats);
+            ReplicaStats killed = stats.replicas().get(1);
+            assertTrue(killed.failures() >= 1 && killed.batchesAnswered() <= 1, killed.toString());
+            assertTrue(stats.replicas().get(0).batchesAnswered() > 0 && stats.replicas().get(2).batchesAnswered() > 0);
+        } finally {
+            for (InProcessReplica r : replicas) {
+                r.close();
+            }
+        }
+    }
+
+    @Test
+    void aStalledReplicasBatchMovesAndTheStalledCallIsCancelled() throws Exception {
+        List<TokenizedPair> pairs = TestPairs.random(12, 5, 512, 8, 8);
+        CountDownLatch stalledCallCancelled = new CountDownLatch(1);
+        String stalledName = InProcessServerBuilder.generateName();
+        Server stalled = InProcessReplica.start(stalledName, new ReferenceServiceGrpc.ReferenceServiceImplBase() {
+            @Override
+            public void score(ScoreRequest request, StreamObserver<ScoreResponse> response) {
+                Context.current().addListener(c -> stalledCallCancelled.countDown(), Runnable::run);
+            }
+        });
+        PoolOptions quickMove = new PoolOptions(4, 1, Duration.ofMillis(200), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 6);
+        try (InProcessReplica healthy = new InProcessReplica();
+             ReferencePool pool = new ReferencePool(List.of(
+                     new ReplicaChannel("stalled", InProcessChannelBuilder.forName(stalledName).build()),
+                     healthy.channel()), quickMove)) {
+            List<PairScore> scores = pool.score(pairs, false);
+            List<PairScore> local = dev.jdpo.reference.TinyReference.scorer().score(pairs, false);
+            for (int i = 0; i < pairs.size(); i++) {
+                assertEquals(local.get(i).logProbs(), scores.get(i).logProbs());
+            }
+            PoolStats stats = pool.stats();
+            assertEquals(3, stats.batchesCompleted());
+            assertTrue(stats.moved() >= 1, stats.toString());
+            assertEquals(0, stats.replicas().get(0).batchesAnswered());
+            assertTrue(stalledCallCancelled.await(5, TimeUnit.SECONDS), "the losing call was cancelled");
+        } finally {
+            stalled.shutdownNow();
+        }
+    }
+
+    @Test
+    void invalidPairsFailAtOnceWithoutRetries() throws Exception {
+        try (InProcessReplica a = new InProcessReplica(); InProcessReplica b = new InProcessReplica();
+             ReferencePool pool = new ReferencePool(List.of(a.channel(), b.channel()), FAST)) {
+            List<TokenizedPair> pairs = new ArrayList<>(TestPairs.random(3, 1, 512, 4, 4));
+            pairs.add(TestPairs.pair(77, new int[] {1}, new int[] {600}, new int[] {2}));
+            InvalidPairException e = assertThrows(InvalidPairException.class, () -> pool.score(pairs, false));
+            assertTrue(e.getMessage().contains("pair 77"), e.getMessage());
+            assertEquals(0, pool.stats().moved());
+        }
+    }
+
+    @Test
+    void whenEveryReplicaIsDownTheCallFailsNamingThemAndTheLastError() {
+        PoolOptions fewAttempts = new PoolOptions(4, 2, Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofMillis(5), Duration.ofMillis(20), 3);
+        List<ReplicaChannel> nobody = List.of(
+                new ReplicaChannel("gone-1", InProcessChannelBuilder.forName(InProcessServerBuilder.generateName()).build()),
+                new ReplicaChannel("gone-2", InProcessChannelBuilder.forName(InProcessServerBuilder.generateName()).build()));
+        try (ReferencePool pool = new ReferencePool(nobody, fewAttempts)) {
+            ReferenceUnavailableException e = assertThrows(ReferenceUnavailableException.class,
+                    () -> pool.score(TestPairs.random(2, 1, 512, 4, 4), false));
+            assertTrue(e.getMessage().contains("gone-1") && e.getMessage().contains("gone-2"), e.getMessage());
+            assertTrue(e.getMessage().contains("UNAVAILABLE"), e.getMessage());
+        }
+    }
+
+    @Test
+    void replicasServingDifferentCheckpointsAreRefused() throws Exception {
+        String a = InProcessServerBuilder.generateName();
+        String b = InProcessServerBuilder.generateName();
+        String c = InProcessServerBuilder.generateName();
+        List<Server> servers = List.of(InProcessReplica.start(a, statsOnly("aaa")),
+                InProcessReplica.start(b, statsOnly("bbb")), InProcessReplica.start(c, statsOnly("aaa")));
+        try (ReferencePool same = new ReferencePool(List.of(channel(a), channel(c)), FAST);
+             ReferencePool mixed = new ReferencePool(List.of(channel(a), channel(b)), FAST)) {
+            assertEquals("aaa", same.referenceFingerprint());
+            IllegalStateException e = assertThrows(IllegalStateException.class, mixed::referenceFingerprint);
+            assertTrue(e.getMessage().contains("aaa") && e.getMessage().contains("bbb"), e.getMessage());
+        } finally {
+            servers.forEach(Server::shutdownNow);
+        }
+    }
+
+    private static ReplicaChannel channel(String name) {
+        return new ReplicaChannel(name, InProcessChannelBuilder.forName(name).build());
+    }
+
+    private static ReferenceServiceGrpc.ReferenceServiceImplBase statsOnly(String fingerprint) {
+        return new ReferenceServiceGrpc.ReferenceServiceImplBase() {
+            @Override
+            public void getStats(GetStatsRequest request, StreamObserver<ReferenceStats> response) {
+                response.onNext(ReferenceStats.newBuilder().setReferenceFingerprint(fingerprint).build());
+                response.onCompleted();
+            }
+        };
+    }
+
+    /** Runs {@code kill} (on another thread) when the {@code n}-th Score call arrives, after its request is read. */
+    private static ServerInterceptor killOnCall(int n, Runnable kill) {
+        AtomicInteger calls = new AtomicInteger();
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                                ServerCallHandler<Q, R> next) {
+                boolean fatal = call.getMethodDescriptor().getBareMethodName().equals("Score")
+                        && calls.incrementAndGet() == n;
+                ServerCall.Listener<Q> listener = next.startCall(call, headers);
+                if (!fatal) {
+                    return listener;
+                }
+                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+                    @Override
+                    public void onHalfClose() {
+                        new Thread(kill).start();
+                        super.onHalfClose();
+                    }
+                };
+            }
+        };
+    }
+}
