@@ -15,8 +15,10 @@ import picocli.CommandLine.Command;
                 ListCommand.class,
                 CancelCommand.class,
                 CheckpointsCommand.class,
+                ServeCommand.class,
                 ScoreCommand.class,
                 TrainCommand.class,
+                CacheCommand.class,
         })
 public final class JdpoCli implements Runnable {
 

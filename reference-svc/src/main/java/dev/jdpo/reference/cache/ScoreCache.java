@@ -12,6 +12,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.h2.mvstore.MVMap;
@@ -154,10 +156,15 @@ public final class ScoreCache implements AutoCloseable {
         fingerprints.put(fileSignature, fingerprint);
     }
 
-    /** Fingerprints of the reference checkpoints that have entries. */
-    public List<String> referenceFingerprints() {
-        return scoreMaps.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).sorted()
-                .toList();
+    /** Entries per reference checkpoint fingerprint, for references that have any, sorted by fingerprint. */
+    public SortedMap<String, Long> entriesPerReference() {
+        SortedMap<String, Long> counts = new TreeMap<>();
+        scoreMaps.forEach((fingerprint, map) -> {
+            if (!map.isEmpty()) {
+                counts.put(fingerprint, map.sizeAsLong());
+            }
+        });
+        return counts;
     }
 
     /** Counters since opening and the current size. */

@@ -1,10 +1,9 @@
 package dev.jdpo.reference.fingerprint;
 
+import dev.jdpo.model.ModelFingerprint;
 import dev.jdpo.reference.cache.ScoreCache;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,9 +15,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Content fingerprints of a checkpoint: SHA-256 over config.json and every safetensors file (names, sizes, bytes),
- * and of the tokenizer. Hashing gigabytes takes seconds, so the weights fingerprint is remembered in the score cache
- * under the files' signature (real path, sizes, modification times) and recomputed only when a file changes.
+ * Content fingerprints of a checkpoint: {@link ModelFingerprint} for the weights (SHA-256 over config.json and every
+ * safetensors file), and SHA-256 of the tokenizer. Hashing gigabytes takes seconds, so the weights fingerprint is
+ * remembered in the score cache under the files' signature (real path, sizes, modification times) and recomputed
+ * only when a file changes.
  */
 public final class CheckpointFingerprints {
 
@@ -35,14 +35,14 @@ public final class CheckpointFingerprints {
         if (remembered.isPresent()) {
             return remembered.get();
         }
-        String fingerprint = hash(files);
+        String fingerprint = ModelFingerprint.of(modelDir);
         memo.rememberCheckpointFingerprint(signature, fingerprint);
         return fingerprint;
     }
 
     /** The weights fingerprint of {@code modelDir}, always hashed from the bytes. */
     public static String weights(Path modelDir) throws IOException {
-        return hash(weightFiles(modelDir));
+        return ModelFingerprint.of(modelDir);
     }
 
     /** SHA-256 of a tokenizer.json file. */
@@ -50,10 +50,17 @@ public final class CheckpointFingerprints {
         if (!Files.isRegularFile(tokenizerJson)) {
             throw new NoSuchFileException(tokenizerJson.toString(), null, "tokenizer file not found");
         }
-        return hash(List.of(tokenizerJson));
+        MessageDigest sha = sha256();
+        byte[] buffer = new byte[BUFFER_BYTES];
+        try (InputStream in = Files.newInputStream(tokenizerJson)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
-    /** config.json and the safetensors files of a checkpoint, sorted by name. */
+    /** config.json and the safetensors files of a checkpoint (what {@link ModelFingerprint} hashes), by name. */
     static List<Path> weightFiles(Path modelDir) throws IOException {
         Path config = modelDir.resolve("config.json");
         if (!Files.isRegularFile(config)) {
@@ -77,22 +84,6 @@ public final class CheckpointFingerprints {
                     .append(Files.getLastModifiedTime(f).toInstant());
         }
         return sb.toString();
-    }
-
-    private static String hash(List<Path> files) throws IOException {
-        MessageDigest sha = sha256();
-        byte[] buffer = new byte[BUFFER_BYTES];
-        for (Path f : files) {
-            byte[] name = f.getFileName().toString().getBytes(StandardCharsets.UTF_8);
-            sha.update(ByteBuffer.allocate(12).putInt(name.length).putLong(Files.size(f)).array());
-            sha.update(name);
-            try (InputStream in = Files.newInputStream(f)) {
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    sha.update(buffer, 0, n);
-                }
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
     }
 
     private static MessageDigest sha256() {

@@ -46,7 +46,7 @@ class ScoreCacheTest {
             assertEquals(1, stats.entries());
             assertTrue(stats.valueBytes() > 0);
             assertTrue(stats.fileBytes() > 0);
-            assertEquals(java.util.List.of(FP), cache.referenceFingerprints());
+            assertEquals(java.util.Map.of(FP, 1L), cache.entriesPerReference());
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.reference.cache.ScoreCache;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ class CheckpointFingerprintsTest {
     @Test
     void aDirectoryWithoutWeightsIsRejectedByName() throws Exception {
         Files.writeString(dir.resolve("config.json"), "{}");
-        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> CheckpointFingerprints.weights(dir));
+        IOException e = assertThrows(IOException.class, () -> CheckpointFingerprints.weights(dir));
         assertTrue(e.getMessage().contains("safetensors"), e.getMessage());
         assertThrows(NoSuchFileException.class, () -> CheckpointFingerprints.tokenizer(dir.resolve("tokenizer.json")));
     }
