@@ -34,9 +34,6 @@ public final class RunConfigDefaults {
         if (data.getFormat().isEmpty()) {
             data.setFormat("auto");
         }
-        if (!data.hasDropOverlong()) {
-            data.setDropOverlong(false);
-        }
         applyTraining(b.getTrainingBuilder(), config);
         OutputConfig.Builder output = b.getOutputBuilder();
         if (!output.hasCheckpointInterval()) {

@@ -8,17 +8,19 @@ import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.ServicesConfig;
 import dev.jdpo.proto.v1.TrainingConfig;
+import dev.jdpo.tokenizer.data.DataFormat;
 import dev.jdpo.trainer.config.LossType;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /** Checks a submitted run config field by field (required fields, ranges, consistency), before defaults. */
 public final class RunConfigValidator {
 
-    private static final Set<String> FORMATS = Set.of("", "auto", "jsonl", "json", "parquet");
+    private static final Set<String> FORMATS = formats();
     private static final Set<String> SCHEDULERS = Set.of("", "constant", "linear", "cosine");
     private static final Set<String> SAVE_DTYPES = Set.of("", "f32", "f16", "bf16");
     private static final int MAX_NAME_LENGTH = 128;
@@ -137,9 +139,6 @@ public final class RunConfigValidator {
                         + t.getMaxLength() + "), got " + t.getMaxPromptLength()));
             }
         }
-        if (t.hasMaxCompletionLength()) {
-            atLeast("training.max_completion_length", t.getMaxCompletionLength(), 1, found);
-        }
     }
 
     private static void checkHyperparameters(Hyperparameters h, TrainingConfig t, List<ConfigViolation> found) {
@@ -249,6 +248,13 @@ public final class RunConfigValidator {
             found.add(new ConfigViolation(field, "must be in [" + number(min) + ", " + number(maxExclusive)
                     + "), got " + number(value)));
         }
+    }
+
+    /** "auto" and the tokenizer's row layouts. */
+    private static Set<String> formats() {
+        Set<String> ids = new HashSet<>(List.of("", "auto"));
+        Arrays.stream(DataFormat.values()).map(DataFormat::id).forEach(ids::add);
+        return Set.copyOf(ids);
     }
 
     /** -1.0 prints as -1 and 1e-6 as 0.000001, the way a user wrote them. */

@@ -1,6 +1,7 @@
 package dev.jdpo.orchestrator.server;
 
 import dev.jdpo.orchestrator.api.RunServiceEndpoint;
+import dev.jdpo.orchestrator.pipeline.PipelineRunExecutor;
 import dev.jdpo.orchestrator.run.EventLog;
 import dev.jdpo.orchestrator.run.RunExecutor;
 import dev.jdpo.orchestrator.run.RunManager;
@@ -67,6 +68,13 @@ public class OrchestratorFactory {
     @Bean(preDestroy = "close")
     RunServiceEndpoint runServiceEndpoint(RunManager runs) {
         return new RunServiceEndpoint(runs);
+    }
+
+    /** The real pipeline; tests set {@code jdpo.executor} to something else and register their own executor. */
+    @Singleton
+    @Requires(property = "jdpo.executor", value = "pipeline", defaultValue = "pipeline")
+    RunExecutor pipelineExecutor(OrchestratorSettings settings) {
+        return new PipelineRunExecutor(settings.referenceCache());
     }
 
     /** Server reflection, so grpcurl and other tools can discover the API without the .proto files. */

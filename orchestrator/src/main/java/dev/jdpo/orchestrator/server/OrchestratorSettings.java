@@ -15,6 +15,7 @@ import java.util.List;
  * JDPO_STATE_DIR).
  *
  * @param stateDir          where the H2 run-state database lives; default ~/.jdpo/state
+ * @param referenceCacheDir where reference log-probs are cached across runs; default {stateDir}/reference-cache
  * @param databaseUrl       a JDBC URL (e.g. jdbc:postgresql://db/jdpo) instead of the H2 file
  * @param allowedRoots      directories runs may read and write; default the working directory and home
  * @param maxConcurrentRuns runs that train at the same time
@@ -24,6 +25,7 @@ import java.util.List;
 @ConfigurationProperties("jdpo")
 public record OrchestratorSettings(
         @Nullable Path stateDir,
+        @Nullable Path referenceCacheDir,
         @Nullable String databaseUrl,
         @Nullable String databaseUser,
         @Nullable String databasePassword,
@@ -37,8 +39,15 @@ public record OrchestratorSettings(
             return new DatabaseSettings(databaseUrl, databaseUser == null ? "" : databaseUser,
                     databasePassword == null ? "" : databasePassword);
         }
-        Path dir = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".jdpo", "state");
-        return DatabaseSettings.h2File(dir);
+        return DatabaseSettings.h2File(stateDirOrDefault());
+    }
+
+    public Path referenceCache() {
+        return referenceCacheDir != null ? referenceCacheDir : stateDirOrDefault().resolve("reference-cache");
+    }
+
+    private Path stateDirOrDefault() {
+        return stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".jdpo", "state");
     }
 
     public AllowedRoots roots() {

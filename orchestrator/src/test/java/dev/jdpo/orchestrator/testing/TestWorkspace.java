@@ -55,6 +55,7 @@ public final class TestWorkspace {
     /** Starts an orchestrator on a free loopback port with this workspace as its only allowed root. */
     public OrchestratorServer start(ScriptedRunExecutor executor) throws IOException {
         return OrchestratorServer.start(Map.of(
+                "jdpo.executor", "scripted",
                 "jdpo.state-dir", stateDir().toString(),
                 "jdpo.allowed-roots", List.of(root.toString()),
                 "jdpo.cancel-wait", "10s",

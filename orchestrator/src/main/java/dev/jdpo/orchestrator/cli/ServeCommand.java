@@ -1,0 +1,81 @@
+package dev.jdpo.orchestrator.cli;
+
+import dev.jdpo.orchestrator.server.OrchestratorServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jdpo serve}: runs a jdpo service until it is stopped (Ctrl-C or SIGTERM). */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run a jdpo gRPC service.",
+        subcommands = {ServeCommand.Orchestrator.class})
+final class ServeCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code jdpo serve orchestrator}: RunService with health and reflection, run state, and the pipeline. */
+    @Command(name = "orchestrator", mixinStandardHelpOptions = true,
+            description = "Serve the public RunService (plus gRPC health and reflection).")
+    static final class Orchestrator implements Callable<Integer> {
+
+        @Option(names = "--port", defaultValue = "50051", description = "gRPC port (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--host", defaultValue = "127.0.0.1",
+                description = "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+        String host;
+
+        @Option(names = "--state-dir", paramLabel = "DIR", description = "H2 run-state directory (default ~/.jdpo/state).")
+        Path stateDir;
+
+        @Option(names = "--database-url", paramLabel = "JDBC_URL",
+                description = "Run state in another database, e.g. jdbc:postgresql://host/jdpo (user/password from "
+                        + "JDPO_DATABASE_USER / JDPO_DATABASE_PASSWORD).")
+        String databaseUrl;
+
+        @Option(names = "--allowed-root", paramLabel = "DIR",
+                description = "A directory runs may read and write (repeatable; default: working directory and home).")
+        List<Path> allowedRoots = new ArrayList<>();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Map<String, Object> properties = new HashMap<>();
+            properties.put("grpc.server.port", port);
+            properties.put("grpc.server.host", host);
+            if (stateDir != null) {
+                properties.put("jdpo.state-dir", stateDir.toAbsolutePath().toString());
+            }
+            if (databaseUrl != null) {
+                properties.put("jdpo.database-url", databaseUrl);
+            }
+            if (!allowedRoots.isEmpty()) {
+                properties.put("jdpo.allowed-roots", allowedRoots.stream().map(p -> p.toAbsolutePath().toString()).toList());
+            }
+            OrchestratorServer server = OrchestratorServer.start(properties, List.of(), true);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "jdpo-shutdown"));
+            spec.commandLine().getOut().println("jdpo orchestrator listening on " + host + ":" + server.port());
+            spec.commandLine().getOut().flush();
+            stopped.await();
+            return 0;
+        }
+    }
+}

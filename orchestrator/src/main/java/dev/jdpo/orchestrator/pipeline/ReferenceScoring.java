@@ -1,0 +1,123 @@
+package dev.jdpo.orchestrator.pipeline;
+
+import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.orchestrator.run.RunFailure;
+import dev.jdpo.orchestrator.run.RunReporter;
+import dev.jdpo.proto.internal.v1.TokenizedPair;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.reference.InvalidPairException;
+import dev.jdpo.reference.PairLogProbs;
+import dev.jdpo.reference.PairScore;
+import dev.jdpo.reference.PairScorer;
+import dev.jdpo.reference.ReferenceModel;
+import dev.jdpo.reference.batch.BatchLimits;
+import dev.jdpo.reference.cache.ScoreCache;
+import dev.jdpo.reference.pool.PoolOptions;
+import dev.jdpo.reference.pool.ReferencePool;
+import dev.jdpo.reference.pool.ReferenceUnavailableException;
+import dev.jdpo.tokenizer.pipeline.EncodedPair;
+import dev.jdpo.trainer.data.ReferenceScores;
+import dev.jdpo.trainer.data.TrainingPair;
+import java.io.IOException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Attaches frozen-model log-probs to every pair before training: in-process through a reference model with the
+ * persistent score cache, or through the reference replicas at {@code services.reference_addresses}. Works in
+ * chunks so a stop request is honoured between them.
+ */
+final class ReferenceScoring {
+
+    private static final int CHUNK_PAIRS = 256;
+
+    private ReferenceScoring() {
+    }
+
+    /** The pairs with reference scores, or empty when a stop was requested part-way. */
+    static Optional<List<TrainingPair>> attach(RunConfig config, List<EncodedPair> pairs, boolean perToken,
+                                               Path cacheDir, RunReporter reporter) throws RunFailure {
+        List<String> replicas = config.getServices().getReferenceAddressesList();
+        if (!replicas.isEmpty()) {
+            try (ReferencePool pool = ReferencePool.connect(String.join(",", replicas), PoolOptions.defaults())) {
+                reporter.info("Scoring reference log-probs on " + replicas.size() + " replica(s): " + replicas);
+                return score(pool, pairs, perToken, reporter);
+            } catch (UnknownHostException unknown) {
+                throw new RunFailure("service_unavailable", "services.reference_addresses: unknown host "
+                        + unknown.getMessage(), "services.reference_addresses");
+            }
+        }
+        String referenceDir = config.getModel().getReference().isEmpty()
+                ? config.getModel().getPolicy() : config.getModel().getReference();
+        String field = config.getModel().getReference().isEmpty() ? "model.policy" : "model.reference";
+        BatchLimits limits = new BatchLimits(BatchLimits.defaults().maxTokens(),
+                config.getTraining().getReferenceBatchSize());
+        try (ScoreCache cache = ScoreCache.open(cacheDir);
+             ReferenceModel reference = ReferenceModel.load(Path.of(referenceDir),
+                     Devices.loadOptions(config.getModel(), false), cache, limits)) {
+            reporter.info("Scoring reference log-probs in-process with " + referenceDir);
+            return score(reference.scorer(), pairs, perToken, reporter);
+        } catch (ModelLoadException unloadable) {
+            throw new RunFailure("invalid_model", field + ": " + unloadable.getMessage(), field);
+        } catch (IOException unreadable) {
+            throw new RunFailure("reference_cache", "reference scoring failed: " + unreadable.getMessage(), "");
+        }
+    }
+
+    private static Optional<List<TrainingPair>> score(PairScorer scorer, List<EncodedPair> pairs, boolean perToken,
+                                                      RunReporter reporter) throws RunFailure {
+        List<TrainingPair> scored = new ArrayList<>(pairs.size());
+        long cacheHits = 0;
+        for (int start = 0; start < pairs.size(); start += CHUNK_PAIRS) {
+            if (reporter.stopRequested()) {
+                return Optional.empty();
+            }
+            List<EncodedPair> chunk = pairs.subList(start, Math.min(pairs.size(), start + CHUNK_PAIRS));
+            List<PairScore> scores;
+            try {
+                scores = scorer.score(toProto(chunk, start), perToken);
+            } catch (ReferenceUnavailableException unavailable) {
+                throw new RunFailure("service_unavailable", unavailable.getMessage(), "services.reference_addresses");
+            } catch (InvalidPairException invalid) {
+                throw new RunFailure("invalid_training_file", invalid.getMessage(), "data.training_file");
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                EncodedPair pair = chunk.get(i);
+                PairScore score = scores.get(i);
+                cacheHits += score.cacheHit() ? 1 : 0;
+                PairLogProbs logps = score.logProbs();
+                scored.add(new TrainingPair(pair.promptIds(), pair.chosenIds(), pair.rejectedIds(),
+                        new ReferenceScores(logps.chosenLogp(), logps.rejectedLogp(), logps.chosenTokenLogps(),
+                                logps.rejectedTokenLogps())));
+            }
+            reporter.info("Reference log-probs: " + scored.size() + "/" + pairs.size() + " pairs (" + cacheHits
+                    + " from the cache)");
+        }
+        return Optional.of(scored);
+    }
+
+    private static List<TokenizedPair> toProto(List<EncodedPair> chunk, int offset) {
+        List<TokenizedPair> pairs = new ArrayList<>(chunk.size());
+        for (int i = 0; i < chunk.size(); i++) {
+            EncodedPair pair = chunk.get(i);
+            TokenizedPair.Builder proto = TokenizedPair.newBuilder()
+                    .setIndex(offset + i)
+                    .setSourceLine(pair.sourceLine())
+                    .setContentHash(pair.contentHash());
+            for (int id : pair.promptIds()) {
+                proto.addPromptIds(id);
+            }
+            for (int id : pair.chosenIds()) {
+                proto.addChosenIds(id);
+            }
+            for (int id : pair.rejectedIds()) {
+                proto.addRejectedIds(id);
+            }
+            pairs.add(proto.build());
+        }
+        return pairs;
+    }
+}
