@@ -1,0 +1,115 @@
+package dev.jdpo.orchestrator.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jdpo.orchestrator.server.OrchestratorServer;
+import dev.jdpo.orchestrator.testing.RunClient;
+import dev.jdpo.orchestrator.testing.TestWorkspace;
+import dev.jdpo.proto.v1.Checkpoint;
+import dev.jdpo.proto.v1.CreateRunRequest;
+import dev.jdpo.proto.v1.DataConfig;
+import dev.jdpo.proto.v1.GetRunRequest;
+import dev.jdpo.proto.v1.ListCheckpointsRequest;
+import dev.jdpo.proto.v1.ModelConfig;
+import dev.jdpo.proto.v1.OutputConfig;
+import dev.jdpo.proto.v1.Run;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.RunEvent;
+import dev.jdpo.proto.v1.RunStatus;
+import dev.jdpo.proto.v1.TrainingConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run through the real engines on the tiny Llama fixture: tokenize, score the reference, train, save. */
+class PipelineEndToEndTest {
+
+    private static final Path REPO = Path.of(System.getProperty("jdpo.repo.root"));
+
+    @TempDir
+    Path tmp;
+
+    static Path writePairs(Path file, int count) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            lines.add("{\"prompt\": \"Question " + i + ": what is " + i + " plus one?\", \"chosen\": \" It is "
+                    + (i + 1) + ".\", \"rejected\": \" I do not know about " + i + ".\"}");
+        }
+        return Files.write(file, lines);
+    }
+
+    static RunConfig config(Path trainingFile, Path outputDir, long maxSteps) {
+        return RunConfig.newBuilder()
+                .setName("tiny")
+                .setModel(ModelConfig.newBuilder().setPolicy(REPO.resolve("examples/tiny-llama").toString())
+                        .setReference(REPO.resolve("examples/tiny-llama-ref").toString()).setDevice("cpu"))
+                .setData(DataConfig.newBuilder().setTrainingFile(trainingFile.toString()).setValidationSplit(0.25))
+                .setTraining(TrainingConfig.newBuilder().setBatchSize(2).setEpochs(1).setMaxSteps(maxSteps)
+                        .setLearningRate(1e-3).setMaxLength(64))
+                .setOutput(OutputConfig.newBuilder().setOutputDir(outputDir.toString()).setCheckpointInterval(2)
+                        .setLogInterval(1))
+                .build();
+    }
+
+    static OrchestratorServer start(Path tmp) throws Exception {
+        return OrchestratorServer.start(Map.of(
+                "jdpo.state-dir", tmp.resolve("state").toString(),
+                "jdpo.allowed-roots", List.of(tmp.toString(), REPO.resolve("examples").toString()),
+                "grpc.server.host", "127.0.0.1",
+                "grpc.server.port", TestWorkspace.freePort()), List.of(), true);
+    }
+
+    @Test
+    void tinyLlamaRunTrainsAndSavesAnAlignedModel() throws Exception {
+        Path train = writePairs(tmp.resolve("train.jsonl"), 12);
+        try (OrchestratorServer server = start(tmp); RunClient client = new RunClient(server.port())) {
+            Run run = client.stub().createRun(CreateRunRequest.newBuilder()
+                    .setConfig(config(train, tmp.resolve("out"), 4)).build());
+            List<RunEvent> events = client.watch(run.getId(), 0);
+            Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+            assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), events.toString());
+            assertEquals(9, done.getHyperparameters().getTrainingPairs(), "12 pairs, a quarter held out");
+            assertEquals(3, done.getHyperparameters().getValidationPairs());
+            assertEquals(4, done.getHyperparameters().getTotalSteps());
+            assertEquals(4, done.getStep());
+
+            List<RunEvent> metrics = events.stream().filter(RunEvent::hasMetrics).toList();
+            assertEquals(4, metrics.size(), "log_interval 1 reports every step");
+            for (RunEvent event : metrics) {
+                double loss = event.getMetrics().getValuesOrThrow("loss");
+                assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
+                assertTrue(event.getMetrics().containsValues("rewards/accuracies"), event.toString());
+            }
+            List<Checkpoint> checkpoints = client.stub().listCheckpoints(
+                    ListCheckpointsRequest.newBuilder().setRunId(run.getId()).build()).getCheckpointsList();
+            assertEquals(List.of(2L, 4L), checkpoints.stream().map(Checkpoint::getStep).toList());
+            for (Checkpoint checkpoint : checkpoints) {
+                assertTrue(Files.isRegularFile(Path.of(checkpoint.getPath()).resolve("config.json")));
+            }
+            Path model = Path.of(done.getResultModelDir());
+            assertTrue(Files.isRegularFile(model.resolve("config.json")), model.toString());
+            assertTrue(Files.isRegularFile(model.resolve("tokenizer.json")), model.toString());
+        }
+    }
+
+    @Test
+    void badDataFailsValidationWithTheLine() throws Exception {
+        Path train = tmp.resolve("bad.jsonl");
+        Files.writeString(train, "{\"prompt\": \"Hi?\", \"chosen\": \" Yes.\", \"rejected\": \" No.\"}\n{not json\n");
+        try (OrchestratorServer server = start(tmp); RunClient client = new RunClient(server.port())) {
+            Run run = client.stub().createRun(CreateRunRequest.newBuilder()
+                    .setConfig(config(train, tmp.resolve("out-bad"), 2)).build());
+            client.watch(run.getId(), 0);
+            Run failed = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+            assertEquals(RunStatus.RUN_STATUS_FAILED, failed.getStatus());
+            assertEquals("invalid_training_file", failed.getError().getCode());
+            assertEquals("data.training_file", failed.getError().getParam());
+            assertTrue(failed.getError().getMessage().contains("line 2"), failed.getError().getMessage());
+        }
+    }
+}
