@@ -54,7 +54,7 @@ final class ModelDirWriter {
     }
 
     private static void copyTokenizerFiles(Path source, Path target) throws IOException {
-        if (Files.isSameFile(source, target)) {
+        if (!Files.isDirectory(source) || Files.isSameFile(source, target)) {
             return;
         }
         for (String name : TOKENIZER_FILES) {

@@ -1,5 +1,6 @@
 package dev.jdpo.model.generate;
 
+import dev.jdpo.model.GenerationConfig;
 import java.util.List;
 
 /**
@@ -38,6 +39,12 @@ public record GenerationOptions(int maxNewTokens, boolean sample, double tempera
     public static GenerationOptions sampled(int maxNewTokens, double temperature, double topP, long seed,
                                             List<Integer> stopIds) {
         return new GenerationOptions(maxNewTokens, true, temperature, topP, seed, stopIds, true);
+    }
+
+    /** The checkpoint's own defaults: do_sample, temperature, top_p and its eos ids as stop ids. */
+    public static GenerationOptions from(GenerationConfig config, int maxNewTokens, long seed) {
+        return new GenerationOptions(maxNewTokens, config.doSample(), config.temperature(), config.topP(), seed,
+                config.eosTokenIds(), true);
     }
 
     /** The same options with the KV cache switched on or off. */

@@ -10,11 +10,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /** The tensors of a Hugging Face model directory: {@code model.safetensors} or shards listed in the index. */
 public final class CheckpointReader {
@@ -49,11 +47,6 @@ public final class CheckpointReader {
 
     public Path dir() {
         return dir;
-    }
-
-    /** Every tensor name, in file and header order. */
-    public Set<String> names() {
-        return Collections.unmodifiableSet(fileOfTensor.keySet());
     }
 
     public Optional<TensorEntry> entry(String name) {

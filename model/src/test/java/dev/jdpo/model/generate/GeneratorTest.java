@@ -72,6 +72,16 @@ class GeneratorTest {
     }
 
     @Test
+    void checkpointDefaultsAreGreedyWithItsEosAsStop() {
+        GenerationOptions options = GenerationOptions.from(model.generationConfig(), 8, 0);
+        assertFalse(options.sample());
+        assertEquals(List.of(2), options.stopIds());
+        Generator generator = new Generator(model);
+        int[] greedy = generator.generate(PROMPT, GenerationOptions.greedy(8, List.of(2))).tokens();
+        assertArrayEquals(greedy, generator.generate(PROMPT, options).tokens());
+    }
+
+    @Test
     void tinyTopPKeepsOnlyTheMostLikelyToken() {
         Generator generator = new Generator(model);
         int[] greedy = generator.generate(PROMPT, GenerationOptions.greedy(10, List.of())).tokens();
