@@ -163,6 +163,16 @@ class BadInputTest {
     }
 
     @Test
+    void tokenIdsOutsideTheVocabularyAreRejectedBeforeTheEngine() throws Exception {
+        try (CausalLM model = CausalLM.load(Fixtures.tinyLlama(), LoadOptions.cpu())) {
+            var sequences = java.util.List.of(new dev.jdpo.model.logprob.TokenSequence(new int[] {1, 2}, new int[] {512}));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new dev.jdpo.model.logprob.SequenceScorer(model, 0).score(sequences, 1, false));
+            assertMentions(e, "512", "vocabulary");
+        }
+    }
+
+    @Test
     void indexPointingAtAMissingShard(@TempDir Path tmp) throws Exception {
         Path dir = copyOfTinyLlama(tmp);
         Files.delete(dir.resolve("model.safetensors"));
