@@ -22,9 +22,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads one safetensors file: the header is parsed with long offsets, each tensor is memory-mapped on demand
@@ -265,10 +267,10 @@ public final class SafetensorsFile {
         } catch (ArithmeticException e) {
             throw new ModelLoadException(where + ": shape overflows a 64-bit element count", e);
         }
-        var dtype = entry.dtype();
+        Optional<StorageDType> dtype = entry.dtype();
         if (dtype.isPresent() && elements * dtype.get().bytes() != entry.byteLength()) {
             throw new ModelLoadException(where + ": " + entry.dtypeName() + " shape "
-                    + java.util.Arrays.toString(entry.shape()) + " needs " + elements * dtype.get().bytes()
+                    + Arrays.toString(entry.shape()) + " needs " + elements * dtype.get().bytes()
                     + " bytes but data_offsets span " + entry.byteLength());
         }
     }
