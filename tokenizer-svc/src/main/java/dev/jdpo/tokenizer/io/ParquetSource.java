@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.jdpo.tokenizer.data.InvalidRowException;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.parquet.ParquetReadOptions;
@@ -148,10 +149,22 @@ final class ParquetSource implements RowSource {
                 return new JsonPrimitive(group.getDouble(field, index));
             case BINARY:
             case FIXED_LEN_BYTE_ARRAY:
-                return new JsonPrimitive(group.getBinary(field, index).toStringUsingUTF8());
+                return text(group.getBinary(field, index).toStringUsingUTF8(), type);
             default:
                 return JsonNull.INSTANCE;
         }
+    }
+
+    /** Strings, except columns annotated JSON (some writers store nested values so), which become JSON values. */
+    private static JsonElement text(String value, PrimitiveType type) {
+        if (type.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation) {
+            try {
+                return SafeJson.parse(value);
+            } catch (InvalidRowException e) {
+                return new JsonPrimitive(value);
+            }
+        }
+        return new JsonPrimitive(value);
     }
 
     @Override

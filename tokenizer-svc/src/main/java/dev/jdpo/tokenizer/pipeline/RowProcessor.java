@@ -9,8 +9,9 @@ import dev.jdpo.tokenizer.text.PairTokenizer.TokenIds;
 import java.util.Optional;
 
 /**
- * The per-row pipeline of one pass: detect the format (once, from the first recognizable row), parse, tokenize,
- * truncate, drop duplicates, and account for everything in the report. Not thread-safe: one per pass.
+ * The per-row pipeline of one pass: detect the format, parse, tokenize, truncate, drop duplicates, and account for
+ * everything in the report. The format is fixed by the first row that parses with the format its fields suggest,
+ * so one odd leading row cannot make every later row fail. Not thread-safe: one per pass.
  */
 public final class RowProcessor {
 
@@ -44,6 +45,10 @@ public final class RowProcessor {
             }
             DataFormat rowFormat = formatOf(row);
             PreferenceExample example = rowFormat.parse(row.object(), row.line());
+            if (format.isEmpty()) {
+                format = Optional.of(rowFormat);
+                report.format(rowFormat.id());
+            }
             TokenIds ids = encoder.encode(example, rowFormat);
             Truncation.Result cut = Truncation.apply(ids, options, rowFormat.promptField());
             TokenIds kept = cut.ids();
@@ -76,14 +81,11 @@ public final class RowProcessor {
     }
 
     private DataFormat formatOf(RawRow row) throws InvalidRowException {
-        if (format.isEmpty()) {
-            format = DataFormat.detect(row.object());
-            if (format.isEmpty()) {
-                throw new InvalidRowException(ErrorCode.UNRECOGNIZED_FORMAT, "", "row has none of the fields of a "
-                        + "known format (input/preferred_output, prompt/chosen/rejected, chosen/rejected, question)");
-            }
-            report.format(format.get().id());
+        if (format.isPresent()) {
+            return format.get();
         }
-        return format.get();
+        return DataFormat.detect(row.object()).orElseThrow(() -> new InvalidRowException(
+                ErrorCode.UNRECOGNIZED_FORMAT, "", "row has none of the fields of a known format "
+                + "(input/preferred_output, prompt/chosen/rejected, chosen/rejected, question)"));
     }
 }

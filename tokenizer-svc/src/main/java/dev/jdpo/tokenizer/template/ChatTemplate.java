@@ -32,6 +32,8 @@ public final class ChatTemplate {
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                // Jinjava would otherwise evaluate "{{ ... }}" found inside message text: data must stay data
+                .withNestedInterpretationEnabled(false)
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withParseWhitespaceControlStrictly(true)
                         .withUseTrimmingForNotesAndExpressions(true)

@@ -42,8 +42,22 @@ class FormatSamplesTest {
         assertSame(file, format, "trl-standard.jsonl", 4);
     }
 
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource({
+        "trl-standard.hyparquet.parquet, trl-standard.jsonl, trl-standard",
+        "trl-conversational.hyparquet.parquet, trl-conversational.jsonl, trl-conversational",
+    })
+    void parquetFromAnotherWriterReadsTheSame(String file, String reference, String format) throws Exception {
+        Path path = Path.of(FormatSamplesTest.class.getResource("/parquet/" + file).toURI());
+        assertSame(path, format, reference, 4);
+    }
+
     private static void assertSame(String file, String format, String reference, int rows) throws Exception {
-        Path path = Fixtures.DATA.resolve(file);
+        assertSame(Fixtures.DATA.resolve(file), format, reference, rows);
+    }
+
+    private static void assertSame(Path path, String format, String reference, int rows) throws Exception {
+        String file = path.getFileName().toString();
         ParsedFile parsed = parse(path);
         assertEquals(format, parsed.format().id(), "detected format of " + file);
         assertEquals(rows, parsed.examples().size());

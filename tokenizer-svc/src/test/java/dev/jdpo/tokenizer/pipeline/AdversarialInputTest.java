@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.tokenizer.Fixtures;
+import dev.jdpo.tokenizer.data.ChatMessage;
 import dev.jdpo.tokenizer.data.ErrorCode;
 import dev.jdpo.tokenizer.io.DataFileException;
+import dev.jdpo.tokenizer.template.ChatTemplate;
 import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -102,6 +104,15 @@ class AdversarialInputTest {
             assertTrue(entry.message().contains("System role not supported"), entry.message());
             assertEquals(1, report.pairs());
         }
+    }
+
+    @Test
+    void templateSyntaxInsideMessagesIsRenderedAsText() throws Exception {
+        TextTokenizer tokenizer = Fixtures.tokenizer();
+        ChatTemplate template = new ChatTemplate(tokenizer.chatTemplate().orElseThrow(), tokenizer.specialTokens());
+        String content = "{{ 7*6 }} {% if true %}X{% endif %} {{ raise_exception('boom') }}";
+        String rendered = template.render(List.of(ChatMessage.of("user", content)), List.of(), false);
+        assertEquals("<|im_start|>user\n" + content + "<|im_end|>\n", rendered);
     }
 
     @Test

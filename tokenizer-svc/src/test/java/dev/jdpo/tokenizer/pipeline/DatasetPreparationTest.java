@@ -111,6 +111,19 @@ class DatasetPreparationTest {
     }
 
     @Test
+    void anOddFirstRowDoesNotFixTheFormatForTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("odd-first.jsonl");
+        List<String> lines = new ArrayList<>();
+        lines.add("{\"prompt\": [\"not\", \"messages\"], \"chosen\": \" a\", \"rejected\": \" b\"}");
+        lines.addAll(Files.readAllLines(Fixtures.DATA.resolve("trl-standard.jsonl")));
+        Files.write(file, lines);
+        ValidationReport r = dataset(DataOptions.defaults().withPolicy(BadLinePolicy.SKIP)).validate(file, e -> { });
+        assertEquals("trl-standard", r.format());
+        assertEquals(1, r.badRows());
+        assertEquals(4, r.pairs());
+    }
+
+    @Test
     void duplicateFilterSurvivesGrowth() {
         DuplicateFilter filter = new DuplicateFilter();
         for (int i = 0; i < 10_000; i++) {
