@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 ScoreCommand.class,
                 TrainCommand.class,
                 CacheCommand.class,
+                ValidateCommand.class,
         })
 public final class JdpoCli implements Runnable {
 
