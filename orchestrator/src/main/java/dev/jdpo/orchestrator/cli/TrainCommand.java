@@ -151,6 +151,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new InvalidConfigException("reference_batch_size", "must be >= 1, got " + referenceBatchSize);
         }
         Path checkpoint = resume == null ? null : checkpointToResume();
+        if (checkpoint == null && !Checkpoints.list(output).isEmpty()) {
+            throw new InvalidConfigException("output", output + " already holds checkpoints of an earlier run; "
+                    + "pass --resume to continue it, or choose another --output");
+        }
         PrintWriter err = spec.commandLine().getErr();
         Dataset dataset = readPairs(err);
         List<TrainingPair> pairs = dataset.pairs();

@@ -134,6 +134,11 @@ class TrainCommandTest {
         assertTrue(Files.isRegularFile(output.resolve("checkpoint-3/trainer_state.json")));
         assertTrue(Files.isRegularFile(output.resolve("checkpoint-3/tokenizer.json")));
 
+        Object[] again = run(trainArgs(data, output));
+        assertEquals(1, again[0]);
+        assertTrue(((String) again[1]).contains("output: " + output + " already holds checkpoints"),
+                (String) again[1]);
+
         Object[] resumed = run(trainArgs(data, output, "--resume", output.resolve("checkpoint-2").toString()));
         assertEquals(0, resumed[0], (String) resumed[1]);
         List<JsonObject> after = metricLines(output.resolve("metrics.jsonl"));
