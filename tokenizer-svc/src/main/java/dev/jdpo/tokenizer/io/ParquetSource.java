@@ -39,9 +39,10 @@ final class ParquetSource implements RowSource {
     ParquetSource(Path file) throws DataFileException {
         this.name = file.toString();
         try {
-            this.reader = ParquetFileReader.open(new LocalInputFile(file),
-                    ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
-        } catch (IOException | RuntimeException e) {
+            ParquetReadOptions.Builder options = ParquetReadOptions.builder(new PlainParquetConfiguration());
+            options.withCodecFactory(new GzipAwareCodecFactory(options.build().getCodecFactory()));
+            this.reader = ParquetFileReader.open(new LocalInputFile(file), options.build());
+        } catch (IOException | RuntimeException | LinkageError e) {
             throw new DataFileException(name + ": not a readable Parquet file: " + e.getMessage(), e);
         }
         this.schema = reader.getFooter().getFileMetaData().getSchema();
@@ -61,7 +62,8 @@ final class ParquetSource implements RowSource {
             rowsLeftInGroup--;
             row++;
             return RawRow.ok(row, object(rows.read()));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // LinkageError: a codec that needs real Hadoop classes (e.g. LZO) must not escape as a JVM error
             throw new DataFileException(name + ": cannot read Parquet row " + (row + 1) + ": " + e.getMessage(), e);
         }
     }

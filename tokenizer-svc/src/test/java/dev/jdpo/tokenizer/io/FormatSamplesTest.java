@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -46,10 +47,24 @@ class FormatSamplesTest {
     @CsvSource({
         "trl-standard.hyparquet.parquet, trl-standard.jsonl, trl-standard",
         "trl-conversational.hyparquet.parquet, trl-conversational.jsonl, trl-conversational",
+        "ultrafeedback.duckdb-gzip.parquet, trl-conversational.jsonl, ultrafeedback",
+        "ultrafeedback.duckdb-zstd.parquet, trl-conversational.jsonl, ultrafeedback",
+        "ultrafeedback.duckdb-snappy.parquet, trl-conversational.jsonl, ultrafeedback",
     })
     void parquetFromAnotherWriterReadsTheSame(String file, String reference, String format) throws Exception {
         Path path = Path.of(FormatSamplesTest.class.getResource("/parquet/" + file).toURI());
         assertSame(path, format, reference, 4);
+    }
+
+    @Test
+    void dictionaryEncodedParquetReadsRowByRow() throws Exception {
+        Path path = Path.of(FormatSamplesTest.class.getResource("/parquet/ultrafeedback-x25.duckdb-zstd.parquet").toURI());
+        List<PreferenceExample> want = parse(Fixtures.DATA.resolve("ultrafeedback.jsonl")).examples();
+        List<PreferenceExample> got = parse(path).examples();
+        assertEquals(100, got.size());
+        for (int i = 0; i < got.size(); i++) {
+            assertEquals(want.get(i % want.size()), got.get(i), "row " + (i + 1));
+        }
     }
 
     private static void assertSame(String file, String format, String reference, int rows) throws Exception {
