@@ -13,6 +13,8 @@ public enum LossType {
     ROBUST("robust", true),
     BCO_PAIR("bco_pair", true),
     SPPO_HARD("sppo_hard", true),
+    AOT("aot", true),
+    AOT_UNPAIRED("aot_unpaired", true),
     APO_ZERO("apo_zero", true),
     APO_DOWN("apo_down", true),
     DISCOPOP("discopop", true),

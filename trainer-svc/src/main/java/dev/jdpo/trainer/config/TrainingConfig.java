@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param lossTypes loss terms, summed with {@code lossWeights}
  * @param lossWeights one weight per loss term
  * @param beta temperature of the implicit reward (tau for IPO, lambda for ORPO)
- * @param labelSmoothing label-flip probability for sigmoid (cDPO), robust, exo_pair and simpo
+ * @param labelSmoothing label-flip probability for sigmoid (cDPO), robust, exo_pair, aot and simpo
  * @param simpoGamma SimPO's target reward margin
  * @param discopopTau DiscoPOP's temperature
  * @param ldAlpha LD-DPO's weight of the tokens past the shared length; null turns LD-DPO off
@@ -77,6 +77,10 @@ public record TrainingConfig(
         if (lossTypes.contains(LossType.EXO_PAIR) && labelSmoothing == 0) {
             throw new InvalidConfigException("label_smoothing",
                     "exo_pair needs a value in (0, 0.5) (the paper uses 1e-3), got 0");
+        }
+        if (useWeighting && (lossTypes.contains(LossType.AOT) || lossTypes.contains(LossType.AOT_UNPAIRED))) {
+            throw new InvalidConfigException("use_weighting", "cannot be combined with aot or aot_unpaired, whose "
+                    + "sorted terms belong to no single pair (as in TRL)");
         }
         if (!(simpoGamma >= 0 && Double.isFinite(simpoGamma))) {
             throw new InvalidConfigException("simpo_gamma", "must be a finite number >= 0, got " + simpoGamma);

@@ -20,6 +20,8 @@ public final class LossFactory {
             case ROBUST -> new RobustLoss(beta, eps);
             case BCO_PAIR -> new BcoPairLoss(beta);
             case SPPO_HARD -> new SppoHardLoss(beta);
+            case AOT -> new AotLoss(beta, eps, true);
+            case AOT_UNPAIRED -> new AotLoss(beta, eps, false);
             case APO_ZERO -> new ApoZeroLoss(beta);
             case APO_DOWN -> new ApoDownLoss(beta);
             case DISCOPOP -> new DiscoPopLoss(beta, config.discopopTau());

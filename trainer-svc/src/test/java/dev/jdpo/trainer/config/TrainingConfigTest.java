@@ -63,6 +63,8 @@ class TrainingConfigTest {
                 refused(TrainingConfig.builder().gradientAccumulationSteps(0)).field());
         assertEquals("max_grad_norm", refused(TrainingConfig.builder().maxGradNorm(-1)).field());
         assertEquals("warmup_ratio", refused(TrainingConfig.builder().warmupRatio(1.0)).field());
+        assertEquals("use_weighting", refused(TrainingConfig.builder().lossTypes(List.of("aot")).useWeighting(true))
+                .field());
         assertEquals("scheduler", assertThrows(InvalidConfigException.class,
                 () -> SchedulerType.parse("scheduler", "step")).field());
     }

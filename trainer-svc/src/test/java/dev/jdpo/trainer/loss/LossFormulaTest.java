@@ -1,11 +1,15 @@
 package dev.jdpo.trainer.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import dev.jdpo.trainer.config.LossType;
 import dev.jdpo.trainer.config.TrainingConfig;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.AfterAll;
@@ -142,6 +146,51 @@ class LossFormulaTest {
     void sppoHard() {
         assertPerPair(i -> Math.pow(rc(i) - 1 / (2 * BETA), 2) + Math.pow(rr(i) + 1 / (2 * BETA), 2),
                 terms("sppo_hard").perPair());
+    }
+
+    @Test
+    void aotSortsPolicyAndReferenceMargins() {
+        double[] policy = new double[CHOSEN.length];
+        double[] reference = new double[CHOSEN.length];
+        for (int i = 0; i < CHOSEN.length; i++) {
+            policy[i] = CHOSEN[i] - REJECTED[i];
+            reference[i] = REF_CHOSEN[i] - REF_REJECTED[i];
+        }
+        Arrays.sort(policy);
+        Arrays.sort(reference);
+        assertPerPair(i -> smoothed(BETA * (policy[i] - reference[i])), terms("aot").perPair());
+    }
+
+    @Test
+    void aotUnpairedSortsChosenAndRejectedLogratios() {
+        double[] chosen = new double[CHOSEN.length];
+        double[] rejected = new double[CHOSEN.length];
+        for (int i = 0; i < CHOSEN.length; i++) {
+            chosen[i] = rc(i);
+            rejected[i] = rr(i);
+        }
+        Arrays.sort(chosen);
+        Arrays.sort(rejected);
+        assertPerPair(i -> smoothed(BETA * (chosen[i] - rejected[i])), terms("aot_unpaired").perPair());
+    }
+
+    @Test
+    void aotGradientFlowsBackThroughTheSort() {
+        NDArray chosen = array(CHOSEN);
+        chosen.setRequiresGradient(true);
+        PairLogps inputs = new PairLogps(chosen, array(REJECTED), chosen, array(REF_CHOSEN), array(REF_REJECTED),
+                array(CHOSEN_LEN), array(REJECTED_LEN));
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            collector.backward(LossFactory.create(LossType.AOT, config("aot")).compute(inputs).perPair().sum());
+        }
+        float[] gradient = chosen.getGradient().toFloatArray();
+        for (int i = 0; i < gradient.length; i++) {
+            assertTrue(gradient[i] < 0, "d loss / d chosen logp of pair " + i + " is " + gradient[i]);
+        }
+    }
+
+    private static double smoothed(double x) {
+        return -(1 - EPS) * logSigmoid(x) - EPS * logSigmoid(-x);
     }
 
     @Test
