@@ -12,15 +12,19 @@ public final class PairChecks {
     private PairChecks() { }
 
     /**
+     * @param vocabSize the policy's vocabulary size; every token id must be below it
      * @param firstIndex dataset index of {@code pairs.get(0)}, for messages
      */
-    public static void check(List<TrainingPair> pairs, TrainingConfig config, int firstIndex) {
+    public static void check(List<TrainingPair> pairs, TrainingConfig config, int vocabSize, int firstIndex) {
         for (int i = 0; i < pairs.size(); i++) {
-            check(pairs.get(i), config, firstIndex + i);
+            check(pairs.get(i), config, vocabSize, firstIndex + i);
         }
     }
 
-    private static void check(TrainingPair pair, TrainingConfig config, int index) {
+    private static void check(TrainingPair pair, TrainingConfig config, int vocabSize, int index) {
+        checkIds(pair.promptIds(), "prompt", vocabSize, index);
+        checkIds(pair.chosenIds(), "chosen", vocabSize, index);
+        checkIds(pair.rejectedIds(), "rejected", vocabSize, index);
         int chosenTokens = pair.chosen().scoredTokens();
         int rejectedTokens = pair.rejected().scoredTokens();
         if (chosenTokens == 0 || rejectedTokens == 0) {
@@ -52,6 +56,15 @@ public final class PairChecks {
             throw new InvalidConfigException("reference", "pair " + index + ": per-token reference log-probs cover "
                     + reference.chosenTokenLogps().length + "/" + reference.rejectedTokenLogps().length
                     + " tokens but the completions have " + chosenTokens + "/" + rejectedTokens);
+        }
+    }
+
+    private static void checkIds(int[] ids, String part, int vocabSize, int index) {
+        for (int id : ids) {
+            if (id < 0 || id >= vocabSize) {
+                throw new InvalidConfigException("data", "pair " + index + " has " + part + " token id " + id
+                        + " outside the policy's vocabulary [0, " + vocabSize + ")");
+            }
         }
     }
 }

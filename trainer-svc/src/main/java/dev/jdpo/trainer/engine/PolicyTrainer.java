@@ -82,7 +82,17 @@ public final class PolicyTrainer implements AutoCloseable {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("a step needs at least one pair");
         }
-        PairChecks.check(pairs, config, 0);
+        PairChecks.check(pairs, config, policy.config().vocabSize(), 0);
+        try {
+            return update(pairs, epoch);
+        } catch (RuntimeException e) {
+            // leave no half-accumulated gradient behind for the caller's next step
+            optimizer.zeroGradients();
+            throw e;
+        }
+    }
+
+    private StepResult update(List<TrainingPair> pairs, double epoch) throws TrainingDivergedException {
         long start = System.nanoTime();
         int step = completedSteps + 1;
         double learningRate = schedule.learningRate(step);

@@ -82,7 +82,7 @@ public final class TrainingRun implements AutoCloseable {
      */
     public static TrainingRun start(CausalLM policy, int padId, List<TrainingPair> pairs, TrainingConfig config,
                                     Output output) {
-        List<TrainingPair> data = checkedPairs(pairs, config);
+        List<TrainingPair> data = checkedPairs(pairs, config, policy.config().vocabSize());
         int total = totalSteps(config, data.size());
         PolicyTrainer trainer = new PolicyTrainer(policy, config, padId, total);
         return new TrainingRun(trainer, false, data, output, DatasetFingerprint.of(data), total, DataCursor.START);
@@ -103,14 +103,6 @@ public final class TrainingRun implements AutoCloseable {
             throw new CheckpointException("resume: " + checkpointDir + " was written by a run with a different "
                     + "configuration: " + String.join(", ", ConfigJson.differences(state.config(), config)));
         }
-        List<TrainingPair> data = checkedPairs(pairs, config);
-        String fingerprint = DatasetFingerprint.of(data);
-        if (!state.datasetFingerprint().equals(fingerprint)) {
-            throw new CheckpointException("resume: the training pairs differ from those " + checkpointDir
-                    + " was trained on (dataset fingerprint " + fingerprint + ", checkpoint "
-                    + state.datasetFingerprint() + ")");
-        }
-        int total = totalSteps(config, data.size());
         CausalLM policy;
         try {
             policy = CausalLM.load(checkpointDir, load);
@@ -118,6 +110,14 @@ public final class TrainingRun implements AutoCloseable {
             throw new CheckpointException("resume: " + e.getMessage(), e);
         }
         try {
+            List<TrainingPair> data = checkedPairs(pairs, config, policy.config().vocabSize());
+            String fingerprint = DatasetFingerprint.of(data);
+            if (!state.datasetFingerprint().equals(fingerprint)) {
+                throw new CheckpointException("resume: the training pairs differ from those " + checkpointDir
+                        + " was trained on (dataset fingerprint " + fingerprint + ", checkpoint "
+                        + state.datasetFingerprint() + ")");
+            }
+            int total = totalSteps(config, data.size());
             if (state.masterWeights()) {
                 Checkpoints.restoreMasterWeights(checkpointDir, policy);
             }
@@ -135,12 +135,13 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    private static List<TrainingPair> checkedPairs(List<TrainingPair> pairs, TrainingConfig config) {
+    /** Checks every pair up front, so bad data fails before the first step rather than mid-run. */
+    private static List<TrainingPair> checkedPairs(List<TrainingPair> pairs, TrainingConfig config, int vocabSize) {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no training pairs");
         }
         config.requireReference(pairs.stream().allMatch(pair -> pair.reference() != null));
-        PairChecks.check(pairs, config, 0);
+        PairChecks.check(pairs, config, vocabSize, 0);
         return List.copyOf(pairs);
     }
 

@@ -56,7 +56,7 @@ class LengthDesensitizationTest {
         TrainingPair pair = Fixtures.goldenPairs().get(0).withReference(ReferenceScores.ofSums(-1, -2));
         TrainingConfig config = TrainingConfig.builder().ldAlpha(ALPHA).build();
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                () -> PairChecks.check(List.of(pair), config, 0));
+                () -> PairChecks.check(List.of(pair), config, 512, 0));
         assertEquals("ld_alpha", e.field());
     }
 
