@@ -122,6 +122,26 @@ Bot: {{ m.content }}
 {% if add_generation_prompt %}
 Bot:{% endif %}"""
 
+THINK = """{%- for message in messages %}
+    {%- set content = message.content %}
+    {%- if message.role == "assistant" and '</think>' in content %}
+        {%- set content = content.split('</think>')[-1].lstrip('\\n') %}
+    {%- endif %}
+    {%- if message.role == "user" and message.content.startswith('<tool_response>') and message.content.endswith('</tool_response>') %}
+        {{- '<|im_start|>tool\\n' + message.content.strip() + '<|im_end|>\\n' }}
+    {%- else %}
+        {{- '<|im_start|>' + message.role.upper() + '\\n' + content.rstrip() + '<|im_end|>\\n' }}
+    {%- endif %}
+{%- endfor %}
+{{- '[' + 'a,,b'.split(',') | join('|') + '] [' + ' x  y '.split() | join('|') + '] ' + 'k=v=w'.split('=', 1)[1] }}
+{{- ' .split( stays text' }}
+{%- if add_generation_prompt %}
+    {{- '<|im_start|>assistant\\n<think>\\n\\n</think>\\n\\n' }}
+{%- endif %}
+"""
+
+LOOP_FILTER = """{%- for message in messages if message.role != 'system' %}{{ message.content }};{% endfor %}"""
+
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Weather in a city, in °C",
           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
 SYS_USER = [{"role": "system", "content": "  Be brief.  "}, {"role": "user", "content": "What is 2 + 2?"}]
@@ -139,6 +159,10 @@ cases = [
     ("qwen-tool-turns", QWEN, TOOL_TURNS, TOOLS, False),
     ("mistral", MISTRAL, [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}], None, False),
     ("mistral-raises", MISTRAL, SYS_USER, None, True),
+    ("think", THINK, [{"role": "user", "content": "2+2?  "},
+                      {"role": "assistant", "content": "<think>\nadd\n</think>\n\n4  "},
+                      {"role": "user", "content": "<tool_response> 21.5 </tool_response>"}], None, True),
+    ("loop-filter", LOOP_FILTER, SYS_USER, None, False),
     ("blocks", BLOCKS, [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}], None, True),
 ]
 out = []
@@ -149,6 +173,8 @@ for name, template, messages, tools, gen in cases:
                                                              bos_token="<s>", eos_token="</s>")
     except jinja2.exceptions.TemplateError as e:
         case["error"] = str(e)
+    if name == "loop-filter":
+        case["unsupported"] = "loop filters"
     out.append(case)
 with open("cases.json", "w") as f:
     json.dump({"made_with": "Jinja2 " + jinja2.__version__ + " via make_cases.py", "cases": out}, f, indent=1, ensure_ascii=False)

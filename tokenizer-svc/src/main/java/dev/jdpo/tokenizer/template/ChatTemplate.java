@@ -3,6 +3,7 @@ package dev.jdpo.tokenizer.template;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -11,11 +12,15 @@ import dev.jdpo.tokenizer.text.SpecialTokens;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ELResolver;
 
 /**
  * A model's Jinja chat template rendered like transformers' {@code apply_chat_template}: trim_blocks and
- * lstrip_blocks on, {@code raise_exception}, Python-style {@code tojson}, {@code strftime_now}, the special tokens
- * as variables, {@code tools} and {@code add_generation_prompt}.
+ * lstrip_blocks on, {@code raise_exception}, Python-style {@code tojson}, {@code strftime_now}, Python string
+ * methods, the special tokens as variables, {@code tools} and {@code add_generation_prompt}. A construct the engine
+ * would render wrongly without an error (loop filters) makes every render fail instead.
  */
 public final class ChatTemplate {
 
@@ -23,17 +28,20 @@ public final class ChatTemplate {
     private static final long MAX_OUTPUT_CHARS = 64L << 20;
 
     private final String source;
+    private final Optional<String> unsupported;
     private final Jinjava jinjava;
     private final Map<String, Object> specialTokens;
 
     public ChatTemplate(String source, SpecialTokens special) {
         this.source = withoutTrailingNewline(source);
+        this.unsupported = UnsupportedConstructs.find(source);
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withMaxOutputSize(MAX_OUTPUT_CHARS)
                 // Jinjava would otherwise evaluate "{{ ... }}" found inside message text: data must stay data
                 .withNestedInterpretationEnabled(false)
+                .withElResolver(resolver())
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withParseWhitespaceControlStrictly(true)
                         .withUseTrimmingForNotesAndExpressions(true)
@@ -54,6 +62,9 @@ public final class ChatTemplate {
     /** Renders {@code messages}; {@code tools} empty means none (the template sees it undefined, like None). */
     public String render(List<ChatMessage> messages, List<Object> tools, boolean addGenerationPrompt)
             throws TemplateException {
+        if (unsupported.isPresent()) {
+            throw new TemplateException("chat template cannot be rendered faithfully: " + unsupported.get());
+        }
         Map<String, Object> context = new HashMap<>(specialTokens);
         context.put("messages", messages.stream().map(ChatMessage::toTemplateValue).toList());
         context.put("add_generation_prompt", addGenerationPrompt);
@@ -73,6 +84,13 @@ public final class ChatTemplate {
             }
         }
         return result.getOutput();
+    }
+
+    private static ELResolver resolver() {
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PythonStringResolver());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+        return resolver;
     }
 
     /** Jinja2's default keep_trailing_newline=False drops one newline at the end of the template source. */

@@ -23,9 +23,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Llama-3, Qwen-2.5 and Mistral style templates (namespace, loop.*, tojson with indent, tool calls, trim/lstrip
- * of block lines, raise_exception) against Python Jinja2's output, configured as transformers configures it
- * (templates/cases.json, made by templates/make_cases.py).
+ * Llama-3, Qwen-2.5, Mistral and think-splitting templates (namespace, loop.*, tojson with indent, tool calls,
+ * trim/lstrip of block lines, raise_exception, Python string methods) against Python Jinja2's output, configured as
+ * transformers configures it (templates/cases.json, made by templates/make_cases.py). A loop filter, which Jinjava
+ * would silently render empty, must fail loudly instead.
  */
 class ChatTemplateConformanceTest {
 
@@ -50,7 +51,11 @@ class ChatTemplateConformanceTest {
         c.getAsJsonArray("messages").forEach(m -> messages.add(message(m.getAsJsonObject())));
         List<Object> tools = c.get("tools").isJsonNull() ? List.of() : toJavaList(c.get("tools"));
         boolean generation = c.get("add_generation_prompt").getAsBoolean();
-        if (c.has("error")) {
+        if (c.has("unsupported")) {
+            TemplateException e = assertThrows(TemplateException.class,
+                    () -> template.render(messages, tools, generation));
+            assertTrue(e.getMessage().contains(c.get("unsupported").getAsString()), e.getMessage());
+        } else if (c.has("error")) {
             TemplateException e = assertThrows(TemplateException.class,
                     () -> template.render(messages, tools, generation));
             assertTrue(e.getMessage().contains(c.get("error").getAsString()), e.getMessage());
