@@ -56,7 +56,9 @@ final class EventPrinter {
     private static String metrics(MetricsReport report) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "step %d/%d epoch %.2f",
                 report.getStep(), report.getTotalSteps(), report.getEpoch()));
-        for (Map.Entry<String, Double> metric : new TreeMap<>(report.getValuesMap()).entrySet()) {
+        Map<String, Double> values = new TreeMap<>(report.getValuesMap());
+        values.remove("epoch");
+        for (Map.Entry<String, Double> metric : values.entrySet()) {
             line.append(String.format(Locale.ROOT, " %s=%.4g", metric.getKey(), metric.getValue()));
         }
         return line.toString();

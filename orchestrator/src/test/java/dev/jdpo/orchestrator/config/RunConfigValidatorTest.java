@@ -3,6 +3,7 @@ package dev.jdpo.orchestrator.config;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.proto.v1.AutoDouble;
 import dev.jdpo.proto.v1.AutoInt;
@@ -42,14 +43,15 @@ class RunConfigValidatorTest {
         RunConfig config = valid().setTraining(TrainingConfig.newBuilder()
                 .setBeta(-1).setLabelSmoothing(0.5).setLdAlpha(1.5).setEpochs(0).setMaxLength(1)
                 .addLossTypes("dpo")).build();
+        List<String> found = violations(config);
+        assertTrue(found.get(0).startsWith("training.loss_types[0]: unknown loss \"dpo\"; known: [")
+                && found.get(0).contains(" sigmoid,") && found.get(0).contains(" ipo,"), found.get(0));
         assertEquals(List.of(
-                "training.loss_types[0]: unknown loss \"dpo\"; known: [apo_down, apo_zero, bco_pair, discopop, "
-                        + "exo_pair, hinge, ipo, nca_pair, orpo, robust, sft, sigmoid, sigmoid_norm, simpo, sppo_hard]",
                 "training.beta: must be > 0, got -1",
                 "training.label_smoothing: must be in [0, 0.5), got 0.5",
                 "training.ld_alpha: must be in [0, 1], got 1.5",
                 "training.epochs: must be >= 1, got 0",
-                "training.max_length: must be >= 2, got 1"), violations(config));
+                "training.max_length: must be >= 2, got 1"), found.subList(1, found.size()));
     }
 
     @Test
@@ -73,7 +75,7 @@ class RunConfigValidatorTest {
                         .setFormat("csv"))
                 .setTraining(TrainingConfig.newBuilder().addLossTypes("exo_pair").addLossTypes("sft")
                         .addLossWeights(1).setMaxLength(100).setMaxPromptLength(100))
-                .setServices(ServicesConfig.newBuilder().addReferenceAddresses("nohost").setTrainerAddress("h:99999"))
+                .setServices(ServicesConfig.newBuilder().addReferenceAddresses("nohost").addReferenceAddresses("h:99999"))
                 .build();
         assertEquals(List.of(
                 "data.validation_split: must be 0 or unset when data.validation_file is given",
@@ -83,6 +85,6 @@ class RunConfigValidatorTest {
                 "training.label_smoothing: must be > 0 with loss exo_pair (e.g. 0.001)",
                 "training.max_prompt_length: must be < training.max_length (100), got 100",
                 "services.reference_addresses[0]: expected host:port, got \"nohost\"",
-                "services.trainer_address: expected host:port, got \"h:99999\""), violations(config));
+                "services.reference_addresses[1]: expected host:port, got \"h:99999\""), violations(config));
     }
 }
