@@ -1,5 +1,6 @@
 package dev.jdpo.tokenizer.io;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -50,7 +51,7 @@ final class GzipAwareCodecFactory implements CompressionCodecFactory {
             slice.limit(compressedSize);
             byte[] compressed = new byte[compressedSize];
             slice.get(compressed);
-            output.put(inflate(new java.io.ByteArrayInputStream(compressed), uncompressedSize));
+            output.put(inflate(new ByteArrayInputStream(compressed), uncompressedSize));
         }
 
         private static byte[] inflate(InputStream compressed, int uncompressedSize) throws IOException {

@@ -1,5 +1,6 @@
 package dev.jdpo.tokenizer.io;
 
+import com.google.gson.JsonElement;
 import dev.jdpo.tokenizer.data.ErrorCode;
 import dev.jdpo.tokenizer.data.InvalidRowException;
 import java.io.BufferedInputStream;
@@ -8,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -52,7 +54,7 @@ public final class RowSources {
     /** One row given as JSON text (a JSONL line without its newline), checked like a line of a file. */
     public static RawRow row(long line, String json) {
         try {
-            com.google.gson.JsonElement value = SafeJson.parse(json);
+            JsonElement value = SafeJson.parse(json);
             if (!value.isJsonObject()) {
                 return RawRow.bad(line, new InvalidRowException(ErrorCode.NOT_AN_OBJECT, "",
                         "row is a JSON " + (value.isJsonArray() ? "array" : "value") + ", not an object"));
@@ -66,7 +68,7 @@ public final class RowSources {
     private static boolean startsWith(Path file, byte[] magic) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] head = in.readNBytes(magic.length);
-            return java.util.Arrays.equals(head, magic);
+            return Arrays.equals(head, magic);
         }
     }
 

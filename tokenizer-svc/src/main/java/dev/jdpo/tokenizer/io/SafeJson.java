@@ -12,6 +12,7 @@ import com.google.gson.stream.MalformedJsonException;
 import dev.jdpo.tokenizer.data.ErrorCode;
 import dev.jdpo.tokenizer.data.InvalidRowException;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.StringReader;
 
 /**
@@ -42,7 +43,7 @@ public final class SafeJson {
         }
     }
 
-    static JsonReader reader(java.io.Reader in) {
+    static JsonReader reader(Reader in) {
         JsonReader reader = new JsonReader(in);
         reader.setStrictness(Strictness.STRICT);
         reader.setNestingLimit(MAX_NESTING);

@@ -59,7 +59,7 @@ public final class ChatTemplate {
         this.specialTokens = Map.copyOf(tokens);
     }
 
-    /** Renders {@code messages}; {@code tools} empty means none (the template sees it undefined, like None). */
+    /** Renders {@code messages}; {@code tools} empty means none (the template sees None, as with transformers). */
     public String render(List<ChatMessage> messages, List<Object> tools, boolean addGenerationPrompt)
             throws TemplateException {
         if (unsupported.isPresent()) {

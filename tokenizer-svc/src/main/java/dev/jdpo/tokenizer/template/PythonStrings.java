@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** Python's str methods that chat templates call, with Python's semantics (Java's split/strip differ). */
 final class PythonStrings {
@@ -30,7 +31,7 @@ final class PythonStrings {
     }
 
     /** str.startswith accepts one prefix or a tuple of them. */
-    private static boolean anyMatch(Object[] args, java.util.function.Predicate<String> test) {
+    private static boolean anyMatch(Object[] args, Predicate<String> test) {
         if (args.length == 0) {
             throw new IllegalArgumentException("startswith/endswith need an argument");
         }
