@@ -1,0 +1,141 @@
+package dev.jdpo.trainer.grpc;
+
+import dev.jdpo.model.CausalLM;
+import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.proto.internal.v1.Finished;
+import dev.jdpo.proto.internal.v1.Started;
+import dev.jdpo.proto.internal.v1.TrainProgress;
+import dev.jdpo.proto.internal.v1.TrainStatus;
+import dev.jdpo.trainer.checkpoint.CheckpointException;
+import dev.jdpo.trainer.config.InvalidConfigException;
+import dev.jdpo.trainer.data.TrainingPair;
+import dev.jdpo.trainer.engine.TrainingDivergedException;
+import dev.jdpo.trainer.eval.EvaluationListener;
+import dev.jdpo.trainer.eval.Evaluator;
+import dev.jdpo.trainer.run.RunResult;
+import dev.jdpo.trainer.run.TrainingRun;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training thread of one job: loads the policy (or resumes the checkpoint), trains with progress streamed to
+ * the client, and ends the call with {@code finished} or a status naming what failed. Releases the JVM's training
+ * slot only after the model and optimizer are freed.
+ */
+final class JobRunner implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    // engine fields that describe the pairs rather than the hyperparameters
+    private static final Set<String> PAIR_FIELDS = Set.of("data", "reference", "ld_alpha");
+
+    private final JobSpec job;
+    private final List<TrainingPair> training;
+    private final List<TrainingPair> validation;
+    private final ProgressStream out;
+    private final JobControl control;
+    private final TrainingSlot.Lease lease;
+    private final Set<JobControl> runningJobs;
+
+    JobRunner(JobSpec job, List<TrainingPair> training, List<TrainingPair> validation, ProgressStream out,
+              JobControl control, TrainingSlot.Lease lease, Set<JobControl> runningJobs) {
+        this.job = job;
+        this.training = List.copyOf(training);
+        this.validation = List.copyOf(validation);
+        this.out = out;
+        this.control = control;
+        this.lease = lease;
+        this.runningJobs = runningJobs;
+    }
+
+    @Override
+    public void run() {
+        Finished finished = null;
+        TrainFailure failure = null;
+        try {
+            finished = train();
+        } catch (TrainFailure e) {
+            failure = e;
+        } finally {
+            runningJobs.remove(control);
+            lease.release();
+        }
+        // the last word goes out only now, so a client may start its next job as soon as it has it
+        if (failure != null) {
+            out.fail(failure);
+            return;
+        }
+        try {
+            out.send(TrainProgress.newBuilder().setFinished(finished).build());
+            out.complete();
+        } catch (InterruptedIOException e) {
+            out.fail(TrainFailure.stopped("the trainer is shutting down: " + e.getMessage()));
+        }
+    }
+
+    /** Trains and frees the model and optimizer; returns the outcome for the client. */
+    private Finished train() throws TrainFailure {
+        CausalLM policy = null;
+        TrainingRun.Output output = new TrainingRun.Output(job.outputDir(), job.save());
+        try {
+            TrainingRun run;
+            if (job.resumeFrom() != null) {
+                run = TrainingRun.resume(job.resumeFrom(), job.load(), job.padId(), training, job.config(), output);
+            } else {
+                policy = CausalLM.load(job.policyDir(), job.load());
+                run = TrainingRun.start(policy, job.padId(), training, job.config(), output);
+            }
+            try (run) {
+                control.attach(run);
+                out.send(TrainProgress.newBuilder().setStarted(Started.newBuilder().setTotalSteps(run.totalSteps())
+                        .setCompletedSteps(run.completedSteps()).setTrainingPairs(training.size())
+                        .setValidationPairs(validation.size())).build());
+                return finished(run.run(new ProgressListener(out, evaluation(run))));
+            } finally {
+                control.detach();
+            }
+        } catch (ModelLoadException e) {
+            throw TrainFailure.invalidModel("policy_path", "policy_path: " + e.getMessage());
+        } catch (CheckpointException e) {
+            throw TrainFailure.checkpoint(e.getMessage());
+        } catch (TrainingDivergedException e) {
+            throw TrainFailure.diverged(e.getMessage());
+        } catch (InvalidConfigException e) {
+            throw PAIR_FIELDS.contains(e.field()) ? TrainFailure.invalidPair("pair", e.getMessage())
+                    : TrainFailure.invalidConfig("hyperparameters." + e.field(), e.getMessage());
+        } catch (InterruptedIOException e) {
+            throw TrainFailure.stopped("the trainer is shutting down: " + e.getMessage());
+        } catch (IOException e) {
+            LOG.warn("job {}: writing {} failed", job.runId(), job.outputDir(), e);
+            throw TrainFailure.io("writing " + job.outputDir() + " failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("job {} failed", job.runId(), e);
+            throw TrainFailure.internal("training failed: " + e);
+        } finally {
+            if (policy != null) {
+                policy.close();
+            }
+        }
+    }
+
+    private EvaluationListener evaluation(TrainingRun run) {
+        if (validation.isEmpty()) {
+            return null;
+        }
+        Evaluator evaluator = new Evaluator(run.trainer().policy(), job.config(), job.padId(), validation,
+                job.evalBatchSize());
+        return new EvaluationListener(evaluator, job.evalSteps(), e -> ProgressListener.sendEvaluation(out, e));
+    }
+
+    private static Finished finished(RunResult result) {
+        return Finished.newBuilder()
+                .setStatus(result.completed() ? TrainStatus.TRAIN_STATUS_SUCCEEDED : TrainStatus.TRAIN_STATUS_CANCELLED)
+                .setFinalStep(result.steps())
+                .setFinalDir(result.finalModel() == null ? "" : result.finalModel().toString())
+                .setLastCheckpoint(result.lastCheckpoint() == null ? "" : result.lastCheckpoint().toString())
+                .build();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.jdpo.trainer.grpc;
+
+import dev.jdpo.proto.internal.v1.ReferenceLogProbs;
+import dev.jdpo.proto.internal.v1.ScoredPair;
+import dev.jdpo.proto.internal.v1.TokenizedPair;
+import dev.jdpo.proto.internal.v1.TrainPair;
+import dev.jdpo.trainer.data.ReferenceScores;
+import dev.jdpo.trainer.data.ScoredPairs;
+import dev.jdpo.trainer.data.TrainingPair;
+import java.util.List;
+
+/** {@code TrainPair} messages to and from the engine's {@link TrainingPair}. */
+public final class ProtoPairs {
+
+    private ProtoPairs() { }
+
+    /** The pair with its reference sums and, when sent, per-token reference log-probs. */
+    public static TrainingPair toTrainingPair(TrainPair message) {
+        TrainingPair pair = ScoredPairs.toTrainingPair(message.getScored());
+        boolean perToken = message.getChosenRefTokenLogpsCount() > 0 && message.getRejectedRefTokenLogpsCount() > 0;
+        if (pair.reference() == null || !perToken) {
+            return pair;
+        }
+        return pair.withReference(new ReferenceScores(pair.reference().chosenLogp(), pair.reference().rejectedLogp(),
+                floats(message.getChosenRefTokenLogpsList()), floats(message.getRejectedRefTokenLogpsList())));
+    }
+
+    /** The message for {@code pair}; {@code index} becomes {@code scored.pair.index}. */
+    public static TrainPair toProto(TrainingPair pair, long index) {
+        TokenizedPair.Builder tokens = TokenizedPair.newBuilder().setIndex(index);
+        for (int id : pair.promptIds()) {
+            tokens.addPromptIds(id);
+        }
+        for (int id : pair.chosenIds()) {
+            tokens.addChosenIds(id);
+        }
+        for (int id : pair.rejectedIds()) {
+            tokens.addRejectedIds(id);
+        }
+        ScoredPair.Builder scored = ScoredPair.newBuilder().setPair(tokens);
+        TrainPair.Builder message = TrainPair.newBuilder();
+        ReferenceScores reference = pair.reference();
+        if (reference != null) {
+            scored.setReference(ReferenceLogProbs.newBuilder().setChosenLogp(reference.chosenLogp())
+                    .setRejectedLogp(reference.rejectedLogp()));
+            if (reference.hasTokenLogps()) {
+                for (float logp : reference.chosenTokenLogps()) {
+                    message.addChosenRefTokenLogps(logp);
+                }
+                for (float logp : reference.rejectedTokenLogps()) {
+                    message.addRejectedRefTokenLogps(logp);
+                }
+            }
+        }
+        return message.setScored(scored).build();
+    }
+
+    private static float[] floats(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.jdpo.trainer.grpc;
+
+import dev.jdpo.proto.internal.v1.Finished;
+import dev.jdpo.proto.internal.v1.TokenizedPair;
+import dev.jdpo.proto.internal.v1.TrainInput;
+import dev.jdpo.proto.internal.v1.TrainPair;
+import dev.jdpo.proto.internal.v1.TrainProgress;
+import dev.jdpo.proto.internal.v1.TrainStatus;
+import dev.jdpo.trainer.config.InvalidConfigException;
+import dev.jdpo.trainer.data.TrainingPair;
+import dev.jdpo.trainer.engine.PairChecks;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The inbound half of one Train call: job, then pairs (each checked against the losses and vocabulary as it
+ * arrives, so a bad pair fails the call at once rather than after the upload), then end_of_pairs, which hands the
+ * job to the training thread. gRPC asks for the next message only after {@link #onNext} returns, so a fast client
+ * cannot outrun the conversion. gRPC calls these methods one at a time; the lock orders them against the
+ * client-gone callback.
+ */
+final class TrainCall implements StreamObserver<TrainInput> {
+
+    private enum Phase { AWAIT_JOB, RECEIVING, TRAINING, CLOSED }
+
+    private final ProgressStream out;
+    private final Executor trainingThread;
+    private final Set<JobControl> runningJobs;
+    private final JobControl control = new JobControl();
+    private final List<TrainingPair> training = new ArrayList<>();
+    private final List<TrainingPair> validation = new ArrayList<>();
+    private Phase phase = Phase.AWAIT_JOB;
+    private JobSpec job;
+    private TrainingSlot.Lease lease;
+
+    /** @param runningJobs where the job's control is registered while it trains, for server shutdown */
+    TrainCall(ServerCallStreamObserver<TrainProgress> responses, Executor trainingThread, Set<JobControl> runningJobs) {
+        this.out = new ProgressStream(responses, this::clientGone);
+        this.trainingThread = trainingThread;
+        this.runningJobs = runningJobs;
+    }
+
+    @Override
+    public synchronized void onNext(TrainInput input) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        try {
+            switch (input.getKindCase()) {
+                case JOB -> acceptJob(input);
+                case PAIR -> training.add(acceptPair(input.getPair(), "pair", training.size()));
+                case VALIDATION_PAIR -> validation.add(acceptPair(input.getValidationPair(), "validation_pair",
+                        validation.size()));
+                case END_OF_PAIRS -> startTraining();
+                case CONTROL -> control(input);
+                default -> throw TrainFailure.invalidJob("", "empty TrainInput message (no kind set)");
+            }
+        } catch (TrainFailure failure) {
+            fail(failure);
+        }
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+        clientGone();
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+        if (phase == Phase.AWAIT_JOB || phase == Phase.RECEIVING) {
+            fail(TrainFailure.invalidJob("end_of_pairs", "the client closed its stream before end_of_pairs; "
+                    + "nothing was trained"));
+        }
+    }
+
+    private void acceptJob(TrainInput input) throws TrainFailure {
+        if (phase != Phase.AWAIT_JOB) {
+            throw TrainFailure.invalidJob("job", "job: sent twice; one Train call runs one job");
+        }
+        job = JobSpec.from(input.getJob());
+        lease = TrainingSlot.acquire(job.runId());
+        phase = Phase.RECEIVING;
+    }
+
+    private TrainingPair acceptPair(TrainPair message, String kind, int position) throws TrainFailure {
+        requireReceiving(kind);
+        TrainingPair pair = ProtoPairs.toTrainingPair(message);
+        try {
+            PairChecks.check(List.of(pair), job.config(), job.vocabSize(), position);
+        } catch (InvalidConfigException e) {
+            TokenizedPair tokens = message.getScored().getPair();
+            String where = kind + " message " + position + (tokens.getSourceLine() > 0
+                    ? ", source line " + tokens.getSourceLine() : "") + ", index " + tokens.getIndex();
+            throw TrainFailure.invalidPair(kind, e.getMessage() + " (" + where + ")");
+        }
+        return pair;
+    }
+
+    private void startTraining() throws TrainFailure {
+        requireReceiving("end_of_pairs");
+        if (training.isEmpty()) {
+            throw TrainFailure.invalidJob("pair", "no training pairs were sent before end_of_pairs");
+        }
+        if (control.cancelRequested()) {
+            finishUntrained();
+            return;
+        }
+        runningJobs.add(control);
+        try {
+            trainingThread.execute(new JobRunner(job, training, validation, out, control, lease, runningJobs));
+        } catch (RejectedExecutionException shuttingDown) {
+            runningJobs.remove(control);
+            throw TrainFailure.stopped("the trainer is shutting down");
+        }
+        phase = Phase.TRAINING;
+        training.clear();
+        validation.clear();
+    }
+
+    private void control(TrainInput input) throws TrainFailure {
+        if (phase == Phase.AWAIT_JOB) {
+            throw TrainFailure.invalidJob("control", "control: sent before job");
+        }
+        switch (input.getControl().getAction()) {
+            case CONTROL_ACTION_CANCEL -> {
+                control.cancel();
+                if (phase == Phase.RECEIVING) {
+                    finishUntrained();
+                }
+            }
+            case CONTROL_ACTION_CHECKPOINT -> control.requestCheckpoint();
+            default -> throw TrainFailure.invalidJob("control.action", "control.action: expected CANCEL or "
+                    + "CHECKPOINT, got " + input.getControl().getAction());
+        }
+    }
+
+    /** A job cancelled before training began: finished CANCELLED, at the checkpoint it would have resumed from. */
+    private void finishUntrained() {
+        Finished.Builder finished = Finished.newBuilder().setStatus(TrainStatus.TRAIN_STATUS_CANCELLED);
+        if (job.resumeFrom() != null) {
+            finished.setLastCheckpoint(job.resumeFrom().toString());
+        }
+        close();
+        // one small message, sent without waiting for readiness: readiness is signalled on this very thread
+        out.sendNow(TrainProgress.newBuilder().setFinished(finished).build());
+        out.complete();
+    }
+
+    private void requireReceiving(String kind) throws TrainFailure {
+        if (phase == Phase.AWAIT_JOB) {
+            throw TrainFailure.invalidJob(kind, kind + ": arrived before job; the first message must be job");
+        }
+        if (phase != Phase.RECEIVING) {
+            throw TrainFailure.invalidJob(kind, kind + ": arrived after end_of_pairs");
+        }
+    }
+
+    /** The client cancelled or disconnected: a running job stops at its next step boundary with a checkpoint. */
+    private synchronized void clientGone() {
+        control.cancel();
+        close();
+    }
+
+    private void fail(TrainFailure failure) {
+        control.cancel();
+        close();
+        out.fail(failure);
+    }
+
+    /**
+     * Stops reading; frees the slot and the received pairs unless the training thread owns them (it releases
+     * the slot once the model is freed).
+     */
+    private void close() {
+        if (phase != Phase.TRAINING) {
+            training.clear();
+            validation.clear();
+            if (lease != null) {
+                lease.release();
+            }
+        }
+        phase = Phase.CLOSED;
+    }
+}
