@@ -43,7 +43,7 @@ class OrchestratorCrashTest {
                 tmp.resolve("out"), 0);
         config = config.toBuilder()
                 .setData(config.getData().toBuilder().clearValidationSplit())
-                .setTraining(config.getTraining().toBuilder().setEpochs(3).setBatchSize(2))
+                .setTraining(config.getTraining().toBuilder().setEpochs(2).setMaxSteps(40).setBatchSize(2))
                 .setOutput(config.getOutput().toBuilder().setCheckpointInterval(5))
                 .build();
         List<RunEvent> seen = new CopyOnWriteArrayList<>();
@@ -94,7 +94,7 @@ class OrchestratorCrashTest {
             assertTrue(resumedAt >= checkpointBeforeKill, resumedAt + " < " + checkpointBeforeKill);
             Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
             assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError().getMessage());
-            assertEquals(96, done.getStep());
+            assertEquals(40, done.getStep());
             assertTrue(Files.isRegularFile(Path.of(done.getResultModelDir(), "config.json")));
         } finally {
             second.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

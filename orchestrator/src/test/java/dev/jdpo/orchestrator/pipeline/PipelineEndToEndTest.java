@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
+import dev.jdpo.proto.v1.CancelRunRequest;
 import dev.jdpo.proto.v1.Checkpoint;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.DataConfig;
@@ -94,6 +95,30 @@ class PipelineEndToEndTest {
             Path model = Path.of(done.getResultModelDir());
             assertTrue(Files.isRegularFile(model.resolve("config.json")), model.toString());
             assertTrue(Files.isRegularFile(model.resolve("tokenizer.json")), model.toString());
+        }
+    }
+
+    @Test
+    void cancelStopsTrainingAtAStepBoundaryAndListsTheCheckpointItSaved() throws Exception {
+        Path train = writePairs(tmp.resolve("train.jsonl"), 12);
+        try (OrchestratorServer server = start(tmp); RunClient client = new RunClient(server.port())) {
+            RunConfig config = config(train, tmp.resolve("out-cancel"), 500);
+            config = config.toBuilder().setOutput(config.getOutput().toBuilder().setCheckpointInterval(1000)).build();
+            Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build()).getStep() < 3) {
+                assertTrue(System.nanoTime() < deadline, "training did not reach step 3");
+                Thread.sleep(10);
+            }
+            Run cancelled = client.stub().cancelRun(CancelRunRequest.newBuilder().setRunId(run.getId()).build());
+            assertEquals(RunStatus.RUN_STATUS_CANCELLED, cancelled.getStatus());
+            assertTrue(cancelled.getStep() >= 3 && cancelled.getStep() < 500, "stopped at " + cancelled.getStep());
+            List<Checkpoint> checkpoints = client.stub().listCheckpoints(
+                    ListCheckpointsRequest.newBuilder().setRunId(run.getId()).build()).getCheckpointsList();
+            assertEquals(1, checkpoints.size(), "the only checkpoint is the one saved at the stop");
+            assertEquals(cancelled.getStep(), checkpoints.get(0).getStep());
+            assertTrue(Files.isRegularFile(Path.of(checkpoints.get(0).getPath()).resolve("trainer_state.json")),
+                    "a resumable checkpoint: " + checkpoints.get(0).getPath());
         }
     }
 
