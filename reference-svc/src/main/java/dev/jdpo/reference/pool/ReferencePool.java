@@ -162,9 +162,12 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         return new PoolStats(batchesCompleted.get(), attempts.get(), moved.get(), lateAnswersDropped.get(), perReplica);
     }
 
-    /** Fails calls still waiting, and shuts the channels down. */
+    /** Fails calls still waiting, and shuts the channels down; closing twice does nothing. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (loop.isShutdown()) {
+            return;
+        }
         onLoopAndWait(() -> {
             closed = true;
             for (ScoreRun run : List.copyOf(running)) {

@@ -75,12 +75,18 @@ class ReferenceReplicaProcessesTest {
 
     /** Starts a replica JVM on a free port and returns the port it printed. */
     private int startReplica(int i) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Dai.djl.offline=true", "-Xss4m", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), ReferenceServerMain.class.getName(),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Xss4m", "-Xmx512m"));
+        // libtorch's thread count changes the last bits of a sum, so the replicas run as this JVM does
+        for (String threads : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads")) {
+            if (System.getProperty(threads) != null) {
+                command.add("-D" + threads + "=" + System.getProperty(threads));
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ReferenceServerMain.class.getName(),
                 "--model", TestPairs.tinyReference().toString(), "--port", "0",
-                "--cache", caches.resolve("replica-" + i).toString(), "--replica-id", "replica-" + i)
-                .redirectErrorStream(true);
+                "--cache", caches.resolve("replica-" + i).toString(), "--replica-id", "replica-" + i));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("OPT_OUT_TRACKING", "true");
         Process process = builder.start();
         processes.add(process);

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Reference scoring benchmark (reference-svc): first vs second pass over the same pairs with the on-disk
+# cache, cache lookups/s, and pairs/s through a ReferencePool of one vs two ReferenceServerMain processes
+# over loopback gRPC. The model is a random Llama written at start (default hidden 256, 4 layers, vocab 8192).
+# Usage: bench/reference.sh [--pairs N] [--iterations N] [--cache-entries N] [--replica-threads N]
+#                           [--hidden N] [--layers N] [--vocab N]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+target=target-bench-reference
+cd "$root"
+mvn -B -q -ntp -Pbench -Djdpo.target="$target" -DskipTests package dependency:build-classpath \
+  -pl reference-svc -am -Dmdep.includeScope=runtime -Dmdep.outputFile="$target/bench.classpath" >&2
+export OPT_OUT_TRACKING=true DJL_OFFLINE=true
+exec java -Xmx2g -Dai.djl.offline=true -Xss4m \
+  -cp "$root/reference-svc/$target/classes:$(cat "$root/reference-svc/$target/bench.classpath")" \
+  dev.jdpo.reference.bench.ReferenceBenchmark --repo "$root" "$@"
