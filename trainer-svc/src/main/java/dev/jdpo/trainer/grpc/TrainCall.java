@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The inbound half of one Train call: job, then pairs (each checked against the losses and vocabulary as it
@@ -25,6 +27,8 @@ import java.util.concurrent.RejectedExecutionException;
  * client-gone callback.
  */
 final class TrainCall implements StreamObserver<TrainInput> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCall.class);
 
     private enum Phase { AWAIT_JOB, RECEIVING, TRAINING, CLOSED }
 
@@ -62,6 +66,9 @@ final class TrainCall implements StreamObserver<TrainInput> {
             }
         } catch (TrainFailure failure) {
             fail(failure);
+        } catch (RuntimeException unexpected) {
+            LOG.error("Train call failed on a {} message", input.getKindCase(), unexpected);
+            fail(TrainFailure.internal("the trainer failed on a " + input.getKindCase() + " message: " + unexpected));
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.jdpo.trainer.grpc;
 
-import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -22,9 +21,7 @@ final class InProcessTrainer implements AutoCloseable {
 
     /** Opens a Train call. */
     TrainClientCall open() {
-        TrainClientCall call = new TrainClientCall();
-        call.attach(TrainerServiceGrpc.newStub(channel).train(call));
-        return call;
+        return TrainClientCall.open(channel);
     }
 
     @Override

@@ -8,7 +8,9 @@ import dev.jdpo.proto.internal.v1.EndOfPairs;
 import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.proto.internal.v1.TrainProgress;
+import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
 import dev.jdpo.trainer.data.TrainingPair;
+import io.grpc.Channel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -31,8 +33,11 @@ final class TrainClientCall implements StreamObserver<TrainProgress> {
     private final CompletableFuture<StatusRuntimeException> outcome = new CompletableFuture<>();
     private StreamObserver<TrainInput> requests;
 
-    void attach(StreamObserver<TrainInput> requestObserver) {
-        requests = requestObserver;
+    /** Opens a Train call on {@code channel}. */
+    static TrainClientCall open(Channel channel) {
+        TrainClientCall call = new TrainClientCall();
+        call.requests = TrainerServiceGrpc.newStub(channel).train(call);
+        return call;
     }
 
     /** Sends the job, the pairs, the validation pairs and end_of_pairs. */
