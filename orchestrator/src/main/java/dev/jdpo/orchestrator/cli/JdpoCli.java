@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 CancelCommand.class,
                 CheckpointsCommand.class,
                 ServeCommand.class,
+                RunCommand.class,
                 ScoreCommand.class,
                 TrainCommand.class,
                 CacheCommand.class,
