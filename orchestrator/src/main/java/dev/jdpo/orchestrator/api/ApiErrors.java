@@ -8,6 +8,7 @@ import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.PathNotAllowedException;
 import dev.jdpo.orchestrator.run.RunFinishedException;
 import dev.jdpo.orchestrator.run.RunNotFoundException;
+import dev.jdpo.orchestrator.state.StateUnavailableException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -37,6 +38,10 @@ final class ApiErrors {
         }
         if (error instanceof StatusRuntimeException status) {
             return status;
+        }
+        if (error instanceof StateUnavailableException state) {
+            LOG.error("run-state database failure", state);
+            return Status.UNAVAILABLE.withDescription(state.getMessage()).asRuntimeException();
         }
         LOG.error("request failed", error);
         return Status.INTERNAL.withDescription("internal error: " + error.getClass().getSimpleName()

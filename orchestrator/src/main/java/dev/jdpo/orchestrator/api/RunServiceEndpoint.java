@@ -33,13 +33,15 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
         T handle() throws Exception;
     }
 
+    private static final AtomicInteger WATCH_THREAD_COUNT = new AtomicInteger();
+
     private final RunManager runs;
+    /** Drains every WatchRun stream; a drain never blocks on a client, so a few threads serve many watchers. */
     private final ExecutorService watchExecutor = Executors.newFixedThreadPool(WATCH_THREADS, task -> {
         Thread thread = new Thread(task, "jdpo-watch-" + WATCH_THREAD_COUNT.incrementAndGet());
         thread.setDaemon(true);
         return thread;
     });
-    private static final AtomicInteger WATCH_THREAD_COUNT = new AtomicInteger();
 
     public RunServiceEndpoint(RunManager runs) {
         this.runs = runs;

@@ -38,6 +38,9 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (limit < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--limit: must be >= 1, got " + limit);
+        }
         ListRunsRequest.Builder request = ListRunsRequest.newBuilder();
         if (status != null) {
             try {

@@ -133,8 +133,9 @@ public final class RunManager implements AutoCloseable {
         String id = RunIds.next();
         runs.insert(id, config.getName(), RunStatus.RUN_STATUS_VALIDATING_FILES, config, clock.millis());
         log.status(id, RunStatus.RUN_STATUS_VALIDATING_FILES, "Run created; validating the data files");
+        Run created = runs.find(id).orElseThrow();
         startValidation(id, config);
-        return runs.find(id).orElseThrow();
+        return created;
     }
 
     public Run get(String id) throws RunNotFoundException {
@@ -227,10 +228,10 @@ public final class RunManager implements AutoCloseable {
             if (run.stopRequested()) {
                 return;
             }
-            log.hyperparameters(id, resolver.resolve(config, data.trainingPairs(), data.validationPairs()));
+            ResolvedHyperparameters resolved = resolver.resolve(config, data.trainingPairs(), data.validationPairs());
+            log.hyperparameters(id, resolved);
             if (log.status(id, RunStatus.RUN_STATUS_QUEUED, "Files validated; waiting for a training slot") != null) {
-                enqueue(new PendingRun(id, config, runs.find(id).orElseThrow().getHyperparameters(), Optional.empty(),
-                        false));
+                enqueue(new PendingRun(id, config, resolved, Optional.empty(), false));
             }
         } catch (RunFailure failure) {
             fail(id, failure.code(), failure.getMessage(), failure.param());
