@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Reference scoring benchmark (reference-svc): first vs second pass over the same pairs with the on-disk
-# cache, cache lookups/s, and pairs/s through a ReferencePool of one vs two ReferenceServerMain processes
-# over loopback gRPC. The model is a random Llama written at start (default hidden 256, 4 layers, vocab 8192).
+# Reference scoring benchmark (reference-svc): first vs second run over the same pairs with the on-disk
+# cache (the second opens the reference lazily), cache lookups/s, and pairs/s through a ReferencePool of
+# one vs two ReferenceServerMain processes over loopback gRPC. The model is a random Llama written at start (default hidden 256, 4 layers, vocab 8192).
 # Usage: bench/reference.sh [--pairs N] [--iterations N] [--cache-entries N] [--replica-threads N]
 #                           [--hidden N] [--layers N] [--vocab N]
 set -euo pipefail

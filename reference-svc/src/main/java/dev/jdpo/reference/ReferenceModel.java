@@ -9,13 +9,17 @@ import dev.jdpo.reference.fingerprint.CheckpointFingerprints;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** A loaded frozen reference checkpoint with its scorer; closing it frees the model (the cache stays open). */
+/**
+ * A frozen reference checkpoint with its scorer: loaded at once ({@link #load}, for a server that should fail
+ * fast) or at the first cache miss ({@link #loadLazily}, for a training run that may find everything cached).
+ * Closing it frees the model; the cache stays open.
+ */
 public final class ReferenceModel implements AutoCloseable {
 
-    private final CausalLM model;
+    private final AutoCloseable model;
     private final LocalReferenceScorer scorer;
 
-    private ReferenceModel(CausalLM model, LocalReferenceScorer scorer) {
+    private ReferenceModel(AutoCloseable model, LocalReferenceScorer scorer) {
         this.model = model;
         this.scorer = scorer;
     }
@@ -29,8 +33,21 @@ public final class ReferenceModel implements AutoCloseable {
     public static ReferenceModel load(Path modelDir, LoadOptions options, ScoreCache cache, BatchLimits limits)
             throws ModelLoadException, IOException {
         ReferenceIdentity identity = identity(modelDir, options, cache);
-        CausalLM model = CausalLM.load(modelDir, new LoadOptions(options.device(), options.precision(), false));
+        CausalLM model = CausalLM.load(modelDir, frozen(options));
         return new ReferenceModel(model, new LocalReferenceScorer(new ModelBatchScorer(model), cache, identity, limits));
+    }
+
+    /**
+     * Fingerprints {@code modelDir} and reads its config, but loads the weights only when a pair misses the cache.
+     *
+     * @throws ModelLoadException when config.json cannot be read
+     * @throws IOException when the checkpoint or tokenizer files cannot be read for fingerprinting
+     */
+    public static ReferenceModel loadLazily(Path modelDir, LoadOptions options, ScoreCache cache, BatchLimits limits)
+            throws ModelLoadException, IOException {
+        ReferenceIdentity identity = identity(modelDir, options, cache);
+        LazyModelBatchScorer model = new LazyModelBatchScorer(modelDir, frozen(options));
+        return new ReferenceModel(model, new LocalReferenceScorer(model, cache, identity, limits));
     }
 
     /** The cache identity of a checkpoint under these options, without loading the weights. */
@@ -43,8 +60,21 @@ public final class ReferenceModel implements AutoCloseable {
         return scorer;
     }
 
+    /** Whether the weights are in memory (always after {@link #load}; after {@link #loadLazily}, once a pair missed). */
+    public boolean weightsLoaded() {
+        return !(model instanceof LazyModelBatchScorer lazy) || lazy.loaded();
+    }
+
     @Override
     public void close() {
-        model.close();
+        try {
+            model.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the reference model failed", e);
+        }
+    }
+
+    private static LoadOptions frozen(LoadOptions options) {
+        return new LoadOptions(options.device(), options.precision(), false);
     }
 }
