@@ -18,7 +18,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TrainerServiceEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase implements AutoCloseable {
 
-    private final ExecutorService trainingThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "trainer-job"));
+    // a daemon, so an embedding JVM that forgets close() can still exit; checkpoints are renamed into place
+    // whole, so an exit mid-write leaves no half checkpoint
+    private final ExecutorService trainingThread = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "trainer-job");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final Set<JobControl> runningJobs = ConcurrentHashMap.newKeySet();
     private final long closeWaitSeconds;
 
