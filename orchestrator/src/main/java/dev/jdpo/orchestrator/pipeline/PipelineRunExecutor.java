@@ -12,6 +12,7 @@ import dev.jdpo.orchestrator.run.RunOutcome;
 import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.orchestrator.run.RunStart;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.TrainingConfig;
@@ -21,6 +22,7 @@ import dev.jdpo.trainer.run.RunResult;
 import dev.jdpo.trainer.run.TrainingRun;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,7 +30,7 @@ import java.util.Optional;
 /**
  * The real pipeline, in-process: the policy's tokenizer reads and splits the data (tokenizer-svc), the frozen
  * reference model or its replicas attach log-probs (reference-svc), and the policy trains with checkpoints,
- * cancel and resume (trainer-svc). Training holds a JVM-wide lock: DJL allows one gradient collector per JVM.
+ * cancel and resume (trainer-svc), evaluated on the held-out pairs every {@code output.eval_interval} steps. Training holds a JVM-wide lock: DJL allows one gradient collector per JVM.
  */
 public final class PipelineRunExecutor implements RunExecutor {
 
@@ -53,29 +55,31 @@ public final class PipelineRunExecutor implements RunExecutor {
         RunConfig config = start.config();
         TrainingConfig training = trainerConfig(config, start);
         DatasetLoader.Split split = DatasetLoader.load(config, reporter);
-        if (!split.validation().isEmpty()) {
-            reporter.warn(split.validation().size() + " validation pairs are held out; evaluation (eval_ metrics) "
-                    + "is not wired into the pipeline yet");
-        }
+        List<EncodedPair> all = new ArrayList<>(split.training());
+        all.addAll(split.validation());
         List<TrainingPair> pairs;
         if (training.needsReference()) {
-            Optional<List<TrainingPair>> scored = ReferenceScoring.attach(config, split.training(),
-                    training.ldAlpha() != null, referenceCacheDir, reporter);
+            Optional<List<TrainingPair>> scored = ReferenceScoring.attach(config, all, training.ldAlpha() != null,
+                    referenceCacheDir, reporter);
             if (scored.isEmpty()) {
                 return new RunOutcome.Stopped(start.resumeFrom().map(c -> c.getStep()).orElse(0L));
             }
             pairs = scored.get();
         } else {
-            pairs = split.training().stream()
+            pairs = all.stream()
                     .map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null)).toList();
         }
+        List<TrainingPair> trainingPairs = pairs.subList(0, split.training().size());
+        List<TrainingPair> validationPairs = pairs.subList(split.training().size(), pairs.size());
+        Evaluator evaluator = validationPairs.isEmpty() ? null
+                : new Evaluator(training, validationPairs, split.padId(), config.getTraining().getReferenceBatchSize());
         synchronized (TRAINING_LOCK) {
-            return train(start, training, pairs, split.padId(), reporter);
+            return train(start, training, trainingPairs, split.padId(), evaluator, reporter);
         }
     }
 
     private RunOutcome train(RunStart start, TrainingConfig training, List<TrainingPair> pairs, int padId,
-                             RunReporter reporter) throws RunFailure {
+                             Evaluator evaluator, RunReporter reporter) throws RunFailure {
         RunConfig config = start.config();
         LoadOptions load = Devices.loadOptions(config.getModel(), true);
         TrainingRun.Output output = new TrainingRun.Output(Path.of(config.getOutput().getOutputDir()),
@@ -92,7 +96,8 @@ public final class PipelineRunExecutor implements RunExecutor {
                 run = TrainingRun.start(policy, padId, pairs, training, output);
             }
             try (run) {
-                RunResult result = run.run(new ProgressBridge(run, reporter));
+                RunResult result = run.run(new ProgressBridge(run, reporter, evaluator,
+                        config.getOutput().getEvalInterval()));
                 return result.completed() ? new RunOutcome.Completed(result.finalModel())
                         : new RunOutcome.Stopped(result.steps());
             }

@@ -53,7 +53,7 @@ class PipelineEndToEndTest {
                 .setTraining(TrainingConfig.newBuilder().setBatchSize(2).setEpochs(1).setMaxSteps(maxSteps)
                         .setLearningRate(1e-3).setMaxLength(64))
                 .setOutput(OutputConfig.newBuilder().setOutputDir(outputDir.toString()).setCheckpointInterval(2)
-                        .setLogInterval(1))
+                        .setLogInterval(1).setEvalInterval(2))
                 .build();
     }
 
@@ -79,8 +79,21 @@ class PipelineEndToEndTest {
             assertEquals(4, done.getHyperparameters().getTotalSteps());
             assertEquals(4, done.getStep());
 
-            List<RunEvent> metrics = events.stream().filter(RunEvent::hasMetrics).toList();
+            List<RunEvent> metrics = events.stream()
+                    .filter(e -> e.hasMetrics() && e.getMetrics().containsValues("loss")).toList();
             assertEquals(4, metrics.size(), "log_interval 1 reports every step");
+            List<RunEvent> evals = events.stream()
+                    .filter(e -> e.hasMetrics() && e.getMetrics().containsValues("eval_loss")).toList();
+            assertEquals(List.of(2L, 4L), evals.stream().map(e -> e.getMetrics().getStep()).toList(),
+                    "eval_interval 2 evaluates the 3 held-out pairs at steps 2 and 4");
+            for (RunEvent eval : evals) {
+                Map<String, Double> values = eval.getMetrics().getValuesMap();
+                assertTrue(Double.isFinite(values.get("eval_loss")) && values.get("eval_loss") > 0, values.toString());
+                double accuracy = values.get("eval_rewards/accuracies");
+                assertTrue(accuracy == 0 || accuracy == 1.0 / 3 || accuracy == 2.0 / 3 || accuracy == 1, values.toString());
+                assertEquals(values.get("eval_rewards/chosen") - values.get("eval_rewards/rejected"),
+                        values.get("eval_rewards/margins"), 1e-9);
+            }
             for (RunEvent event : metrics) {
                 double loss = event.getMetrics().getValuesOrThrow("loss");
                 assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
