@@ -38,6 +38,10 @@ public final class RunConfigValidator {
         if (config.getModel().getPolicy().isBlank()) {
             found.add(new ConfigViolation("model.policy", "required: a Hugging Face model directory"));
         }
+        String device = config.getModel().getDevice();
+        if (!device.isEmpty() && !device.matches("auto|cpu|gpu|gpu:\\d+")) {
+            found.add(new ConfigViolation("model.device", "expected auto, cpu, gpu or gpu:N, got \"" + device + "\""));
+        }
         checkData(config.getData(), found);
         checkTraining(config.getTraining(), found);
         checkHyperparameters(config.getHyperparameters(), config.getTraining(), found);

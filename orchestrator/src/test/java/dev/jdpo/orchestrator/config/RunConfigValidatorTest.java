@@ -71,6 +71,7 @@ class RunConfigValidatorTest {
     @Test
     void consistencyRulesAcrossFields() {
         RunConfig config = valid()
+                .setModel(ModelConfig.newBuilder().setPolicy("m").setDevice("cuda"))
                 .setData(DataConfig.newBuilder().setTrainingFile("t").setValidationFile("v").setValidationSplit(0.1)
                         .setFormat("csv"))
                 .setTraining(TrainingConfig.newBuilder().addLossTypes("exo_pair").addLossTypes("sft")
@@ -78,6 +79,7 @@ class RunConfigValidatorTest {
                 .setServices(ServicesConfig.newBuilder().addReferenceAddresses("nohost").addReferenceAddresses("h:99999"))
                 .build();
         assertEquals(List.of(
+                "model.device: expected auto, cpu, gpu or gpu:N, got \"cuda\"",
                 "data.validation_split: must be 0 or unset when data.validation_file is given",
                 "data.format: must be one of [auto, openai, orca, trl-conversational, trl-implicit, trl-standard, "
                         + "ultrafeedback], got \"csv\"",
