@@ -10,11 +10,11 @@ import java.util.List;
  * LD-DPO (Liu et al., arXiv:2409.06411): with the shared length l = min(|y_c|, |y_r|) of a pair, a sequence's
  * log-prob becomes sum_{k<=l} logp_k + alpha sum_{k>l} logp_k. Applied to policy and reference alike, as TRL does.
  */
-final class LengthDesensitization {
+public final class LengthDesensitization {
 
     private final double alpha;
 
-    LengthDesensitization(double alpha) {
+    public LengthDesensitization(double alpha) {
         this.alpha = alpha;
     }
 
@@ -22,7 +22,7 @@ final class LengthDesensitization {
      * Per-position weights {@code [2B, width-1]} for a batch of B chosen then B rejected sequences laid out as
      * {@code PaddedBatch} lays them out (the logit at t scores token t+1).
      */
-    NDArray positionWeights(NDManager manager, List<TokenSequence> sequences, long width) {
+    public NDArray positionWeights(NDManager manager, List<TokenSequence> sequences, long width) {
         int pairs = sequences.size() / 2;
         int columns = (int) width - 1;
         float[] weights = new float[sequences.size() * columns];
@@ -38,7 +38,7 @@ final class LengthDesensitization {
     }
 
     /** The weighted sum of per-token log-probs for a completion whose pair shares {@code shared} tokens. */
-    double weightedSum(float[] tokenLogps, int shared) {
+    public double weightedSum(float[] tokenLogps, int shared) {
         double head = 0;
         double tail = 0;
         for (int k = 0; k < tokenLogps.length; k++) {
@@ -51,7 +51,7 @@ final class LengthDesensitization {
         return head + alpha * tail;
     }
 
-    static int sharedLength(List<TokenSequence> sequences, int pair, int pairs) {
+    public static int sharedLength(List<TokenSequence> sequences, int pair, int pairs) {
         return Math.min(sequences.get(pair).scoredTokens(), sequences.get(pairs + pair).scoredTokens());
     }
 }

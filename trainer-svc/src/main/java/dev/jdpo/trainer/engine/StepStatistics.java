@@ -1,7 +1,13 @@
 package dev.jdpo.trainer.engine;
 
-/** Per-pair numbers gathered over a step's micro-batches, turned into {@link StepMetrics} at the end. */
-final class StepStatistics {
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Per-pair numbers gathered over a step's micro-batches (or an evaluation's batches), reduced to TRL's metrics:
+ * means over pairs for rewards and log-probs, means over completion tokens for logits.
+ */
+public final class StepStatistics {
 
     private final double beta;
     private final double[] chosenLogps;
@@ -15,7 +21,7 @@ final class StepStatistics {
     private double rejectedTokens;
     private long tokens;
 
-    StepStatistics(double beta, int pairs) {
+    public StepStatistics(double beta, int pairs) {
         this.beta = beta;
         chosenLogps = new double[pairs];
         rejectedLogps = new double[pairs];
@@ -24,21 +30,21 @@ final class StepStatistics {
     }
 
     /** Records pair {@code index}: policy log-probs as the losses saw them and the matching reference values. */
-    void addPair(int index, double chosen, double rejected, double refChosen, double refRejected) {
+    public void addPair(int index, double chosen, double rejected, double refChosen, double refRejected) {
         chosenLogps[index] = chosen;
         rejectedLogps[index] = rejected;
         chosenRewards[index] = beta * (chosen - refChosen);
         rejectedRewards[index] = beta * (rejected - refRejected);
     }
 
-    void addLogits(double chosenSum, double chosenCount, double rejectedSum, double rejectedCount) {
+    public void addLogits(double chosenSum, double chosenCount, double rejectedSum, double rejectedCount) {
         chosenLogitSum += chosenSum;
         chosenTokens += chosenCount;
         rejectedLogitSum += rejectedSum;
         rejectedTokens += rejectedCount;
     }
 
-    void addLoss(double microBatchLoss) {
+    public void addLoss(double microBatchLoss) {
         loss += microBatchLoss;
     }
 
@@ -51,20 +57,44 @@ final class StepStatistics {
     }
 
     StepResult finish(int step, double gradNorm, double learningRate, double epoch, long numTokens, double seconds) {
+        Means m = means();
+        StepMetrics metrics = new StepMetrics(step, loss, gradNorm, learningRate, epoch, m.rewardsChosen(),
+                m.rewardsRejected(), m.accuracy(), m.rewardsChosen() - m.rewardsRejected(), m.logpsChosen(),
+                m.logpsRejected(), m.logitsChosen(), m.logitsRejected(), numTokens, chosenLogps.length, tokens,
+                seconds);
+        return new StepResult(metrics, chosenRewards.clone(), rejectedRewards.clone(), chosenLogps.clone(),
+                rejectedLogps.clone());
+    }
+
+    /** The loss and TRL's reward, log-prob and logit metrics, each name behind {@code prefix} (e.g. "eval_"). */
+    public Map<String, Double> metrics(String prefix) {
+        Means m = means();
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put(prefix + "loss", loss);
+        values.put(prefix + "rewards/chosen", m.rewardsChosen());
+        values.put(prefix + "rewards/rejected", m.rewardsRejected());
+        values.put(prefix + "rewards/accuracies", m.accuracy());
+        values.put(prefix + "rewards/margins", m.rewardsChosen() - m.rewardsRejected());
+        values.put(prefix + "logps/chosen", m.logpsChosen());
+        values.put(prefix + "logps/rejected", m.logpsRejected());
+        values.put(prefix + "logits/chosen", m.logitsChosen());
+        values.put(prefix + "logits/rejected", m.logitsRejected());
+        return values;
+    }
+
+    private Means means() {
         int pairs = chosenLogps.length;
         double accuracy = 0;
         for (int i = 0; i < pairs; i++) {
             accuracy += chosenRewards[i] > rejectedRewards[i] ? 1 : 0;
         }
-        double rewardsChosen = mean(chosenRewards);
-        double rewardsRejected = mean(rejectedRewards);
-        StepMetrics metrics = new StepMetrics(step, loss, gradNorm, learningRate, epoch, rewardsChosen,
-                rewardsRejected, accuracy / pairs, rewardsChosen - rewardsRejected, mean(chosenLogps),
+        return new Means(mean(chosenRewards), mean(rejectedRewards), accuracy / pairs, mean(chosenLogps),
                 mean(rejectedLogps), chosenLogitSum / Math.max(1, chosenTokens),
-                rejectedLogitSum / Math.max(1, rejectedTokens), numTokens, pairs, tokens, seconds);
-        return new StepResult(metrics, chosenRewards.clone(), rejectedRewards.clone(), chosenLogps.clone(),
-                rejectedLogps.clone());
+                rejectedLogitSum / Math.max(1, rejectedTokens));
     }
+
+    private record Means(double rewardsChosen, double rewardsRejected, double accuracy, double logpsChosen,
+                         double logpsRejected, double logitsChosen, double logitsRejected) { }
 
     private static double mean(double[] values) {
         double sum = 0;

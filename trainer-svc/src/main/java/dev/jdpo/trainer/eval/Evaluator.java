@@ -10,7 +10,9 @@ import dev.jdpo.model.logprob.TokenSequence;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
+import dev.jdpo.trainer.engine.LengthDesensitization;
 import dev.jdpo.trainer.engine.PairChecks;
+import dev.jdpo.trainer.engine.StepStatistics;
 import dev.jdpo.trainer.loss.CombinedLoss;
 import dev.jdpo.trainer.loss.PairLogps;
 import dev.jdpo.trainer.loss.StepNormalizer;
@@ -35,7 +37,7 @@ public final class Evaluator {
     private final List<TrainingPair> pairs;
     private final int batchSize;
     private final CombinedLoss loss;
-    private final LengthWeights lengthWeights;
+    private final LengthDesensitization lengthWeights;
     private final StepNormalizer normalizer;
 
     /**
@@ -57,7 +59,7 @@ public final class Evaluator {
         this.pairs = List.copyOf(pairs);
         this.batchSize = batchSize;
         this.loss = CombinedLoss.from(config);
-        this.lengthWeights = config.ldAlpha() == null ? null : new LengthWeights(config.ldAlpha());
+        this.lengthWeights = config.ldAlpha() == null ? null : new LengthDesensitization(config.ldAlpha());
         this.normalizer = new StepNormalizer(pairs.size(),
                 pairs.stream().mapToLong(p -> p.chosen().scoredTokens()).sum());
     }
@@ -75,7 +77,7 @@ public final class Evaluator {
      */
     public Evaluation evaluate(int step, double epoch) {
         long start = System.nanoTime();
-        EvalStatistics statistics = new EvalStatistics(config.beta(), pairs.size());
+        StepStatistics statistics = new StepStatistics(config.beta(), pairs.size());
         int batches = 0;
         try (NoGrad noGrad = NoGrad.enter()) {
             for (int from = 0; from < pairs.size(); from += batchSize) {
@@ -92,7 +94,7 @@ public final class Evaluator {
         return new Evaluation(step, values);
     }
 
-    private void microBatch(List<TrainingPair> micro, int offset, EvalStatistics statistics) {
+    private void microBatch(List<TrainingPair> micro, int offset, StepStatistics statistics) {
         int size = micro.size();
         List<TokenSequence> sequences = new ArrayList<>(2 * size);
         micro.forEach(pair -> sequences.add(pair.chosen()));
@@ -130,7 +132,7 @@ public final class Evaluator {
             float[] chosen = new float[size];
             float[] rejected = new float[size];
             for (int i = 0; i < size; i++) {
-                int shared = LengthWeights.sharedLength(sequences, i, size);
+                int shared = LengthDesensitization.sharedLength(sequences, i, size);
                 chosen[i] = (float) referenceLogp(micro.get(i).reference(), true, shared);
                 rejected[i] = (float) referenceLogp(micro.get(i).reference(), false, shared);
             }
