@@ -203,6 +203,9 @@ public final class RunConfigValidator {
         for (int i = 0; i < services.getReferenceAddressesCount(); i++) {
             hostPort("services.reference_addresses[" + i + "]", services.getReferenceAddresses(i), found);
         }
+        if (!services.getTrainerAddress().isEmpty()) {
+            hostPort("services.trainer_address", services.getTrainerAddress(), found);
+        }
     }
 
     private static void hostPort(String field, String address, List<ConfigViolation> found) {

@@ -72,8 +72,9 @@ public class OrchestratorFactory {
 
     /** The real pipeline; tests set {@code jdpo.executor} to something else and register their own executor. */
     @Singleton
+    @Bean(preDestroy = "close")
     @Requires(property = "jdpo.executor", value = "pipeline", defaultValue = "pipeline")
-    RunExecutor pipelineExecutor(OrchestratorSettings settings) {
+    PipelineRunExecutor pipelineExecutor(OrchestratorSettings settings) {
         return new PipelineRunExecutor(settings.referenceCache());
     }
 

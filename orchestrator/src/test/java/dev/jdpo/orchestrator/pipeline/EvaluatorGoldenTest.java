@@ -10,6 +10,7 @@ import dev.jdpo.model.LoadOptions;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
+import dev.jdpo.trainer.eval.Evaluator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +19,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Evaluating the untrained tiny Llama on the golden pairs reproduces transformers' sigmoid DPO loss and rewards
- * for the same batch (testdata/golden.json, dpo_step, computed in float64).
+ * The trainer's evaluator, which the pipeline's eval_ metrics come from: evaluating the untrained tiny Llama on the
+ * golden pairs reproduces transformers' sigmoid DPO loss and rewards for the same batch (testdata/golden.json,
+ * dpo_step, computed in float64).
  */
 class EvaluatorGoldenTest {
 
@@ -41,7 +43,7 @@ class EvaluatorGoldenTest {
         TrainingConfig config = TrainingConfig.builder().beta(step.get("beta").getAsDouble()).build();
         Map<String, Double> metrics;
         try (CausalLM policy = CausalLM.load(REPO.resolve("examples/tiny-llama"), LoadOptions.cpu())) {
-            metrics = new Evaluator(config, pairs, 0, 4).evaluate(policy);
+            metrics = new Evaluator(policy, config, 0, pairs, 4).evaluate(0, 0).values();
         }
         assertEquals(step.get("loss").getAsDouble(), metrics.get("eval_loss"), 1e-5);
         assertEquals(mean(step.getAsJsonArray("rewards_chosen")), metrics.get("eval_rewards/chosen"), 1e-5);

@@ -1,0 +1,214 @@
+package dev.jdpo.orchestrator.pipeline;
+
+import dev.jdpo.orchestrator.run.RunFailure;
+import dev.jdpo.orchestrator.run.RunOutcome;
+import dev.jdpo.orchestrator.run.RunReporter;
+import dev.jdpo.proto.internal.v1.Control;
+import dev.jdpo.proto.internal.v1.ControlAction;
+import dev.jdpo.proto.internal.v1.EndOfPairs;
+import dev.jdpo.proto.internal.v1.Finished;
+import dev.jdpo.proto.internal.v1.TrainInput;
+import dev.jdpo.proto.internal.v1.TrainJob;
+import dev.jdpo.proto.internal.v1.TrainPair;
+import dev.jdpo.proto.internal.v1.TrainProgress;
+import dev.jdpo.proto.internal.v1.TrainStatus;
+import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
+import dev.jdpo.trainer.data.TrainingPair;
+import dev.jdpo.trainer.grpc.ProtoPairs;
+import dev.jdpo.trainer.grpc.TrainFailure;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One training job over {@code TrainerService.Train}: sends the job and the pairs as fast as the transport takes
+ * them (flow control: it waits while the call is not ready), turns progress into run events, and forwards a stop
+ * request as a CANCEL control.
+ */
+final class TrainerClient {
+
+    private static final long STOP_POLL_MILLIS = 100;
+
+    private final Channel channel;
+    private final String target;
+
+    /** @param target where the trainer runs, for messages ("in-process" or host:port) */
+    TrainerClient(Channel channel, String target) {
+        this.channel = channel;
+        this.target = target;
+    }
+
+    /** The job's outcome; a trainer that cannot be reached fails with {@code service_unavailable}. */
+    RunOutcome train(TrainJob job, List<TrainingPair> training, List<TrainingPair> validation, RunReporter reporter)
+            throws RunFailure, InterruptedException {
+        Call call = new Call(reporter);
+        TrainerServiceGrpc.newStub(channel).train(call);
+        call.send(TrainInput.newBuilder().setJob(job).build());
+        for (int i = 0; i < training.size() && !call.done(); i++) {
+            call.send(TrainInput.newBuilder().setPair(ProtoPairs.toProto(training.get(i), i)).build());
+        }
+        for (int i = 0; i < validation.size() && !call.done(); i++) {
+            TrainPair pair = ProtoPairs.toProto(validation.get(i), training.size() + i);
+            call.send(TrainInput.newBuilder().setValidationPair(pair).build());
+        }
+        call.send(TrainInput.newBuilder().setEndOfPairs(EndOfPairs.getDefaultInstance()).build());
+        call.awaitEnd();
+        return call.outcome();
+    }
+
+    /** The response side of the call and the guarded request side. */
+    private final class Call implements ClientResponseObserver<TrainInput, TrainProgress> {
+
+        private final RunReporter reporter;
+        private final CountDownLatch ended = new CountDownLatch(1);
+        private final Object readiness = new Object();
+        private ClientCallStreamObserver<TrainInput> requests;
+        private volatile long totalSteps;
+        private volatile Map<String, Double> lastLogged = Map.of();
+        private volatile Finished finished;
+        private volatile Throwable error;
+        private boolean cancelSent;
+
+        Call(RunReporter reporter) {
+            this.reporter = reporter;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<TrainInput> requestStream) {
+            requests = requestStream;
+            requests.setOnReadyHandler(() -> {
+                synchronized (readiness) {
+                    readiness.notifyAll();
+                }
+            });
+        }
+
+        boolean done() {
+            return ended.getCount() == 0;
+        }
+
+        /** Sends once the transport can take it; a stop request turns into CANCEL on the way. */
+        void send(TrainInput input) throws InterruptedException {
+            synchronized (readiness) {
+                while (!requests.isReady() && !done()) {
+                    readiness.wait(STOP_POLL_MILLIS);
+                    forwardStop();
+                }
+            }
+            if (!done()) {
+                requests.onNext(input);
+                forwardStop();
+            }
+        }
+
+        void awaitEnd() throws InterruptedException {
+            while (!ended.await(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                forwardStop();
+            }
+        }
+
+        private void forwardStop() {
+            if (!cancelSent && !done() && reporter.stopRequested()) {
+                cancelSent = true;
+                requests.onNext(TrainInput.newBuilder()
+                        .setControl(Control.newBuilder().setAction(ControlAction.CONTROL_ACTION_CANCEL)).build());
+            }
+        }
+
+        @Override
+        public void onNext(TrainProgress progress) {
+            switch (progress.getKindCase()) {
+                case STARTED -> {
+                    totalSteps = progress.getStarted().getTotalSteps();
+                    reporter.info("Training " + progress.getStarted().getTrainingPairs() + " pairs for "
+                            + totalSteps + " steps on the trainer (" + target + ")");
+                }
+                case LOG -> {
+                    lastLogged = progress.getLog().getMetricsMap();
+                    reporter.metrics(progress.getLog().getStep(), totalSteps,
+                            lastLogged.getOrDefault("epoch", 0.0), lastLogged);
+                }
+                case EVAL -> {
+                    Map<String, Double> values = progress.getEval().getMetricsMap();
+                    reporter.metrics(progress.getEval().getStep(), totalSteps, values.getOrDefault("epoch", 0.0),
+                            values);
+                }
+                case CHECKPOINT -> reporter.checkpoint(progress.getCheckpoint().getStep(),
+                        Path.of(progress.getCheckpoint().getPath()), lastLogged);
+                case FINISHED -> finished = progress.getFinished();
+                default -> { }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error = t;
+            end();
+        }
+
+        @Override
+        public void onCompleted() {
+            end();
+        }
+
+        private void end() {
+            ended.countDown();
+            synchronized (readiness) {
+                readiness.notifyAll();
+            }
+        }
+
+        RunOutcome outcome() throws RunFailure {
+            if (error != null) {
+                throw failure(error);
+            }
+            // half-closing only now keeps the request side open for a CANCEL until the trainer's last word
+            requests.onCompleted();
+            if (finished == null) {
+                throw new RunFailure("service_unavailable", "the trainer service at " + target
+                        + " ended the training call without a result", "");
+            }
+            if (finished.getStatus() == TrainStatus.TRAIN_STATUS_SUCCEEDED) {
+                return new RunOutcome.Completed(Path.of(finished.getFinalDir()));
+            }
+            return new RunOutcome.Stopped(finished.getFinalStep());
+        }
+
+        private RunFailure failure(Throwable t) {
+            Status status = Status.fromThrowable(t);
+            io.grpc.Metadata trailers = Status.trailersFromThrowable(t);
+            String code = trailers == null ? null : trailers.get(TrainFailure.FAILURE_KEY);
+            String field = trailers == null ? null : trailers.get(TrainFailure.FIELD_KEY);
+            String description = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+            if (code == null) {
+                return new RunFailure("service_unavailable", "the trainer service at " + target + " failed: "
+                        + status.getCode() + " " + description, "", t);
+            }
+            return new RunFailure(code, description, runConfigField(field));
+        }
+    }
+
+    /** The run config field behind a TrainJob field, so a user sees what to fix in their own config. */
+    static String runConfigField(String jobField) {
+        if (jobField == null || jobField.isEmpty()) {
+            return "";
+        }
+        if (jobField.startsWith("hyperparameters.")) {
+            return "training." + jobField.substring("hyperparameters.".length());
+        }
+        return switch (jobField) {
+            case "policy_path" -> "model.policy";
+            case "output_dir" -> "output.output_dir";
+            case "device" -> "model.device";
+            case "precision" -> "model.precision";
+            case "pair", "validation_pair" -> "data.training_file";
+            default -> "";
+        };
+    }
+}
