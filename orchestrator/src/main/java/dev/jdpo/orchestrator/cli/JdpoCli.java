@@ -39,6 +39,7 @@ public final class JdpoCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new JdpoCli());
         ServeCommand.addReference(cli.getSubcommands().get("serve"));
+        ServeCommand.addTrainer(cli.getSubcommands().get("serve"));
         cli.setExecutionExceptionHandler(new UserErrorHandler());
         return cli;
     }

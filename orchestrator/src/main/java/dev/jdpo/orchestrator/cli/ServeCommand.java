@@ -4,6 +4,7 @@ import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.reference.server.ReferenceServerMain;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
+import dev.jdpo.trainer.grpc.TrainerServerMain;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Option;
 
 /** {@code jdpo serve}: runs a jdpo service until it is stopped (Ctrl-C or SIGTERM). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run a jdpo gRPC service: orchestrator, tokenizer or reference.",
+        description = "Run a jdpo gRPC service: orchestrator, tokenizer, reference or trainer.",
         subcommands = {ServeCommand.Orchestrator.class, ServeCommand.Tokenizer.class})
 final class ServeCommand implements Runnable {
 
@@ -40,6 +41,11 @@ final class ServeCommand implements Runnable {
     /** The reference replica command of reference-svc, mounted as {@code jdpo serve reference}. */
     static void addReference(CommandLine serve) {
         serve.addSubcommand("reference", new CommandLine(new ReferenceServerMain()));
+    }
+
+    /** The trainer process of trainer-svc (health and reflection included), mounted as {@code jdpo serve trainer}. */
+    static void addTrainer(CommandLine serve) {
+        serve.addSubcommand("trainer", TrainerServerMain.commandLine());
     }
 
     /** {@code jdpo serve tokenizer}: the tokenizer service (jdpo.internal.v1.TokenizerService) with health. */

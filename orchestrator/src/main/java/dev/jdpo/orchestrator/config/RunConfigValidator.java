@@ -206,6 +206,12 @@ public final class RunConfigValidator {
         if (!services.getTrainerAddress().isEmpty()) {
             hostPort("services.trainer_address", services.getTrainerAddress(), found);
         }
+        if (services.hasUnavailableRetries()) {
+            atLeast("services.unavailable_retries", services.getUnavailableRetries(), 0, found);
+        }
+        if (services.hasRetryBackoffMs()) {
+            atLeast("services.retry_backoff_ms", services.getRetryBackoffMs(), 1, found);
+        }
     }
 
     private static void hostPort(String field, String address, List<ConfigViolation> found) {

@@ -8,6 +8,7 @@ import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.orchestrator.run.RunStart;
 import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.ServicesConfig;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.TrainingConfig;
@@ -62,7 +63,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         }
         String address = config.getServices().getTrainerAddress();
         TrainerClient trainer = new TrainerClient(channels.trainer(address),
-                address.isBlank() ? ServiceChannels.IN_PROCESS : address.trim());
+                address.isBlank() ? ServiceChannels.IN_PROCESS : address.trim(), retries(config));
         return trainer.train(job(start, training, split.padId()), pairs.subList(0, split.training().size()),
                 pairs.subList(split.training().size(), pairs.size()), reporter);
     }
@@ -71,6 +72,12 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     @Override
     public void close() {
         channels.close();
+    }
+
+    private static TrainerClient.Retries retries(RunConfig config) {
+        ServicesConfig services = config.getServices();
+        return new TrainerClient.Retries(services.hasUnavailableRetries() ? services.getUnavailableRetries() : 5,
+                services.hasRetryBackoffMs() ? services.getRetryBackoffMs() : 500);
     }
 
     private static TrainJob job(RunStart start, TrainingConfig training, int padId) {

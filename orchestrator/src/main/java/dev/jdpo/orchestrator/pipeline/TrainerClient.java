@@ -16,7 +16,7 @@ import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.grpc.ProtoPairs;
 import dev.jdpo.trainer.grpc.TrainFailure;
-import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -29,24 +29,55 @@ import java.util.concurrent.TimeUnit;
 /**
  * One training job over {@code TrainerService.Train}: sends the job and the pairs as fast as the transport takes
  * them (flow control: it waits while the call is not ready), turns progress into run events, and forwards a stop
- * request as a CANCEL control.
+ * request as a CANCEL control. A trainer that is UNAVAILABLE before it answered anything is retried with
+ * doubling backoff.
  */
 final class TrainerClient {
 
     private static final long STOP_POLL_MILLIS = 100;
 
-    private final Channel channel;
+    private final ManagedChannel channel;
     private final String target;
+    private final Retries retries;
 
-    /** @param target where the trainer runs, for messages ("in-process" or host:port) */
-    TrainerClient(Channel channel, String target) {
+    /**
+     * @param target  where the trainer runs, for messages ("in-process" or host:port)
+     * @param retries how often and how patiently an unreachable trainer is tried again
+     */
+    TrainerClient(ManagedChannel channel, String target, Retries retries) {
         this.channel = channel;
         this.target = target;
+        this.retries = retries;
+    }
+
+    /** Retries after UNAVAILABLE: {@code attempts} more tries, waiting {@code backoffMillis}, doubled each time. */
+    record Retries(int attempts, long backoffMillis) {
     }
 
     /** The job's outcome; a trainer that cannot be reached fails with {@code service_unavailable}. */
     RunOutcome train(TrainJob job, List<TrainingPair> training, List<TrainingPair> validation, RunReporter reporter)
             throws RunFailure, InterruptedException {
+        long backoff = retries.backoffMillis();
+        for (int attempt = 0; ; attempt++) {
+            Call call = attempt(job, training, validation, reporter);
+            if (!call.unreachable()) {
+                return call.outcome();
+            }
+            String problem = Status.fromThrowable(call.error).getDescription();
+            if (attempt >= retries.attempts() || reporter.stopRequested()) {
+                throw new RunFailure("service_unavailable", "the trainer service at " + target + " is unavailable"
+                        + " after " + (attempt + 1) + " attempt(s): " + problem, "services.trainer_address");
+            }
+            reporter.warn("the trainer service at " + target + " is unavailable (" + problem + "); retry "
+                    + (attempt + 1) + " of " + retries.attempts() + " in " + backoff + " ms");
+            Thread.sleep(backoff);
+            backoff *= 2;
+            channel.resetConnectBackoff();
+        }
+    }
+
+    private Call attempt(TrainJob job, List<TrainingPair> training, List<TrainingPair> validation,
+                         RunReporter reporter) throws InterruptedException {
         Call call = new Call(reporter);
         TrainerServiceGrpc.newStub(channel).train(call);
         call.send(TrainInput.newBuilder().setJob(job).build());
@@ -59,7 +90,7 @@ final class TrainerClient {
         }
         call.send(TrainInput.newBuilder().setEndOfPairs(EndOfPairs.getDefaultInstance()).build());
         call.awaitEnd();
-        return call.outcome();
+        return call;
     }
 
     /** The response side of the call and the guarded request side. */
@@ -73,6 +104,7 @@ final class TrainerClient {
         private volatile Map<String, Double> lastLogged = Map.of();
         private volatile Finished finished;
         private volatile Throwable error;
+        private volatile boolean answered;
         private boolean cancelSent;
 
         Call(RunReporter reporter) {
@@ -121,8 +153,19 @@ final class TrainerClient {
             }
         }
 
+        /** The trainer could not be reached: UNAVAILABLE without the trainer's own failure code, nothing answered. */
+        boolean unreachable() {
+            if (error == null || answered) {
+                return false;
+            }
+            io.grpc.Metadata trailers = Status.trailersFromThrowable(error);
+            return Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE
+                    && (trailers == null || trailers.get(TrainFailure.FAILURE_KEY) == null);
+        }
+
         @Override
         public void onNext(TrainProgress progress) {
+            answered = true;
             switch (progress.getKindCase()) {
                 case STARTED -> {
                     totalSteps = progress.getStarted().getTotalSteps();

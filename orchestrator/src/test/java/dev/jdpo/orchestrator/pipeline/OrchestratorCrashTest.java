@@ -15,6 +15,7 @@ import dev.jdpo.proto.v1.WatchRunRequest;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,7 +88,8 @@ class OrchestratorCrashTest {
                 assertEquals(i + 1, all.get(i).getSequence(), "event " + (i + 1) + " lost or repeated");
             }
             RunEvent restarted = all.stream().filter(e -> e.getMessage().startsWith("Orchestrator restarted"))
-                    .findFirst().orElseThrow();
+                    .findFirst().orElseThrow(() -> new AssertionError("no restart message among the events " + all
+                            + "\nfirst orchestrator's log:\n" + log("first")));
             assertTrue(restarted.getMessage().matches(
                     "Orchestrator restarted; resuming from the checkpoint at step \\d+"), restarted.getMessage());
             long resumedAt = Long.parseLong(restarted.getMessage().replaceAll("\\D+", ""));
@@ -98,6 +100,14 @@ class OrchestratorCrashTest {
             assertTrue(Files.isRegularFile(Path.of(done.getResultModelDir(), "config.json")));
         } finally {
             second.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private String log(String name) {
+        try {
+            return Files.readString(tmp.resolve(name + ".log"));
+        } catch (IOException unreadable) {
+            return unreadable.toString();
         }
     }
 

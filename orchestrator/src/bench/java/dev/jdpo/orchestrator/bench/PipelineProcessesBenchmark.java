@@ -1,0 +1,147 @@
+package dev.jdpo.orchestrator.bench;
+
+import dev.jdpo.orchestrator.config.RunConfigReader;
+import dev.jdpo.orchestrator.server.OrchestratorServer;
+import dev.jdpo.proto.v1.CreateRunRequest;
+import dev.jdpo.proto.v1.GetRunRequest;
+import dev.jdpo.proto.v1.Run;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.RunServiceGrpc;
+import dev.jdpo.proto.v1.RunStatus;
+import dev.jdpo.proto.v1.ServicesConfig;
+import dev.jdpo.proto.v1.WatchRunRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wall time of the quickstart run (examples/quickstart.yaml) submitted over gRPC to an embedded orchestrator (every
+ * service in its JVM, in-process channels) and to an orchestrator JVM whose reference and trainer are two more JVMs
+ * on loopback. One discarded warm-up run per mode loads libtorch in every JVM and fills the reference caches; timed
+ * runs alternate between the modes so machine load hits both alike. Usage: PipelineProcessesBenchmark REPO_ROOT
+ * [runs-per-mode]
+ */
+public final class PipelineProcessesBenchmark {
+
+    private PipelineProcessesBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path repo = Path.of(args[0]).toAbsolutePath();
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Path work = Files.createTempDirectory("jdpo-bench-pipeline");
+        int referencePort = freePort();
+        int trainerPort = freePort();
+        int orchestratorPort = freePort();
+        List<Process> services = new ArrayList<>();
+        try (OrchestratorServer embeddedServer = OrchestratorServer.start(Map.of(
+                "jdpo.state-dir", work.resolve("state").toString(),
+                "jdpo.allowed-roots", List.of(work.toString(), repo.toString()),
+                "grpc.server.host", "127.0.0.1",
+                "grpc.server.port", freePort()), List.of(), true)) {
+            services.add(serve(work, "reference", "reference server listening on port " + referencePort,
+                    "--port", String.valueOf(referencePort), "--model",
+                    repo.resolve("examples/tiny-llama-ref").toString()));
+            services.add(serve(work, "trainer", "trainer server listening on port " + trainerPort,
+                    "--port", String.valueOf(trainerPort)));
+            services.add(serve(work, "orchestrator", "jdpo orchestrator listening on 127.0.0.1:" + orchestratorPort,
+                    "--port", String.valueOf(orchestratorPort), "--state-dir", work.resolve("state-separate").toString(),
+                    "--allowed-root", work.toString(), "--allowed-root", repo.toString()));
+            ManagedChannel embeddedChannel = NettyChannelBuilder.forAddress("127.0.0.1", embeddedServer.port())
+                    .usePlaintext().build();
+            ManagedChannel separateChannel = NettyChannelBuilder.forAddress("127.0.0.1", orchestratorPort)
+                    .usePlaintext().build();
+            RunServiceGrpc.RunServiceBlockingStub embedded = RunServiceGrpc.newBlockingStub(embeddedChannel);
+            RunServiceGrpc.RunServiceBlockingStub separate = RunServiceGrpc.newBlockingStub(separateChannel);
+            RunConfig quickstart = new RunConfigReader().read(repo.resolve("examples/quickstart.yaml"), List.of());
+            ServicesConfig remote = ServicesConfig.newBuilder().addReferenceAddresses("127.0.0.1:" + referencePort)
+                    .setTrainerAddress("127.0.0.1:" + trainerPort).build();
+            System.out.printf(Locale.ROOT, "warm-up: embedded %.2f s, separate JVMs %.2f s (not counted)%n",
+                    timeRun(embedded, withPaths(quickstart, repo, work.resolve("embedded-warm-up"), null)),
+                    timeRun(separate, withPaths(quickstart, repo, work.resolve("separate-warm-up"), remote)));
+            List<Double> embeddedTimes = new ArrayList<>();
+            List<Double> separateTimes = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                embeddedTimes.add(timeRun(embedded, withPaths(quickstart, repo, work.resolve("embedded-" + i), null)));
+                separateTimes.add(timeRun(separate, withPaths(quickstart, repo, work.resolve("separate-" + i),
+                        remote)));
+                System.out.printf(Locale.ROOT, "run %d: embedded %.2f s, separate JVMs %.2f s%n", i + 1,
+                        embeddedTimes.get(i), separateTimes.get(i));
+            }
+            embeddedChannel.shutdownNow();
+            separateChannel.shutdownNow();
+            double embeddedMedian = median(embeddedTimes);
+            double separateMedian = median(separateTimes);
+            System.out.printf(Locale.ROOT, "median of %d runs: embedded %.2f s, separate JVMs %.2f s, "
+                    + "separate/embedded %.2f%n", runs, embeddedMedian, separateMedian, separateMedian / embeddedMedian);
+        } finally {
+            for (Process service : services) {
+                service.destroy();
+                service.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Process serve(Path work, String service, String readyLine, String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx2g", "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                "dev.jdpo.orchestrator.cli.JdpoCli", "serve", service));
+        command.addAll(List.of(options));
+        Path log = work.resolve(service + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(log).contains(readyLine)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IllegalStateException(service + " did not start:\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+        return process;
+    }
+
+    private static RunConfig withPaths(RunConfig config, Path repo, Path output, ServicesConfig services) {
+        RunConfig.Builder b = config.toBuilder();
+        b.getModelBuilder().setPolicy(repo.resolve(config.getModel().getPolicy()).toString())
+                .setReference(repo.resolve(config.getModel().getReference()).toString());
+        b.getDataBuilder().setTrainingFile(repo.resolve(config.getData().getTrainingFile()).toString());
+        b.getOutputBuilder().setOutputDir(output.toString());
+        if (services != null) {
+            b.setServices(services);
+        }
+        return b.build();
+    }
+
+    private static double timeRun(RunServiceGrpc.RunServiceBlockingStub stub, RunConfig config) {
+        long start = System.nanoTime();
+        Run run = stub.createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+        stub.watchRun(WatchRunRequest.newBuilder().setRunId(run.getId()).build()).forEachRemaining(event -> { });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Run done = stub.getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+        if (done.getStatus() != RunStatus.RUN_STATUS_SUCCEEDED) {
+            throw new IllegalStateException("run " + run.getId() + " ended " + done.getStatus() + ": "
+                    + done.getError().getMessage());
+        }
+        return seconds;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.jdpo.orchestrator.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jdpo.orchestrator.server.OrchestratorServer;
+import dev.jdpo.orchestrator.testing.RunClient;
+import dev.jdpo.orchestrator.testing.ServiceProcess;
+import dev.jdpo.orchestrator.testing.TestWorkspace;
+import dev.jdpo.proto.v1.CreateRunRequest;
+import dev.jdpo.proto.v1.GetRunRequest;
+import dev.jdpo.proto.v1.Run;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.RunEvent;
+import dev.jdpo.proto.v1.RunStatus;
+import dev.jdpo.proto.v1.ServicesConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline across process boundaries: the same run embedded and with the reference, trainer and orchestrator
+ * each in its own JVM on loopback reports the same metrics; a trainer that is down fails the run cleanly.
+ */
+class SeparateProcessesTest {
+
+    private static final Path REPO = Path.of(System.getProperty("jdpo.repo.root"));
+    // wall-clock rates differ between any two runs
+    private static final Set<String> TIMINGS = Set.of("tokens_per_second", "pairs_per_second", "eval_runtime",
+            "eval_samples_per_second", "eval_steps_per_second");
+
+    @TempDir
+    Path tmp;
+
+    static RunConfig quickstartRun(Path outputDir) {
+        RunConfig config = PipelineEndToEndTest.config(REPO.resolve("examples/data/quickstart.jsonl"), outputDir, 4);
+        return config.toBuilder().setOutput(config.getOutput().toBuilder().setEvalInterval(2)).build();
+    }
+
+    @Test
+    void runAcrossSeparateJvmsReportsTheSameMetricsAsTheEmbeddedRun() throws Exception {
+        Map<String, Double> embedded;
+        try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
+             RunClient client = new RunClient(server.port())) {
+            embedded = metricsOfRunToEnd(client, quickstartRun(tmp.resolve("embedded")));
+        }
+        int referencePort = TestWorkspace.freePort();
+        int trainerPort = TestWorkspace.freePort();
+        int orchestratorPort = TestWorkspace.freePort();
+        try (ServiceProcess reference = ServiceProcess.start(tmp.resolve("reference.log"),
+                     "reference server listening on port " + referencePort, "reference", "--port",
+                     String.valueOf(referencePort), "--model", REPO.resolve("examples/tiny-llama-ref").toString());
+             ServiceProcess trainer = ServiceProcess.start(tmp.resolve("trainer.log"),
+                     "trainer server listening on port " + trainerPort, "trainer", "--port",
+                     String.valueOf(trainerPort));
+             ServiceProcess orchestrator = ServiceProcess.start(tmp.resolve("orchestrator.log"),
+                     "jdpo orchestrator listening on 127.0.0.1:" + orchestratorPort, "orchestrator", "--port",
+                     String.valueOf(orchestratorPort), "--state-dir", tmp.resolve("state-remote").toString(),
+                     "--allowed-root", tmp.toString(), "--allowed-root", REPO.resolve("examples").toString());
+             RunClient client = new RunClient(orchestratorPort)) {
+            RunConfig remote = quickstartRun(tmp.resolve("remote")).toBuilder()
+                    .setServices(ServicesConfig.newBuilder().addReferenceAddresses("127.0.0.1:" + referencePort)
+                            .setTrainerAddress("127.0.0.1:" + trainerPort))
+                    .build();
+            Map<String, Double> separate = metricsOfRunToEnd(client, remote);
+            assertEquals(embedded.keySet(), separate.keySet());
+            assertTrue(embedded.keySet().containsAll(Set.of("1/loss", "4/loss", "2/eval_loss", "4/eval_loss")),
+                    embedded.keySet().toString());
+            for (String key : embedded.keySet()) {
+                assertEquals(embedded.get(key), separate.get(key), 1e-5, key);
+            }
+        }
+    }
+
+    @Test
+    void trainerThatIsDownFailsTheRunNamingItsAddressAfterTheRetries() throws Exception {
+        String address = "127.0.0.1:" + TestWorkspace.freePort();
+        try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
+             RunClient client = new RunClient(server.port())) {
+            RunConfig config = quickstartRun(tmp.resolve("out")).toBuilder()
+                    .setServices(ServicesConfig.newBuilder().setTrainerAddress(address).setUnavailableRetries(2)
+                            .setRetryBackoffMs(10))
+                    .build();
+            Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+            client.watch(run.getId(), 0);
+            Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+            assertEquals(RunStatus.RUN_STATUS_FAILED, done.getStatus());
+            assertEquals("service_unavailable", done.getError().getCode());
+            assertTrue(done.getError().getMessage().startsWith("the trainer service at " + address
+                    + " is unavailable after 3 attempt(s)"), done.getError().getMessage());
+        }
+    }
+
+    /** "step/name" -> value of every metric the run reported, wall-clock rates left out. */
+    private static Map<String, Double> metricsOfRunToEnd(RunClient client, RunConfig config) {
+        Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+        Map<String, Double> metrics = new TreeMap<>();
+        for (RunEvent event : client.watch(run.getId(), 0)) {
+            if (event.hasMetrics()) {
+                event.getMetrics().getValuesMap().forEach((name, value) -> {
+                    if (!TIMINGS.contains(name)) {
+                        metrics.put(event.getMetrics().getStep() + "/" + name, value);
+                    }
+                });
+            }
+        }
+        Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError().getMessage());
+        return metrics;
+    }
+}
