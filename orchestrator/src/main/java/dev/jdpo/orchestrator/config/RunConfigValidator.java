@@ -206,6 +206,9 @@ public final class RunConfigValidator {
         if (!services.getTrainerAddress().isEmpty()) {
             hostPort("services.trainer_address", services.getTrainerAddress(), found);
         }
+        if (!services.getTokenizerAddress().isEmpty()) {
+            hostPort("services.tokenizer_address", services.getTokenizerAddress(), found);
+        }
         if (services.hasUnavailableRetries()) {
             atLeast("services.unavailable_retries", services.getUnavailableRetries(), 0, found);
         }

@@ -2,90 +2,155 @@ package dev.jdpo.orchestrator.pipeline;
 
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.orchestrator.run.RunReporter;
+import dev.jdpo.proto.internal.v1.DataOptions;
+import dev.jdpo.proto.internal.v1.Split;
+import dev.jdpo.proto.internal.v1.SplitPair;
+import dev.jdpo.proto.internal.v1.TokenizeDatasetRequest;
+import dev.jdpo.proto.internal.v1.TokenizeResponse;
+import dev.jdpo.proto.internal.v1.TokenizedPair;
+import dev.jdpo.proto.internal.v1.TokenizerServiceGrpc;
+import dev.jdpo.proto.internal.v1.ValidationReport;
 import dev.jdpo.proto.v1.DataConfig;
 import dev.jdpo.proto.v1.RunConfig;
-import dev.jdpo.tokenizer.data.DataFormat;
-import dev.jdpo.tokenizer.io.DataFileException;
-import dev.jdpo.tokenizer.pipeline.DataOptions;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
-import dev.jdpo.tokenizer.pipeline.InvalidDataException;
-import dev.jdpo.tokenizer.pipeline.PairEncoder;
-import dev.jdpo.tokenizer.pipeline.PreferenceDataset;
-import dev.jdpo.tokenizer.pipeline.PreparedDataset;
-import dev.jdpo.tokenizer.pipeline.ValidationReport;
-import dev.jdpo.tokenizer.pipeline.TruncationMode;
-import dev.jdpo.tokenizer.text.TextTokenizer;
-import dev.jdpo.tokenizer.text.TokenizerLoadException;
-import java.nio.file.Path;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
-/** Reads, checks, tokenizes, shuffles and splits a run's preference data with the policy's tokenizer. */
+/**
+ * Reads, checks, tokenizes, shuffles and splits a run's preference data through {@code TokenizerService} with
+ * the policy's tokenizer. Pairs stream in as the client reads them (gRPC flow control); a tokenizer that is
+ * UNAVAILABLE before it answered is retried.
+ */
 final class DatasetLoader {
 
-    /** Tokenized training and validation pairs, and the tokenizer's padding id. */
-    record Split(List<EncodedPair> training, List<EncodedPair> validation, int padId) {
+    /** Tokenized training and validation pairs. */
+    record Pairs(List<EncodedPair> training, List<EncodedPair> validation) {
     }
 
-    private DatasetLoader() {
+    private final ManagedChannel channel;
+    private final String target;
+    private final ServiceRetries retries;
+
+    /** @param target where the tokenizer runs, for messages ("in-process" or host:port) */
+    DatasetLoader(ManagedChannel channel, String target, ServiceRetries retries) {
+        this.channel = channel;
+        this.target = target;
+        this.retries = retries;
     }
 
     /** Loads the data, reporting truncation and duplicates as warnings; bad rows fail the run. */
-    static Split load(RunConfig config, RunReporter reporter) throws RunFailure {
+    Pairs load(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException {
         DataConfig data = config.getData();
-        try (TextTokenizer tokenizer = TextTokenizer.load(Path.of(config.getModel().getPolicy()))) {
-            PairEncoder encoder = new PairEncoder(tokenizer);
-            boolean separateValidation = !data.getValidationFile().isEmpty();
-            DataOptions options = options(config, separateValidation ? 0 : data.getValidationSplit());
-            PreparedDataset training = load(encoder, options, data.getTrainingFile(), "data.training_file", reporter);
-            if (!separateValidation) {
-                return new Split(training.train(), training.validation(), tokenizer.specialTokens().padId());
+        boolean separateValidation = !data.getValidationFile().isEmpty();
+        DataOptions options = options(config, separateValidation ? 0 : data.getValidationSplit());
+        Tokenized training = load(config, options, data.getTrainingFile(), "data.training_file", reporter);
+        if (!separateValidation) {
+            return new Pairs(training.train(), training.validation());
+        }
+        Tokenized validation = load(config, options, data.getValidationFile(), "data.validation_file", reporter);
+        return new Pairs(training.train(), validation.train());
+    }
+
+    private record Tokenized(List<EncodedPair> train, List<EncodedPair> validation) {
+    }
+
+    private Tokenized load(RunConfig config, DataOptions options, String file, String field, RunReporter reporter)
+            throws RunFailure, InterruptedException {
+        TokenizeDatasetRequest request = TokenizeDatasetRequest.newBuilder()
+                .setModelDir(config.getModel().getPolicy()).setDatasetPath(file).setOptions(options).build();
+        for (int retry = 1; ; retry++) {
+            List<EncodedPair> train = new ArrayList<>();
+            List<EncodedPair> validation = new ArrayList<>();
+            boolean answered = false;
+            try {
+                Iterator<TokenizeResponse> responses = TokenizerServiceGrpc.newBlockingStub(channel)
+                        .tokenizeDataset(request);
+                while (responses.hasNext()) {
+                    TokenizeResponse response = responses.next();
+                    answered = true;
+                    if (response.hasPair()) {
+                        SplitPair pair = response.getPair();
+                        (pair.getSplit() == Split.SPLIT_VALIDATION ? validation : train).add(encoded(pair));
+                    } else if (response.hasReport()) {
+                        warnAbout(response.getReport(), file, reporter);
+                        if (train.isEmpty()) {
+                            throw new RunFailure(code(field), file + " holds no usable preference pair", field);
+                        }
+                        return new Tokenized(train, validation);
+                    }
+                }
+                throw new RunFailure("service_unavailable", "the tokenizer service at " + target
+                        + " ended " + file + " without its report", "");
+            } catch (StatusRuntimeException failed) {
+                Status status = failed.getStatus();
+                boolean unavailable = status.getCode() == Status.Code.UNAVAILABLE && !answered;
+                if (!unavailable) {
+                    throw failure(status, field);
+                }
+                if (retry > retries.attempts() || reporter.stopRequested()) {
+                    throw new RunFailure("service_unavailable", "the tokenizer service at " + target
+                            + " is unavailable after " + retry + " attempt(s): " + status.getDescription(),
+                            "services.tokenizer_address");
+                }
+                reporter.warn("the tokenizer service at " + target + " is unavailable (" + status.getDescription()
+                        + "); retry " + retry + " of " + retries.attempts() + " in " + retries.backoffBefore(retry)
+                        + " ms");
+                Thread.sleep(retries.backoffBefore(retry));
+                channel.resetConnectBackoff();
             }
-            PreparedDataset validation = load(encoder, options, data.getValidationFile(), "data.validation_file",
-                    reporter);
-            return new Split(training.train(), validation.train(), tokenizer.specialTokens().padId());
-        } catch (TokenizerLoadException unreadable) {
-            throw new RunFailure("invalid_model", "model.policy: cannot load its tokenizer: " + unreadable.getMessage(),
-                    "model.policy");
         }
     }
 
-    private static PreparedDataset load(PairEncoder encoder, DataOptions options, String file, String field,
-                                        RunReporter reporter) throws RunFailure {
-        try {
-            PreparedDataset dataset = new PreferenceDataset(encoder, options).load(Path.of(file));
-            warnAbout(dataset.report(), file, reporter);
-            if (dataset.train().isEmpty()) {
-                throw new RunFailure("invalid_" + field.substring(field.indexOf('.') + 1), file
-                        + " holds no usable preference pair", field);
-            }
-            return dataset;
-        } catch (InvalidDataException bad) {
-            throw new RunFailure("invalid_" + field.substring(field.indexOf('.') + 1),
-                    file + ": " + bad.entry().describe(), field);
-        } catch (DataFileException unreadable) {
-            throw new RunFailure("invalid_" + field.substring(field.indexOf('.') + 1), unreadable.getMessage(), field);
-        }
+    private RunFailure failure(Status status, String field) {
+        String message = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+        return switch (status.getCode()) {
+            case INVALID_ARGUMENT, NOT_FOUND -> new RunFailure(code(field), message, field);
+            case FAILED_PRECONDITION -> new RunFailure("invalid_model", "model.policy: cannot load its tokenizer: "
+                    + message, "model.policy");
+            default -> new RunFailure("tokenizer_error", "the tokenizer service at " + target + " failed: "
+                    + status.getCode() + " " + message, "");
+        };
+    }
+
+    private static String code(String field) {
+        return "invalid_" + field.substring(field.indexOf('.') + 1);
+    }
+
+    private static EncodedPair encoded(SplitPair split) {
+        TokenizedPair pair = split.getPair();
+        return new EncodedPair(pair.getSourceLine(), ints(pair.getPromptIdsList()), ints(pair.getChosenIdsList()),
+                ints(pair.getRejectedIdsList()), pair.getContentHash(), split.getTruncated());
+    }
+
+    private static int[] ints(List<Integer> ids) {
+        return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static void warnAbout(ValidationReport report, String file, RunReporter reporter) {
-        reporter.info(file + ": " + report.pairs() + " pairs in " + report.rowsRead() + " rows, format "
-                + report.format());
-        if (report.truncatedPairs() > 0) {
-            reporter.warn(file + ": " + report.truncatedPairs() + " pairs truncated to the token limits");
+        reporter.info(file + ": " + report.getPairs() + " pairs in " + report.getRowsRead() + " rows, format "
+                + report.getFormat());
+        if (report.getTruncatedPairs() > 0) {
+            reporter.warn(file + ": " + report.getTruncatedPairs() + " pairs truncated to the token limits");
         }
-        if (report.droppedPairs() > 0) {
-            reporter.warn(file + ": " + report.droppedPairs() + " pairs dropped: the prompt left no room");
+        if (report.getDroppedPairs() > 0) {
+            reporter.warn(file + ": " + report.getDroppedPairs() + " pairs dropped: the prompt left no room");
         }
-        if (report.duplicatesRemoved() > 0) {
-            reporter.warn(file + ": " + report.duplicatesRemoved() + " duplicate pairs removed");
+        if (report.getDuplicatesRemoved() > 0) {
+            reporter.warn(file + ": " + report.getDuplicatesRemoved() + " duplicate pairs removed");
         }
     }
 
     private static DataOptions options(RunConfig config, double validationSplit) {
-        return DataOptions.defaults()
-                .withFormat(DataFormat.fromId(config.getData().getFormat()))
-                .withLengths(config.getTraining().getMaxLength(), config.getTraining().getMaxPromptLength(),
-                        TruncationMode.KEEP_END)
-                .withSplit(config.getTraining().getSeed(), validationSplit, true);
+        return DataOptions.newBuilder()
+                .setFormat(config.getData().getFormat())
+                .setMaxLength(config.getTraining().getMaxLength())
+                .setMaxPromptLength(config.getTraining().getMaxPromptLength())
+                .setSeed(config.getTraining().getSeed())
+                .setValidationRatio(validationSplit)
+                .build();
     }
 }

@@ -8,7 +8,6 @@ import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.orchestrator.run.RunStart;
 import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.proto.v1.RunConfig;
-import dev.jdpo.proto.v1.ServicesConfig;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.TrainingConfig;
@@ -22,8 +21,9 @@ import java.util.Optional;
 /**
  * The real pipeline: the policy's tokenizer reads and splits the data (tokenizer-svc), the frozen reference model
  * or its replicas attach log-probs (reference-svc), and the trainer service trains with checkpoints, cancel, resume
- * and evaluation on the held-out pairs every {@code output.eval_interval} steps (trainer-svc). The trainer is
- * reached over gRPC: an in-process server by default, or {@code services.trainer_address}.
+ * and evaluation on the held-out pairs every {@code output.eval_interval} steps (trainer-svc). The tokenizer and
+ * the trainer are reached over gRPC: an in-process server by default, or {@code services.tokenizer_address} /
+ * {@code services.trainer_address}.
  */
 public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
@@ -36,8 +36,8 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     }
 
     @Override
-    public DataSummary validateFiles(RunConfig config, RunReporter reporter) throws RunFailure {
-        DatasetLoader.Split split = DatasetLoader.load(config, reporter);
+    public DataSummary validateFiles(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException {
+        DatasetLoader.Pairs split = datasetLoader(config).load(config, reporter);
         trainerConfig(config, null);
         return new DataSummary(split.training().size(), split.validation().size());
     }
@@ -46,7 +46,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     public RunOutcome execute(RunStart start, RunReporter reporter) throws RunFailure, InterruptedException {
         RunConfig config = start.config();
         TrainingConfig training = trainerConfig(config, start);
-        DatasetLoader.Split split = DatasetLoader.load(config, reporter);
+        DatasetLoader.Pairs split = datasetLoader(config).load(config, reporter);
         List<EncodedPair> all = new ArrayList<>(split.training());
         all.addAll(split.validation());
         List<TrainingPair> pairs;
@@ -62,9 +62,9 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                     .map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null)).toList();
         }
         String address = config.getServices().getTrainerAddress();
-        TrainerClient trainer = new TrainerClient(channels.trainer(address),
-                address.isBlank() ? ServiceChannels.IN_PROCESS : address.trim(), retries(config));
-        return trainer.train(job(start, training, split.padId()), pairs.subList(0, split.training().size()),
+        TrainerClient trainer = new TrainerClient(channels.channel(address), ServiceChannels.target(address),
+                ServiceRetries.of(config.getServices()));
+        return trainer.train(job(start, training), pairs.subList(0, split.training().size()),
                 pairs.subList(split.training().size(), pairs.size()), reporter);
     }
 
@@ -74,13 +74,14 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         channels.close();
     }
 
-    private static TrainerClient.Retries retries(RunConfig config) {
-        ServicesConfig services = config.getServices();
-        return new TrainerClient.Retries(services.hasUnavailableRetries() ? services.getUnavailableRetries() : 5,
-                services.hasRetryBackoffMs() ? services.getRetryBackoffMs() : 500);
+    private DatasetLoader datasetLoader(RunConfig config) {
+        String address = config.getServices().getTokenizerAddress();
+        return new DatasetLoader(channels.channel(address), ServiceChannels.target(address),
+                ServiceRetries.of(config.getServices()));
     }
 
-    private static TrainJob job(RunStart start, TrainingConfig training, int padId) {
+    /** The job; the pad id is left to the trainer (the policy's own), since padding never changes a number. */
+    private static TrainJob job(RunStart start, TrainingConfig training) {
         RunConfig config = start.config();
         TrainJob.Builder job = TrainJob.newBuilder()
                 .setRunId(start.runId())
@@ -89,7 +90,6 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                 .setHyperparameters(ProtoHyperparameters.toProto(training))
                 .setEvalSteps(Math.toIntExact(config.getOutput().getEvalInterval()))
                 .setEvalBatchSize(config.getTraining().getReferenceBatchSize())
-                .setPadId(padId)
                 .setDevice(config.getModel().getDevice())
                 .setPrecision(config.getModel().getPrecision());
         start.resumeFrom().ifPresent(checkpoint -> job.setResumeFromCheckpoint(checkpoint.getPath()));

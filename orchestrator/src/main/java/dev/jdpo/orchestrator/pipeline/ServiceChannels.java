@@ -1,5 +1,7 @@
 package dev.jdpo.orchestrator.pipeline;
 
+import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
+import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
 import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -10,11 +12,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Channels to the pipeline's services: an in-process server hosting the trainer (embedded mode, started on first
- * use) or Netty channels to {@code host:port} addresses. The pipeline talks to both the same way.
+ * Channels to the pipeline's services: one in-process server hosting the tokenizer and the trainer (embedded mode,
+ * started on first use) or Netty channels to {@code host:port} addresses. The pipeline talks to both the same way.
  */
 final class ServiceChannels implements AutoCloseable {
 
@@ -27,28 +31,42 @@ final class ServiceChannels implements AutoCloseable {
     private final Map<String, ManagedChannel> remote = new ConcurrentHashMap<>();
     private Server embeddedServer;
     private TrainerServiceEndpoint embeddedTrainer;
+    private TokenizerRegistry embeddedTokenizers;
+    private ExecutorService tokenizerWork;
     private ManagedChannel embeddedChannel;
 
-    /** The channel to the trainer at {@code address}, or to the embedded one when it is empty. */
-    synchronized ManagedChannel trainer(String address) {
+    /** The channel to the service at {@code address}, or to the embedded services when it is blank. */
+    synchronized ManagedChannel channel(String address) {
         if (!address.isBlank()) {
             return remote.computeIfAbsent(address.trim(), target -> NettyChannelBuilder.forTarget(target)
                     .usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
         }
         if (embeddedChannel == null) {
-            String name = "jdpo-trainer-" + System.identityHashCode(this);
+            String name = "jdpo-services-" + System.identityHashCode(this);
             embeddedTrainer = new TrainerServiceEndpoint();
+            embeddedTokenizers = new TokenizerRegistry();
+            tokenizerWork = Executors.newCachedThreadPool(r -> {
+                Thread thread = new Thread(r, "jdpo-tokenize");
+                thread.setDaemon(true);
+                return thread;
+            });
             try {
-                embeddedServer = InProcessServerBuilder.forName(name).addService(embeddedTrainer).build().start();
+                embeddedServer = InProcessServerBuilder.forName(name).addService(embeddedTrainer)
+                        .addService(new TokenizerGrpcService(embeddedTokenizers, tokenizerWork)).build().start();
             } catch (IOException impossible) {
-                throw new UncheckedIOException("starting the in-process trainer failed", impossible);
+                throw new UncheckedIOException("starting the in-process services failed", impossible);
             }
             embeddedChannel = InProcessChannelBuilder.forName(name).build();
         }
         return embeddedChannel;
     }
 
-    /** Cancels an embedded job (it checkpoints at its next step boundary) and closes every channel. */
+    /** Where {@link #channel} leads, for messages. */
+    static String target(String address) {
+        return address.isBlank() ? IN_PROCESS : address.trim();
+    }
+
+    /** Cancels an embedded training job (it checkpoints at its next step boundary) and closes every channel. */
     @Override
     public synchronized void close() {
         remote.values().forEach(ManagedChannel::shutdownNow);
@@ -56,11 +74,13 @@ final class ServiceChannels implements AutoCloseable {
             embeddedTrainer.close();
             embeddedChannel.shutdownNow();
             embeddedServer.shutdownNow();
+            tokenizerWork.shutdownNow();
             try {
                 embeddedServer.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            embeddedTokenizers.close();
         }
     }
 }

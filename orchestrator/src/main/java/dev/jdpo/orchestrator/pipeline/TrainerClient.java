@@ -38,26 +38,21 @@ final class TrainerClient {
 
     private final ManagedChannel channel;
     private final String target;
-    private final Retries retries;
+    private final ServiceRetries retries;
 
     /**
      * @param target  where the trainer runs, for messages ("in-process" or host:port)
      * @param retries how often and how patiently an unreachable trainer is tried again
      */
-    TrainerClient(ManagedChannel channel, String target, Retries retries) {
+    TrainerClient(ManagedChannel channel, String target, ServiceRetries retries) {
         this.channel = channel;
         this.target = target;
         this.retries = retries;
     }
 
-    /** Retries after UNAVAILABLE: {@code attempts} more tries, waiting {@code backoffMillis}, doubled each time. */
-    record Retries(int attempts, long backoffMillis) {
-    }
-
     /** The job's outcome; a trainer that cannot be reached fails with {@code service_unavailable}. */
     RunOutcome train(TrainJob job, List<TrainingPair> training, List<TrainingPair> validation, RunReporter reporter)
             throws RunFailure, InterruptedException {
-        long backoff = retries.backoffMillis();
         for (int attempt = 0; ; attempt++) {
             Call call = attempt(job, training, validation, reporter);
             if (!call.unreachable()) {
@@ -68,10 +63,10 @@ final class TrainerClient {
                 throw new RunFailure("service_unavailable", "the trainer service at " + target + " is unavailable"
                         + " after " + (attempt + 1) + " attempt(s): " + problem, "services.trainer_address");
             }
+            long backoff = retries.backoffBefore(attempt + 1);
             reporter.warn("the trainer service at " + target + " is unavailable (" + problem + "); retry "
                     + (attempt + 1) + " of " + retries.attempts() + " in " + backoff + " ms");
             Thread.sleep(backoff);
-            backoff *= 2;
             channel.resetConnectBackoff();
         }
     }

@@ -13,8 +13,9 @@ public interface RunExecutor {
      *
      * @param config the run's config with defaults applied and paths made absolute
      * @throws RunFailure for data a user must fix (the run becomes FAILED with this message)
+     * @throws InterruptedException when the orchestrator shuts down meanwhile (the next one validates again)
      */
-    DataSummary validateFiles(RunConfig config, RunReporter reporter) throws RunFailure;
+    DataSummary validateFiles(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException;
 
     /**
      * Trains the run from {@link RunStart#resumeFrom()} (or from scratch) to the end, reporting metrics and

@@ -235,6 +235,9 @@ public final class RunManager implements AutoCloseable {
             }
         } catch (RunFailure failure) {
             fail(id, failure.code(), failure.getMessage(), failure.param());
+        } catch (InterruptedException shuttingDown) {
+            // the run stays VALIDATING_FILES, so the next orchestrator validates it again
+            Thread.currentThread().interrupt();
         } catch (RuntimeException | Error unexpected) {
             LOG.error("validating the files of run {} failed", id, unexpected);
             fail(id, "internal", describe(unexpected), "");

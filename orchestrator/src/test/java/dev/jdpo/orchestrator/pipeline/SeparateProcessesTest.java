@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pipeline across process boundaries: the same run embedded and with the reference, trainer and orchestrator
- * each in its own JVM on loopback reports the same metrics; a trainer that is down fails the run cleanly.
+ * The pipeline across process boundaries: the same run embedded and with the tokenizer, reference, trainer and
+ * orchestrator each in its own JVM on loopback reports the same metrics; a service that is down fails the run
+ * cleanly, naming it.
  */
 class SeparateProcessesTest {
 
@@ -47,10 +48,14 @@ class SeparateProcessesTest {
              RunClient client = new RunClient(server.port())) {
             embedded = metricsOfRunToEnd(client, quickstartRun(tmp.resolve("embedded")));
         }
+        int tokenizerPort = TestWorkspace.freePort();
         int referencePort = TestWorkspace.freePort();
         int trainerPort = TestWorkspace.freePort();
         int orchestratorPort = TestWorkspace.freePort();
-        try (ServiceProcess reference = ServiceProcess.start(tmp.resolve("reference.log"),
+        try (ServiceProcess tokenizer = ServiceProcess.start(tmp.resolve("tokenizer.log"),
+                     "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort, "tokenizer", "--port",
+                     String.valueOf(tokenizerPort));
+             ServiceProcess reference = ServiceProcess.start(tmp.resolve("reference.log"),
                      "reference server listening on port " + referencePort, "reference", "--port",
                      String.valueOf(referencePort), "--model", REPO.resolve("examples/tiny-llama-ref").toString());
              ServiceProcess trainer = ServiceProcess.start(tmp.resolve("trainer.log"),
@@ -62,7 +67,8 @@ class SeparateProcessesTest {
                      "--allowed-root", tmp.toString(), "--allowed-root", REPO.resolve("examples").toString());
              RunClient client = new RunClient(orchestratorPort)) {
             RunConfig remote = quickstartRun(tmp.resolve("remote")).toBuilder()
-                    .setServices(ServicesConfig.newBuilder().addReferenceAddresses("127.0.0.1:" + referencePort)
+                    .setServices(ServicesConfig.newBuilder().setTokenizerAddress("127.0.0.1:" + tokenizerPort)
+                            .addReferenceAddresses("127.0.0.1:" + referencePort)
                             .setTrainerAddress("127.0.0.1:" + trainerPort))
                     .build();
             Map<String, Double> separate = metricsOfRunToEnd(client, remote);
@@ -91,6 +97,26 @@ class SeparateProcessesTest {
             assertEquals("service_unavailable", done.getError().getCode());
             assertTrue(done.getError().getMessage().startsWith("the trainer service at " + address
                     + " is unavailable after 3 attempt(s)"), done.getError().getMessage());
+        }
+    }
+
+    @Test
+    void tokenizerThatIsDownFailsTheRunNamingItsAddressAfterTheRetries() throws Exception {
+        String address = "127.0.0.1:" + TestWorkspace.freePort();
+        try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
+             RunClient client = new RunClient(server.port())) {
+            RunConfig config = quickstartRun(tmp.resolve("out")).toBuilder()
+                    .setServices(ServicesConfig.newBuilder().setTokenizerAddress(address).setUnavailableRetries(1)
+                            .setRetryBackoffMs(10))
+                    .build();
+            Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+            client.watch(run.getId(), 0);
+            Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+            assertEquals(RunStatus.RUN_STATUS_FAILED, done.getStatus());
+            assertEquals("service_unavailable", done.getError().getCode());
+            assertEquals("services.tokenizer_address", done.getError().getParam());
+            assertTrue(done.getError().getMessage().startsWith("the tokenizer service at " + address
+                    + " is unavailable after 2 attempt(s)"), done.getError().getMessage());
         }
     }
 
