@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end wall time of the quickstart run: embedded orchestrator (every service in one JVM, in-process channels)
-# vs an orchestrator JVM with its reference and trainer on two more JVMs (loopback), alternating runs.
+# vs an orchestrator JVM with its tokenizer, reference and trainer on three more JVMs (loopback), alternating runs.
 # Usage: bench/pipeline.sh [runs-per-mode]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

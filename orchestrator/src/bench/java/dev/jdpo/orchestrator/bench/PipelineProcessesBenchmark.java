@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Wall time of the quickstart run (examples/quickstart.yaml) submitted over gRPC to an embedded orchestrator (every
- * service in its JVM, in-process channels) and to an orchestrator JVM whose reference and trainer are two more JVMs
- * on loopback. One discarded warm-up run per mode loads libtorch in every JVM and fills the reference caches; timed
+ * service in its JVM, in-process channels) and to an orchestrator JVM whose tokenizer, reference and trainer are
+ * three more JVMs on loopback. One discarded warm-up run per mode loads libtorch in every JVM and fills the reference caches; timed
  * runs alternate between the modes so machine load hits both alike. Usage: PipelineProcessesBenchmark REPO_ROOT
  * [runs-per-mode]
  */
@@ -38,6 +38,7 @@ public final class PipelineProcessesBenchmark {
         Path repo = Path.of(args[0]).toAbsolutePath();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path work = Files.createTempDirectory("jdpo-bench-pipeline");
+        int tokenizerPort = freePort();
         int referencePort = freePort();
         int trainerPort = freePort();
         int orchestratorPort = freePort();
@@ -47,6 +48,8 @@ public final class PipelineProcessesBenchmark {
                 "jdpo.allowed-roots", List.of(work.toString(), repo.toString()),
                 "grpc.server.host", "127.0.0.1",
                 "grpc.server.port", freePort()), List.of(), true)) {
+            services.add(serve(work, "tokenizer", "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort,
+                    "--port", String.valueOf(tokenizerPort)));
             services.add(serve(work, "reference", "reference server listening on port " + referencePort,
                     "--port", String.valueOf(referencePort), "--model",
                     repo.resolve("examples/tiny-llama-ref").toString()));
@@ -62,7 +65,8 @@ public final class PipelineProcessesBenchmark {
             RunServiceGrpc.RunServiceBlockingStub embedded = RunServiceGrpc.newBlockingStub(embeddedChannel);
             RunServiceGrpc.RunServiceBlockingStub separate = RunServiceGrpc.newBlockingStub(separateChannel);
             RunConfig quickstart = new RunConfigReader().read(repo.resolve("examples/quickstart.yaml"), List.of());
-            ServicesConfig remote = ServicesConfig.newBuilder().addReferenceAddresses("127.0.0.1:" + referencePort)
+            ServicesConfig remote = ServicesConfig.newBuilder().setTokenizerAddress("127.0.0.1:" + tokenizerPort)
+                    .addReferenceAddresses("127.0.0.1:" + referencePort)
                     .setTrainerAddress("127.0.0.1:" + trainerPort).build();
             System.out.printf(Locale.ROOT, "warm-up: embedded %.2f s, separate JVMs %.2f s (not counted)%n",
                     timeRun(embedded, withPaths(quickstart, repo, work.resolve("embedded-warm-up"), null)),
