@@ -12,6 +12,14 @@ import java.util.List;
  */
 public final class PaddedBatch implements AutoCloseable {
 
+    /**
+     * Attention reduces over the padded key length, and libtorch's CPU kernels switch to their vector path once that
+     * length reaches the SIMD width (16 floats with AVX-512): a sequence in a batch narrower than this differed in the
+     * last bit from the same sequence in a wider batch (measured). Padding every batch to at least this width keeps a
+     * sequence's numbers independent of its batch neighbours.
+     */
+    public static final int MIN_WIDTH = 16;
+
     private final NDManager manager;
     private final List<TokenSequence> sequences;
     private final NDArray inputIds;
@@ -33,7 +41,7 @@ public final class PaddedBatch implements AutoCloseable {
             throw new IllegalArgumentException("a batch needs at least one sequence");
         }
         int batch = sequences.size();
-        int width = sequences.stream().mapToInt(TokenSequence::length).max().orElseThrow();
+        int width = Math.max(MIN_WIDTH, sequences.stream().mapToInt(TokenSequence::length).max().orElseThrow());
         long[] ids = new long[batch * width];
         long[] mask = new long[batch * width];
         float[] completion = new float[batch * Math.max(0, width - 1)];

@@ -64,6 +64,28 @@ class PaddingInvarianceTest {
         }
     }
 
+    @Test
+    void shortSequenceScoresTheSameAloneAsBesideALongOne() {
+        Random random = new Random(5);
+        TokenSequence shortOne = random(random, 4, 5);
+        SequenceScorer scorer = new SequenceScorer(model, 0);
+        SequenceScore alone = scorer.score(List.of(shortOne), 1, true).get(0);
+        SequenceScore beside = scorer.score(List.of(random(random, 25, 20), shortOne), 2, true).get(1);
+        for (int t = 0; t < alone.tokenLogps().length; t++) {
+            assertEquals(alone.tokenLogps()[t], beside.tokenLogps()[t], 1e-6, "token " + t);
+        }
+        assertEquals(alone.logp(), beside.logp(), 1e-6);
+    }
+
+    @Test
+    void batchesArePaddedToTheMinimumWidth() {
+        try (NDManager manager = model.manager().newSubManager();
+             PaddedBatch batch = PaddedBatch.of(manager, List.of(new TokenSequence(new int[] {5}, new int[] {6, 7})), 0)) {
+            assertEquals(PaddedBatch.MIN_WIDTH, batch.width());
+            assertEquals(0L, batch.attentionMask().get(0, PaddedBatch.MIN_WIDTH - 1).getLong());
+        }
+    }
+
     /** The completion's per-token log-probs of row {@code row}, from {@link LogProbs#compute}. */
     private static float[] tokenLogps(List<TokenSequence> sequences, int row) {
         try (NDManager manager = model.manager().newSubManager();
