@@ -33,6 +33,8 @@ class OrchestratorCrashTest {
 
     private static final Path REPO = Path.of(System.getProperty("jdpo.repo.root"));
 
+    private static final int STEPS = 80;
+
     @TempDir
     Path tmp;
 
@@ -44,7 +46,9 @@ class OrchestratorCrashTest {
                 tmp.resolve("out"), 0);
         config = config.toBuilder()
                 .setData(config.getData().toBuilder().clearValidationSplit())
-                .setTraining(config.getTraining().toBuilder().setEpochs(2).setMaxSteps(40).setBatchSize(2))
+                // long enough that the kill after the second checkpoint (step 10) lands well before the end even on
+                // a loaded machine: the tiny model trains dozens of steps per second
+                .setTraining(config.getTraining().toBuilder().setEpochs(2).setMaxSteps(STEPS).setBatchSize(2))
                 .setOutput(config.getOutput().toBuilder().setCheckpointInterval(5))
                 .build();
         List<RunEvent> seen = new CopyOnWriteArrayList<>();
@@ -96,7 +100,7 @@ class OrchestratorCrashTest {
             assertTrue(resumedAt >= checkpointBeforeKill, resumedAt + " < " + checkpointBeforeKill);
             Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
             assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError().getMessage());
-            assertEquals(40, done.getStep());
+            assertEquals(STEPS, done.getStep());
             assertTrue(Files.isRegularFile(Path.of(done.getResultModelDir(), "config.json")));
         } finally {
             second.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
