@@ -1,23 +1,29 @@
 package dev.jdpo.orchestrator.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.ServiceProcess;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
+import dev.jdpo.proto.v1.Checkpoint;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.GetRunRequest;
+import dev.jdpo.proto.v1.ListCheckpointsRequest;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.ServicesConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +104,47 @@ class SeparateProcessesTest {
             assertTrue(done.getError().getMessage().startsWith("the trainer service at " + address
                     + " is unavailable after 3 attempt(s)"), done.getError().getMessage());
         }
+    }
+
+    @Test
+    void trainerThatDiesMidRunFailsTheRunAndKeepsItsCheckpoints() throws Exception {
+        int trainerPort = TestWorkspace.freePort();
+        try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
+             RunClient client = new RunClient(server.port());
+             ServiceProcess trainer = ServiceProcess.start(tmp.resolve("trainer.log"),
+                     "trainer server listening on port " + trainerPort, "trainer", "--port",
+                     String.valueOf(trainerPort))) {
+            RunConfig config = PipelineEndToEndTest.config(REPO.resolve("examples/data/quickstart.jsonl"),
+                    tmp.resolve("out"), 5000);
+            config = config.toBuilder()
+                    .setServices(ServicesConfig.newBuilder().setTrainerAddress("127.0.0.1:" + trainerPort)
+                            .setUnavailableRetries(1).setRetryBackoffMs(10))
+                    .build();
+            Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (listCheckpoints(client, run.getId()).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "no checkpoint within 2 minutes");
+                Thread.sleep(10);
+            }
+            trainer.kill();
+            client.watch(run.getId(), 0);
+            Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+            assertEquals(RunStatus.RUN_STATUS_FAILED, done.getStatus());
+            assertEquals("service_unavailable", done.getError().getCode());
+            assertTrue(done.getError().getMessage().startsWith("the trainer service at 127.0.0.1:" + trainerPort),
+                    done.getError().getMessage());
+            List<Checkpoint> kept = listCheckpoints(client, run.getId());
+            assertFalse(kept.isEmpty(), "the checkpoints written before the crash stay listed");
+            for (Checkpoint checkpoint : kept) {
+                assertTrue(Files.isRegularFile(Path.of(checkpoint.getPath()).resolve("trainer_state.json")),
+                        checkpoint.getPath());
+            }
+        }
+    }
+
+    private static List<Checkpoint> listCheckpoints(RunClient client, String runId) {
+        return client.stub().listCheckpoints(ListCheckpointsRequest.newBuilder().setRunId(runId).build())
+                .getCheckpointsList();
     }
 
     @Test

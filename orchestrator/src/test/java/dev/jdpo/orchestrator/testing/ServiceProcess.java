@@ -46,6 +46,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the JVM at once (SIGKILL), as a crash would. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
     /** Stops the JVM (SIGTERM, then SIGKILL after 30 s). */
     @Override
     public void close() throws InterruptedException {
