@@ -17,6 +17,7 @@ import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.grpc.ProtoPairs;
 import dev.jdpo.trainer.grpc.TrainFailure;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -75,16 +76,22 @@ final class TrainerClient {
                          RunReporter reporter) throws InterruptedException {
         Call call = new Call(reporter);
         TrainerServiceGrpc.newStub(channel).train(call);
-        call.send(TrainInput.newBuilder().setJob(job).build());
-        for (int i = 0; i < training.size() && !call.done(); i++) {
-            call.send(TrainInput.newBuilder().setPair(ProtoPairs.toProto(training.get(i), i)).build());
+        try {
+            call.send(TrainInput.newBuilder().setJob(job).build());
+            for (int i = 0; i < training.size() && !call.done(); i++) {
+                call.send(TrainInput.newBuilder().setPair(ProtoPairs.toProto(training.get(i), i)).build());
+            }
+            for (int i = 0; i < validation.size() && !call.done(); i++) {
+                TrainPair pair = ProtoPairs.toProto(validation.get(i), training.size() + i);
+                call.send(TrainInput.newBuilder().setValidationPair(pair).build());
+            }
+            call.send(TrainInput.newBuilder().setEndOfPairs(EndOfPairs.getDefaultInstance()).build());
+            call.awaitEnd();
+        } catch (InterruptedException stopping) {
+            // the trainer treats a cancelled call as CANCEL: it checkpoints at its next step boundary
+            call.requests.cancel("the orchestrator is stopping", stopping);
+            throw stopping;
         }
-        for (int i = 0; i < validation.size() && !call.done(); i++) {
-            TrainPair pair = ProtoPairs.toProto(validation.get(i), training.size() + i);
-            call.send(TrainInput.newBuilder().setValidationPair(pair).build());
-        }
-        call.send(TrainInput.newBuilder().setEndOfPairs(EndOfPairs.getDefaultInstance()).build());
-        call.awaitEnd();
         return call;
     }
 
@@ -153,7 +160,7 @@ final class TrainerClient {
             if (error == null || answered) {
                 return false;
             }
-            io.grpc.Metadata trailers = Status.trailersFromThrowable(error);
+            Metadata trailers = Status.trailersFromThrowable(error);
             return Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE
                     && (trailers == null || trailers.get(TrainFailure.FAILURE_KEY) == null);
         }
@@ -220,7 +227,7 @@ final class TrainerClient {
 
         private RunFailure failure(Throwable t) {
             Status status = Status.fromThrowable(t);
-            io.grpc.Metadata trailers = Status.trailersFromThrowable(t);
+            Metadata trailers = Status.trailersFromThrowable(t);
             String code = trailers == null ? null : trailers.get(TrainFailure.FAILURE_KEY);
             String field = trailers == null ? null : trailers.get(TrainFailure.FIELD_KEY);
             String description = status.getDescription() == null ? status.getCode().name() : status.getDescription();
