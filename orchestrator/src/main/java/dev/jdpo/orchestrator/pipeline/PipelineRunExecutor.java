@@ -65,7 +65,8 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         TrainerClient trainer = new TrainerClient(channels.channel(address), ServiceChannels.target(address),
                 ServiceRetries.of(config.getServices()));
         return trainer.train(job(start, training), pairs.subList(0, split.training().size()),
-                pairs.subList(split.training().size(), pairs.size()), reporter);
+                pairs.subList(split.training().size(), pairs.size()), reporter,
+                start.resumeFrom().map(c -> c.getStep()).orElse(0L));
     }
 
     /** Cancels an embedded training job (it checkpoints at its next step boundary) and closes the channels. */

@@ -34,6 +34,8 @@ final class ReferenceScoring {
 
     private static final int CHUNK_PAIRS = 256;
 
+    private static final Object IN_PROCESS_CACHE = new Object();
+
     private ReferenceScoring() {
     }
 
@@ -50,6 +52,15 @@ final class ReferenceScoring {
                         + unknown.getMessage(), "services.reference_addresses");
             }
         }
+        // the cache file admits one opener at a time, so concurrent runs score in turn
+        synchronized (IN_PROCESS_CACHE) {
+            return scoreInProcess(config, pairs, perToken, cacheDir, reporter);
+        }
+    }
+
+    private static Optional<List<TrainingPair>> scoreInProcess(RunConfig config, List<EncodedPair> pairs,
+                                                               boolean perToken, Path cacheDir, RunReporter reporter)
+            throws RunFailure {
         String referenceDir = config.getModel().getReference().isEmpty()
                 ? config.getModel().getPolicy() : config.getModel().getReference();
         String field = config.getModel().getReference().isEmpty() ? "model.policy" : "model.reference";

@@ -31,11 +31,12 @@ import java.util.concurrent.TimeUnit;
  * One training job over {@code TrainerService.Train}: sends the job and the pairs as fast as the transport takes
  * them (flow control: it waits while the call is not ready), turns progress into run events, and forwards a stop
  * request as a CANCEL control. A trainer that is UNAVAILABLE before it answered anything is retried with
- * doubling backoff.
+ * doubling backoff; one that is busy with another job is asked again until it takes this one.
  */
 final class TrainerClient {
 
     private static final long STOP_POLL_MILLIS = 100;
+    private static final long BUSY_POLL_MILLIS = 1000;
 
     private final ManagedChannel channel;
     private final String target;
@@ -51,22 +52,41 @@ final class TrainerClient {
         this.retries = retries;
     }
 
-    /** The job's outcome; a trainer that cannot be reached fails with {@code service_unavailable}. */
-    RunOutcome train(TrainJob job, List<TrainingPair> training, List<TrainingPair> validation, RunReporter reporter)
-            throws RunFailure, InterruptedException {
-        for (int attempt = 0; ; attempt++) {
+    /**
+     * The job's outcome; a trainer that cannot be reached fails with {@code service_unavailable}, one that is busy
+     * with another job is waited for (as a queue would), until a stop request.
+     *
+     * @param startStep the step the job starts from, reported when a stop comes before training began
+     */
+    RunOutcome train(TrainJob job, List<TrainingPair> training, List<TrainingPair> validation, RunReporter reporter,
+                     long startStep) throws RunFailure, InterruptedException {
+        int retry = 0;
+        boolean toldBusy = false;
+        while (true) {
             Call call = attempt(job, training, validation, reporter);
+            String problem = call.error == null ? "" : Status.fromThrowable(call.error).getDescription();
+            if (call.busy()) {
+                if (reporter.stopRequested()) {
+                    return new RunOutcome.Stopped(startStep);
+                }
+                if (!toldBusy) {
+                    reporter.info("Waiting for the trainer at " + target + ": " + problem);
+                    toldBusy = true;
+                }
+                Thread.sleep(Math.min(retries.backoffMillis(), BUSY_POLL_MILLIS));
+                continue;
+            }
             if (!call.unreachable()) {
                 return call.outcome();
             }
-            String problem = Status.fromThrowable(call.error).getDescription();
-            if (attempt >= retries.attempts() || reporter.stopRequested()) {
+            retry++;
+            if (retry > retries.attempts() || reporter.stopRequested()) {
                 throw new RunFailure("service_unavailable", "the trainer service at " + target + " is unavailable"
-                        + " after " + (attempt + 1) + " attempt(s): " + problem, "services.trainer_address");
+                        + " after " + retry + " attempt(s): " + problem, "services.trainer_address");
             }
-            long backoff = retries.backoffBefore(attempt + 1);
+            long backoff = retries.backoffBefore(retry);
             reporter.warn("the trainer service at " + target + " is unavailable (" + problem + "); retry "
-                    + (attempt + 1) + " of " + retries.attempts() + " in " + backoff + " ms");
+                    + retry + " of " + retries.attempts() + " in " + backoff + " ms");
             Thread.sleep(backoff);
             channel.resetConnectBackoff();
         }
@@ -153,6 +173,15 @@ final class TrainerClient {
                 requests.onNext(TrainInput.newBuilder()
                         .setControl(Control.newBuilder().setAction(ControlAction.CONTROL_ACTION_CANCEL)).build());
             }
+        }
+
+        /** The trainer refused the job because it is training another one. */
+        boolean busy() {
+            if (error == null || answered) {
+                return false;
+            }
+            Metadata trailers = Status.trailersFromThrowable(error);
+            return trailers != null && "busy".equals(trailers.get(TrainFailure.FAILURE_KEY));
         }
 
         /** The trainer could not be reached: UNAVAILABLE without the trainer's own failure code, nothing answered. */

@@ -136,6 +136,32 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void runsAllowedToTrainTogetherTakeTheOneTrainerInTurn() throws Exception {
+        Path train = writePairs(tmp.resolve("train.jsonl"), 12);
+        try (OrchestratorServer server = OrchestratorServer.start(Map.of(
+                "jdpo.state-dir", tmp.resolve("state").toString(),
+                "jdpo.allowed-roots", List.of(tmp.toString(), REPO.resolve("examples").toString()),
+                "jdpo.max-concurrent-runs", 2,
+                "grpc.server.host", "127.0.0.1",
+                "grpc.server.port", TestWorkspace.freePort()), List.of(), true);
+             RunClient client = new RunClient(server.port())) {
+            Run first = client.stub().createRun(CreateRunRequest.newBuilder()
+                    .setConfig(config(train, tmp.resolve("out-first"), 40)).build());
+            Run second = client.stub().createRun(CreateRunRequest.newBuilder()
+                    .setConfig(config(train, tmp.resolve("out-second"), 40)).build());
+            List<RunEvent> events = new ArrayList<>(client.watch(first.getId(), 0));
+            events.addAll(client.watch(second.getId(), 0));
+            for (Run run : List.of(first, second)) {
+                Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+                assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError().getMessage());
+                assertEquals(40, done.getStep());
+            }
+            assertTrue(events.stream().anyMatch(e -> e.getMessage().startsWith("Waiting for the trainer at in-process")),
+                    "one run waited while the other held the trainer");
+        }
+    }
+
+    @Test
     void badDataFailsValidationWithTheLine() throws Exception {
         Path train = tmp.resolve("bad.jsonl");
         Files.writeString(train, "{\"prompt\": \"Hi?\", \"chosen\": \" Yes.\", \"rejected\": \" No.\"}\n{not json\n");
