@@ -33,7 +33,7 @@ final class LazyModelBatchScorer implements SequenceBatchScorer, AutoCloseable {
             try {
                 model = CausalLM.load(modelDir, options);
             } catch (ModelLoadException e) {
-                throw new IllegalStateException("cannot load the reference checkpoint " + modelDir + ": "
+                throw new ReferenceLoadException("cannot load the reference checkpoint " + modelDir + ": "
                         + e.getMessage(), e);
             }
             scorer = new ModelBatchScorer(model);

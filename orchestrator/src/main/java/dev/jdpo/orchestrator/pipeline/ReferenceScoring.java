@@ -9,7 +9,9 @@ import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairLogProbs;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairScorer;
+import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.ReferenceModel;
+import dev.jdpo.reference.ScorerStats;
 import dev.jdpo.reference.batch.BatchLimits;
 import dev.jdpo.reference.cache.ScoreCache;
 import dev.jdpo.reference.pool.PoolOptions;
@@ -22,7 +24,9 @@ import java.io.IOException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,7 +50,13 @@ final class ReferenceScoring {
         if (!replicas.isEmpty()) {
             try (ReferencePool pool = ReferencePool.connect(String.join(",", replicas), PoolOptions.defaults())) {
                 reporter.info("Scoring reference log-probs on " + replicas.size() + " replica(s): " + replicas);
-                return score(pool, pairs, perToken, reporter);
+                Optional<Scored> scored = score(pool, pairs, perToken, reporter);
+                scored.ifPresent(result -> reporter.metrics(0, 0, 0, Map.of(
+                        "reference/cache_hits", (double) result.cacheHits(),
+                        "reference/cache_misses", (double) (result.pairs().size() - result.cacheHits()),
+                        "reference/replicas", (double) replicas.size(),
+                        "reference/batches_moved", (double) pool.stats().moved())));
+                return scored.map(Scored::pairs);
             } catch (UnknownHostException unknown) {
                 throw new RunFailure("service_unavailable", "services.reference_addresses: unknown host "
                         + unknown.getMessage(), "services.reference_addresses");
@@ -66,11 +76,21 @@ final class ReferenceScoring {
         String field = config.getModel().getReference().isEmpty() ? "model.policy" : "model.reference";
         BatchLimits limits = new BatchLimits(BatchLimits.defaults().maxTokens(),
                 config.getTraining().getReferenceBatchSize());
+        // lazily: a rerun whose pairs are all cached never loads the reference weights
         try (ScoreCache cache = ScoreCache.open(cacheDir);
-             ReferenceModel reference = ReferenceModel.load(Path.of(referenceDir),
+             ReferenceModel reference = ReferenceModel.loadLazily(Path.of(referenceDir),
                      Devices.loadOptions(config.getModel(), false), cache, limits)) {
             reporter.info("Scoring reference log-probs in-process with " + referenceDir);
-            return score(reference.scorer(), pairs, perToken, reporter);
+            Optional<Scored> scored;
+            try {
+                scored = score(reference.scorer(), pairs, perToken, reporter);
+            } catch (ReferenceLoadException unloadable) {
+                throw new RunFailure("invalid_model", field + ": " + unloadable.getMessage(), field);
+            }
+            if (scored.isPresent()) {
+                reporter.metrics(0, 0, 0, inProcessMetrics(reference));
+            }
+            return scored.map(Scored::pairs);
         } catch (ModelLoadException unloadable) {
             throw new RunFailure("invalid_model", field + ": " + unloadable.getMessage(), field);
         } catch (IOException unreadable) {
@@ -78,8 +98,30 @@ final class ReferenceScoring {
         }
     }
 
-    private static Optional<List<TrainingPair>> score(PairScorer scorer, List<EncodedPair> pairs, boolean perToken,
-                                                      RunReporter reporter) throws RunFailure {
+    /**
+     * The scorer's counters as step-0 run metrics: a rerun over cached pairs shows zero forward passes and the
+     * weights never loaded.
+     */
+    private static Map<String, Double> inProcessMetrics(ReferenceModel reference) {
+        ScorerStats stats = reference.scorer().stats();
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("reference/forward_passes", (double) stats.forwardPasses());
+        values.put("reference/sequences_scored", (double) stats.sequencesScored());
+        values.put("reference/padding_fraction", stats.paddingFraction());
+        values.put("reference/weights_loaded", reference.weightsLoaded() ? 1.0 : 0.0);
+        values.put("reference/cache_hits", (double) stats.cache().hits());
+        values.put("reference/cache_misses", (double) stats.cache().misses());
+        values.put("reference/cache_corrupt", (double) stats.cache().corrupt());
+        values.put("reference/cache_entries", (double) stats.cache().entries());
+        values.put("reference/cache_bytes", (double) stats.cache().fileBytes());
+        return values;
+    }
+
+    /** Scored pairs in input order, and how many of them came from a cache. */
+    private record Scored(List<TrainingPair> pairs, long cacheHits) { }
+
+    private static Optional<Scored> score(PairScorer scorer, List<EncodedPair> pairs, boolean perToken,
+                                          RunReporter reporter) throws RunFailure {
         List<TrainingPair> scored = new ArrayList<>(pairs.size());
         long cacheHits = 0;
         for (int start = 0; start < pairs.size(); start += CHUNK_PAIRS) {
@@ -107,7 +149,7 @@ final class ReferenceScoring {
             reporter.info("Reference log-probs: " + scored.size() + "/" + pairs.size() + " pairs (" + cacheHits
                     + " from the cache)");
         }
-        return Optional.of(scored);
+        return Optional.of(new Scored(scored, cacheHits));
     }
 
     private static List<TokenizedPair> toProto(List<EncodedPair> chunk, int offset) {

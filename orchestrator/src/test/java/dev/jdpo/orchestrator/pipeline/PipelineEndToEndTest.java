@@ -112,6 +112,38 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void aSecondRunOverTheSameDataAndReferenceScoresNothingAgain() throws Exception {
+        Path train = writePairs(tmp.resolve("train.jsonl"), 12);
+        try (OrchestratorServer server = start(tmp); RunClient client = new RunClient(server.port())) {
+            Map<String, Double> first = referenceMetrics(client, config(train, tmp.resolve("first"), 1));
+            Map<String, Double> second = referenceMetrics(client, config(train, tmp.resolve("second"), 1));
+
+            assertTrue(first.get("reference/forward_passes") > 0, first.toString());
+            assertEquals(0.0, first.get("reference/cache_hits"), first.toString());
+            assertEquals(12.0, first.get("reference/cache_misses"), "every pair, held-out ones included");
+            assertEquals(1.0, first.get("reference/weights_loaded"));
+
+            assertEquals(0.0, second.get("reference/forward_passes"), second.toString());
+            assertEquals(12.0, second.get("reference/cache_hits"), second.toString());
+            assertEquals(0.0, second.get("reference/cache_misses"), second.toString());
+            assertEquals(0.0, second.get("reference/weights_loaded"), "a fully cached run never loads the weights");
+            assertEquals(12.0, second.get("reference/cache_entries"), second.toString());
+        }
+    }
+
+    /** Runs {@code config} to success and returns the reference scorer's counters it reported at step 0. */
+    private static Map<String, Double> referenceMetrics(RunClient client, RunConfig config) {
+        Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+        List<RunEvent> events = client.watch(run.getId(), 0);
+        Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), events.toString());
+        return events.stream()
+                .filter(e -> e.hasMetrics() && e.getMetrics().containsValues("reference/cache_hits"))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no reference metrics in " + events))
+                .getMetrics().getValuesMap();
+    }
+
+    @Test
     void cancelStopsTrainingAtAStepBoundaryAndListsTheCheckpointItSaved() throws Exception {
         Path train = writePairs(tmp.resolve("train.jsonl"), 12);
         try (OrchestratorServer server = start(tmp); RunClient client = new RunClient(server.port())) {
