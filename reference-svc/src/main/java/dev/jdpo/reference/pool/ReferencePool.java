@@ -253,10 +253,27 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
                 earliest = Math.min(earliest, r.retryAtNanos - now);
             }
         }
-        if (earliest == Long.MAX_VALUE || (wakeUp != null && !wakeUp.isDone())) {
+        if (earliest == Long.MAX_VALUE) {
             return;
         }
-        wakeUp = loop.schedule(guarded(this::dispatch), Math.max(earliest, 0), TimeUnit.NANOSECONDS);
+        // a pending wake-up that comes late enough is kept; one due later than needed is brought forward
+        if (wakeUp != null && wakeUp.getDelay(TimeUnit.NANOSECONDS) <= earliest) {
+            return;
+        }
+        if (wakeUp != null) {
+            wakeUp.cancel(false);
+        }
+        wakeUp = loop.schedule(guarded(this::wakeUp), Math.max(earliest, 0), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Forgets the wake-up that is running before dispatching, so a dispatch that still finds every replica in
+     * backoff (a failure that came in since lengthened it) schedules the next one; keeping it made that dispatch
+     * think a wake-up was pending, and the batches waited forever.
+     */
+    private void wakeUp() {
+        wakeUp = null;
+        dispatch();
     }
 
     private void send(BatchTask task, Replica replica) {
@@ -264,7 +281,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         attempts.incrementAndGet();
         replica.outstanding++;
         replica.lastSentNanos = System.nanoTime();
-        Attempt attempt = new Attempt(task, replica);
+        Attempt attempt = new Attempt(task, replica, replica.lastSentNanos);
         task.live.add(attempt);
         attempt.future = ReferenceServiceGrpc.newFutureStub(replica.channel.channel())
                 .withDeadlineAfter(options.callDeadline().toNanos(), TimeUnit.NANOSECONDS)
@@ -316,7 +333,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
             return;
         }
         if (!attempt.superseded) {
-            attempt.replica.failed(options);
+            attempt.replica.failed(options, attempt.sentNanos);
             LOG.warn("reference replica {} failed a batch of {} pairs ({}); moving it", attempt.replica.name(),
                     task.positions.length, describe(status));
         }
@@ -331,7 +348,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
             return;
         }
         attempt.superseded = true;
-        attempt.replica.failed(options);
+        attempt.replica.failed(options, attempt.sentNanos);
         task.lastError = attempt.replica.name() + ": no answer after " + options.moveAfter();
         LOG.warn("reference replica {} has not answered a batch of {} pairs after {}; sending it elsewhere too",
                 attempt.replica.name(), task.positions.length, options.moveAfter());
@@ -496,14 +513,16 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
     private static final class Attempt {
         final BatchTask task;
         final Replica replica;
+        final long sentNanos;
         ListenableFuture<ScoreResponse> future;
         ScheduledFuture<?> moveTimer;
         boolean finished;
         boolean superseded;
 
-        Attempt(BatchTask task, Replica replica) {
+        Attempt(BatchTask task, Replica replica, long sentNanos) {
             this.task = task;
             this.replica = replica;
+            this.sentNanos = sentNanos;
         }
     }
 
@@ -514,6 +533,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         int consecutiveFailures;
         long retryAtNanos = Long.MIN_VALUE;
         long lastSentNanos = Long.MIN_VALUE;
+        long lastFailureNanos = Long.MIN_VALUE;
         long batchesAnswered;
         long failures;
 
@@ -541,8 +561,18 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
             retryAtNanos = Long.MIN_VALUE;
         }
 
-        void failed(PoolOptions options) {
+        /**
+         * Records a failed call sent at {@code sentNanos}. Calls that were already out when an earlier failure was
+         * recorded fail with the same outage, so they count as failures but do not double the backoff again: a dead
+         * replica with two calls out would otherwise wait twice as long per retry, which stretched a run against a
+         * closed port from the configured attempts x backoff to over a minute.
+         */
+        void failed(PoolOptions options, long sentNanos) {
             failures++;
+            if (lastFailureNanos != Long.MIN_VALUE && sentNanos - lastFailureNanos < 0) {
+                return;
+            }
+            lastFailureNanos = System.nanoTime();
             consecutiveFailures++;
             long max = options.maxBackoff().toNanos();
             long backoff = options.initialBackoff().toNanos();

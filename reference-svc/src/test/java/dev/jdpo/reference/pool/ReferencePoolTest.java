@@ -23,6 +23,9 @@ import io.grpc.ServerInterceptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +128,54 @@ class ReferencePoolTest {
                     () -> pool.score(TestPairs.random(2, 1, 512, 4, 4), false));
             assertTrue(e.getMessage().contains("gone-1") && e.getMessage().contains("gone-2"), e.getMessage());
             assertTrue(e.getMessage().contains("UNAVAILABLE"), e.getMessage());
+        }
+    }
+
+    @Test
+    void replicasAtClosedPortsFailTheCallAfterTheConfiguredAttemptsAndBackoffs() throws Exception {
+        // 16 batches, two calls per replica: the calls that fail together in one outage must double the wait once
+        PoolOptions options = new PoolOptions(4, 2, Duration.ofSeconds(60), Duration.ofMinutes(5),
+                Duration.ofMillis(100), Duration.ofSeconds(30), 6);
+        long backoffs = 100 + 200 + 400 + 800 + 1600;
+        String addresses = "127.0.0.1:" + closedPort() + ",127.0.0.1:" + closedPort();
+        try (ReferencePool pool = ReferencePool.connect(addresses, options)) {
+            long start = System.nanoTime();
+            ReferenceUnavailableException e = assertThrows(ReferenceUnavailableException.class,
+                    () -> pool.score(TestPairs.random(64, 3, 512, 4, 4), false));
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            for (String address : addresses.split(",")) {
+                assertTrue(e.getMessage().contains(address), e.getMessage());
+            }
+            assertTrue(e.getMessage().contains("failed 6 times"), e.getMessage());
+            // each round of retries goes to both replicas at once, so two dead replicas wait no longer than one
+            assertTrue(elapsedMillis < backoffs * 3 / 2, "gave up after " + elapsedMillis + " ms");
+        }
+    }
+
+    @Test
+    void aReplicaAtAClosedPortWaitsEachBackoffOnceBeforeGivingUp() throws Exception {
+        PoolOptions options = new PoolOptions(4, 2, Duration.ofSeconds(60), Duration.ofMinutes(5),
+                Duration.ofMillis(100), Duration.ofSeconds(30), 6);
+        long backoffs = 100 + 200 + 400 + 800 + 1600;
+        String address = "127.0.0.1:" + closedPort();
+        try (ReferencePool pool = ReferencePool.connect(address, options)) {
+            long start = System.nanoTime();
+            ReferenceUnavailableException e = assertThrows(ReferenceUnavailableException.class,
+                    () -> pool.score(TestPairs.random(64, 3, 512, 4, 4), false));
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(e.getMessage().contains(address) && e.getMessage().contains("UNAVAILABLE"), e.getMessage());
+            // calls failing together used to double the wait per call: about twice this sum
+            assertTrue(elapsedMillis >= backoffs && elapsedMillis < backoffs * 7 / 4,
+                    "gave up after " + elapsedMillis + " ms, expected about " + backoffs);
+            // the two calls out when the outage began, then the five retries of one batch
+            assertEquals(7, pool.stats().replicas().get(0).failures(), pool.stats().toString());
+        }
+    }
+
+    /** A loopback port nobody listens on: connections to it are refused at once. */
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 
