@@ -23,6 +23,7 @@ import dev.jdpo.trainer.data.TrainingPair;
 import java.io.IOException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,8 @@ final class ReferenceScoring {
                                                Path cacheDir, RunReporter reporter) throws RunFailure {
         List<String> replicas = config.getServices().getReferenceAddressesList();
         if (!replicas.isEmpty()) {
-            try (ReferencePool pool = ReferencePool.connect(String.join(",", replicas), PoolOptions.defaults())) {
+            try (ReferencePool pool = ReferencePool.connect(String.join(",", replicas),
+                    poolOptions(ServiceRetries.of(config.getServices())))) {
                 reporter.info("Scoring reference log-probs on " + replicas.size() + " replica(s): " + replicas);
                 Optional<Scored> scored = score(pool, pairs, perToken, reporter);
                 scored.ifPresent(result -> reporter.metrics(0, 0, 0, Map.of(
@@ -66,6 +68,15 @@ final class ReferenceScoring {
         synchronized (IN_PROCESS_CACHE) {
             return scoreInProcess(config, pairs, perToken, cacheDir, reporter);
         }
+    }
+
+    /** The pool retries a batch as often and as patiently as the other services are retried. */
+    private static PoolOptions poolOptions(ServiceRetries retries) {
+        PoolOptions defaults = PoolOptions.defaults();
+        Duration backoff = Duration.ofMillis(retries.backoffMillis());
+        return new PoolOptions(defaults.pairsPerCall(), defaults.callsPerReplica(), defaults.moveAfter(),
+                defaults.callDeadline(), backoff, backoff.compareTo(defaults.maxBackoff()) > 0 ? backoff
+                : defaults.maxBackoff(), retries.attempts() + 1);
     }
 
     private static Optional<List<TrainingPair>> scoreInProcess(RunConfig config, List<EncodedPair> pairs,
