@@ -33,6 +33,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ReferencePoolTest {
 
@@ -132,6 +133,7 @@ class ReferencePoolTest {
     }
 
     @Test
+    @Timeout(30) // the pool used to wait forever here: fail instead of hanging the build
     void replicasAtClosedPortsFailTheCallAfterTheConfiguredAttemptsAndBackoffs() throws Exception {
         // 16 batches, two calls per replica: the calls that fail together in one outage must double the wait once
         PoolOptions options = new PoolOptions(4, 2, Duration.ofSeconds(60), Duration.ofMinutes(5),
@@ -153,6 +155,7 @@ class ReferencePoolTest {
     }
 
     @Test
+    @Timeout(30) // the pool used to wait forever here: fail instead of hanging the build
     void aReplicaAtAClosedPortWaitsEachBackoffOnceBeforeGivingUp() throws Exception {
         PoolOptions options = new PoolOptions(4, 2, Duration.ofSeconds(60), Duration.ofMinutes(5),
                 Duration.ofMillis(100), Duration.ofSeconds(30), 6);
