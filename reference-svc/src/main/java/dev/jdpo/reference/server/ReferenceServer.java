@@ -2,12 +2,18 @@ package dev.jdpo.reference.server;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** A plain Netty gRPC server around one service, for a stand-alone reference replica (no container needed). */
+/**
+ * A plain Netty gRPC server for a stand-alone reference replica: the reference service, the standard health
+ * service (SERVING for "" and the service itself) and server reflection, so grpcurl and grpc_health_probe work.
+ */
 public final class ReferenceServer implements AutoCloseable {
 
     // per-token log-probs of long batches exceed gRPC's 4 MiB default
@@ -15,9 +21,11 @@ public final class ReferenceServer implements AutoCloseable {
     private static final long GRACE_SECONDS = 5;
 
     private final Server server;
+    private final HealthStatusManager health;
 
-    private ReferenceServer(Server server) {
+    private ReferenceServer(Server server, HealthStatusManager health) {
         this.server = server;
+        this.health = health;
     }
 
     /** Listens on {@code port} on all interfaces (0 picks a free port). */
@@ -27,12 +35,17 @@ public final class ReferenceServer implements AutoCloseable {
 
     /** Listens on {@code address}. */
     public static ReferenceServer start(InetSocketAddress address, BindableService service) throws IOException {
+        HealthStatusManager health = new HealthStatusManager();
         Server server = NettyServerBuilder.forAddress(address)
                 .addService(service)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .build()
                 .start();
-        return new ReferenceServer(server);
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+        return new ReferenceServer(server, health);
     }
 
     /** The port it listens on. */
@@ -48,6 +61,7 @@ public final class ReferenceServer implements AutoCloseable {
     /** Stops taking calls, gives running ones a few seconds, then cancels them. */
     @Override
     public void close() {
+        health.enterTerminalState();
         server.shutdown();
         try {
             if (!server.awaitTermination(GRACE_SECONDS, TimeUnit.SECONDS)) {
