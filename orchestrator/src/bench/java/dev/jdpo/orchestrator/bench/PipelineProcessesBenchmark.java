@@ -2,18 +2,11 @@ package dev.jdpo.orchestrator.bench;
 
 import dev.jdpo.orchestrator.config.RunConfigReader;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
-import dev.jdpo.proto.v1.CreateRunRequest;
-import dev.jdpo.proto.v1.GetRunRequest;
-import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunServiceGrpc;
-import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.ServicesConfig;
-import dev.jdpo.proto.v1.WatchRunRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,16 +31,16 @@ public final class PipelineProcessesBenchmark {
         Path repo = Path.of(args[0]).toAbsolutePath();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path work = Files.createTempDirectory("jdpo-bench-pipeline");
-        int tokenizerPort = freePort();
-        int referencePort = freePort();
-        int trainerPort = freePort();
-        int orchestratorPort = freePort();
+        int tokenizerPort = BenchRuns.freePort();
+        int referencePort = BenchRuns.freePort();
+        int trainerPort = BenchRuns.freePort();
+        int orchestratorPort = BenchRuns.freePort();
         List<Process> services = new ArrayList<>();
         try (OrchestratorServer embeddedServer = OrchestratorServer.start(Map.of(
                 "jdpo.state-dir", work.resolve("state").toString(),
                 "jdpo.allowed-roots", List.of(work.toString(), repo.toString()),
                 "grpc.server.host", "127.0.0.1",
-                "grpc.server.port", freePort()), List.of(), true)) {
+                "grpc.server.port", BenchRuns.freePort()), List.of(), true)) {
             services.add(serve(work, "tokenizer", "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort,
                     "--port", String.valueOf(tokenizerPort)));
             services.add(serve(work, "reference", "reference server listening on port " + referencePort,
@@ -69,21 +62,21 @@ public final class PipelineProcessesBenchmark {
                     .addReferenceAddresses("127.0.0.1:" + referencePort)
                     .setTrainerAddress("127.0.0.1:" + trainerPort).build();
             System.out.printf(Locale.ROOT, "warm-up: embedded %.2f s, separate JVMs %.2f s (not counted)%n",
-                    timeRun(embedded, withPaths(quickstart, repo, work.resolve("embedded-warm-up"), null)),
-                    timeRun(separate, withPaths(quickstart, repo, work.resolve("separate-warm-up"), remote)));
+                    BenchRuns.wallSeconds(embedded, withPaths(quickstart, repo, work.resolve("embedded-warm-up"), null)),
+                    BenchRuns.wallSeconds(separate, withPaths(quickstart, repo, work.resolve("separate-warm-up"), remote)));
             List<Double> embeddedTimes = new ArrayList<>();
             List<Double> separateTimes = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
-                embeddedTimes.add(timeRun(embedded, withPaths(quickstart, repo, work.resolve("embedded-" + i), null)));
-                separateTimes.add(timeRun(separate, withPaths(quickstart, repo, work.resolve("separate-" + i),
+                embeddedTimes.add(BenchRuns.wallSeconds(embedded, withPaths(quickstart, repo, work.resolve("embedded-" + i), null)));
+                separateTimes.add(BenchRuns.wallSeconds(separate, withPaths(quickstart, repo, work.resolve("separate-" + i),
                         remote)));
                 System.out.printf(Locale.ROOT, "run %d: embedded %.2f s, separate JVMs %.2f s%n", i + 1,
                         embeddedTimes.get(i), separateTimes.get(i));
             }
             embeddedChannel.shutdownNow();
             separateChannel.shutdownNow();
-            double embeddedMedian = median(embeddedTimes);
-            double separateMedian = median(separateTimes);
+            double embeddedMedian = BenchRuns.median(embeddedTimes);
+            double separateMedian = BenchRuns.median(separateTimes);
             System.out.printf(Locale.ROOT, "median of %d runs: embedded %.2f s, separate JVMs %.2f s, "
                     + "separate/embedded %.2f%n", runs, embeddedMedian, separateMedian, separateMedian / embeddedMedian);
         } finally {
@@ -122,30 +115,5 @@ public final class PipelineProcessesBenchmark {
             b.setServices(services);
         }
         return b.build();
-    }
-
-    private static double timeRun(RunServiceGrpc.RunServiceBlockingStub stub, RunConfig config) {
-        long start = System.nanoTime();
-        Run run = stub.createRun(CreateRunRequest.newBuilder().setConfig(config).build());
-        stub.watchRun(WatchRunRequest.newBuilder().setRunId(run.getId()).build()).forEachRemaining(event -> { });
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Run done = stub.getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
-        if (done.getStatus() != RunStatus.RUN_STATUS_SUCCEEDED) {
-            throw new IllegalStateException("run " + run.getId() + " ended " + done.getStatus() + ": "
-                    + done.getError().getMessage());
-        }
-        return seconds;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -2,18 +2,11 @@ package dev.jdpo.orchestrator.bench;
 
 import dev.jdpo.orchestrator.config.RunConfigReader;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
-import dev.jdpo.proto.v1.CreateRunRequest;
-import dev.jdpo.proto.v1.GetRunRequest;
-import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunServiceGrpc;
-import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.ServicesConfig;
-import dev.jdpo.proto.v1.WatchRunRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +31,7 @@ public final class ReferencePlacementBenchmark {
         Path repo = Path.of(args[0]).toAbsolutePath();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         Path work = Files.createTempDirectory("jdpo-bench");
-        int replicaPort = freePort();
+        int replicaPort = BenchRuns.freePort();
         Process replica = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g", "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
                 "dev.jdpo.orchestrator.cli.JdpoCli", "serve", "reference", "--port", String.valueOf(replicaPort),
@@ -48,7 +41,7 @@ public final class ReferencePlacementBenchmark {
                 "jdpo.state-dir", work.resolve("state").toString(),
                 "jdpo.allowed-roots", List.of(work.toString(), repo.toString()),
                 "grpc.server.host", "127.0.0.1",
-                "grpc.server.port", freePort()), List.of(), true)) {
+                "grpc.server.port", BenchRuns.freePort()), List.of(), true)) {
             awaitReplica(replica, work.resolve("replica.log"));
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
             RunServiceGrpc.RunServiceBlockingStub stub = RunServiceGrpc.newBlockingStub(channel);
@@ -56,19 +49,19 @@ public final class ReferencePlacementBenchmark {
             List<Double> embedded = new ArrayList<>();
             List<Double> remote = new ArrayList<>();
             System.out.printf(Locale.ROOT, "warm-up: embedded %.2f s, remote reference %.2f s (not counted)%n",
-                    timeRun(stub, withPaths(quickstart, repo, work.resolve("embedded-warm-up"), null)),
-                    timeRun(stub, withPaths(quickstart, repo, work.resolve("remote-warm-up"),
+                    BenchRuns.wallSeconds(stub, withPaths(quickstart, repo, work.resolve("embedded-warm-up"), null)),
+                    BenchRuns.wallSeconds(stub, withPaths(quickstart, repo, work.resolve("remote-warm-up"),
                             "127.0.0.1:" + replicaPort)));
             for (int i = 0; i < runs; i++) {
-                embedded.add(timeRun(stub, withPaths(quickstart, repo, work.resolve("embedded-" + i), null)));
-                remote.add(timeRun(stub, withPaths(quickstart, repo, work.resolve("remote-" + i),
+                embedded.add(BenchRuns.wallSeconds(stub, withPaths(quickstart, repo, work.resolve("embedded-" + i), null)));
+                remote.add(BenchRuns.wallSeconds(stub, withPaths(quickstart, repo, work.resolve("remote-" + i),
                         "127.0.0.1:" + replicaPort)));
                 System.out.printf(Locale.ROOT, "run %d: embedded %.2f s, remote reference %.2f s%n", i + 1,
                         embedded.get(i), remote.get(i));
             }
             channel.shutdownNow();
-            double embeddedMedian = median(embedded);
-            double remoteMedian = median(remote);
+            double embeddedMedian = BenchRuns.median(embedded);
+            double remoteMedian = BenchRuns.median(remote);
             System.out.printf(Locale.ROOT, "median of %d runs: embedded %.2f s, remote reference %.2f s, "
                     + "remote/embedded %.2f%n", runs, embeddedMedian, remoteMedian, remoteMedian / embeddedMedian);
         } finally {
@@ -89,24 +82,7 @@ public final class ReferencePlacementBenchmark {
         return b.build();
     }
 
-    private static double timeRun(RunServiceGrpc.RunServiceBlockingStub stub, RunConfig config) {
-        long start = System.nanoTime();
-        Run run = stub.createRun(CreateRunRequest.newBuilder().setConfig(config).build());
-        stub.watchRun(WatchRunRequest.newBuilder().setRunId(run.getId()).build()).forEachRemaining(event -> { });
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Run done = stub.getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
-        if (done.getStatus() != RunStatus.RUN_STATUS_SUCCEEDED) {
-            throw new IllegalStateException("run " + run.getId() + " ended " + done.getStatus() + ": "
-                    + done.getError().getMessage());
-        }
-        return seconds;
-    }
 
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
 
     private static void awaitReplica(Process replica, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -115,12 +91,6 @@ public final class ReferencePlacementBenchmark {
                 throw new IllegalStateException("reference replica did not start:\n" + Files.readString(log));
             }
             Thread.sleep(100);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -2,17 +2,11 @@ package dev.jdpo.orchestrator.bench;
 
 import dev.jdpo.orchestrator.config.RunConfigReader;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
-import dev.jdpo.proto.v1.CreateRunRequest;
-import dev.jdpo.proto.v1.GetRunRequest;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunServiceGrpc;
-import dev.jdpo.proto.v1.RunStatus;
-import dev.jdpo.proto.v1.WatchRunRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,8 +46,8 @@ public final class RerunBenchmark {
             warm.add(pair[1]);
             System.out.printf(Locale.ROOT, "round %d: cold %.3f s, warm %.3f s%n", round, pair[0], pair[1]);
         }
-        double coldMedian = median(cold);
-        double warmMedian = median(warm);
+        double coldMedian = BenchRuns.median(cold);
+        double warmMedian = BenchRuns.median(warm);
         System.out.printf(Locale.ROOT, "median: cold cache %.3f s, warm cache %.3f s, warm/cold %.2f%n",
                 coldMedian, warmMedian, warmMedian / coldMedian);
     }
@@ -63,7 +57,7 @@ public final class RerunBenchmark {
                 "jdpo.state-dir", dir.resolve("state").toString(),
                 "jdpo.allowed-roots", List.of(dir.getParent().toString(), repo.toString()),
                 "grpc.server.host", "127.0.0.1",
-                "grpc.server.port", freePort()), List.of(), true)) {
+                "grpc.server.port", BenchRuns.freePort()), List.of(), true)) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
             try {
                 RunServiceGrpc.RunServiceBlockingStub stub = RunServiceGrpc.newBlockingStub(channel);
@@ -94,29 +88,11 @@ public final class RerunBenchmark {
 
     /** Seconds from the run's creation to its finish, as the orchestrator recorded them. */
     private static double timeRun(RunServiceGrpc.RunServiceBlockingStub stub, RunConfig config) {
-        Run run = stub.createRun(CreateRunRequest.newBuilder().setConfig(config).build());
-        stub.watchRun(WatchRunRequest.newBuilder().setRunId(run.getId()).build()).forEachRemaining(event -> { });
-        Run done = stub.getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
-        if (done.getStatus() != RunStatus.RUN_STATUS_SUCCEEDED) {
-            throw new IllegalStateException("run " + run.getId() + " ended " + done.getStatus() + ": "
-                    + done.getError().getMessage());
-        }
+        Run done = BenchRuns.runToSuccess(stub, config);
         return seconds(done.getFinishedAt()) - seconds(done.getCreatedAt());
     }
 
     private static double seconds(com.google.protobuf.Timestamp t) {
         return t.getSeconds() + t.getNanos() / 1e9;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
