@@ -1,0 +1,53 @@
+package dev.jdpo.host;
+
+import java.time.Duration;
+
+/**
+ * Where and how a {@link ServiceHost} listens.
+ *
+ * @param host                   the interface to listen on; {@code null} for every interface
+ * @param port                   the port; 0 picks a free one
+ * @param maxInboundMessageBytes the largest request message accepted (gRPC's default is 4 MiB)
+ * @param grace                  how long {@link ServiceHost#close()} lets calls in flight finish before cancelling them
+ */
+public record HostSettings(String host, int port, int maxInboundMessageBytes, Duration grace) {
+
+    /** gRPC's own default. */
+    public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 4 << 20;
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+
+    public HostSettings {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: must be in [0, 65535], got " + port);
+        }
+        if (maxInboundMessageBytes <= 0) {
+            throw new IllegalArgumentException("maxInboundMessageBytes: must be positive, got " + maxInboundMessageBytes);
+        }
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("grace: must be zero or positive, got " + grace);
+        }
+    }
+
+    /** Every interface, gRPC's default message size and the default grace. */
+    public static HostSettings allInterfaces(int port) {
+        return new HostSettings(null, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, DEFAULT_GRACE);
+    }
+
+    /** One interface, gRPC's default message size and the default grace. */
+    public static HostSettings on(String host, int port) {
+        return new HostSettings(host, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, DEFAULT_GRACE);
+    }
+
+    public HostSettings withMaxInboundMessageBytes(int bytes) {
+        return new HostSettings(host, port, bytes, grace);
+    }
+
+    public HostSettings withGrace(Duration newGrace) {
+        return new HostSettings(host, port, maxInboundMessageBytes, newGrace);
+    }
+
+    /** {@code host:port} as configured, for messages ({@code *} stands for every interface). */
+    public String address() {
+        return (host == null ? "*" : host) + ":" + port;
+    }
+}
