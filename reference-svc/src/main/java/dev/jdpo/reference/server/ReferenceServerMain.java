@@ -1,6 +1,8 @@
 package dev.jdpo.reference.server;
 
 import ai.djl.Device;
+import dev.jdpo.host.HostSettings;
+import dev.jdpo.host.ServiceHost;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.model.Precision;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * A stand-alone reference replica: {@code ReferenceServerMain --model DIR --port N [--cache DIR]}. Prints
+ * A stand-alone reference replica: {@code ReferenceServerMain --model DIR --port N [--cache DIR]}, on every
+ * interface, with the standard health service and server reflection (a {@link ServiceHost}). Prints
  * {@code reference server listening on port N} once it serves, and stops cleanly on SIGTERM.
  */
 @Command(name = "reference-server", mixinStandardHelpOptions = true,
@@ -28,6 +31,9 @@ public final class ReferenceServerMain implements Callable<Integer> {
 
     /** The line a launcher waits for; the port follows it. */
     public static final String READY_LINE = "reference server listening on port ";
+
+    // per-token log-probs of long batches exceed gRPC's 4 MiB default
+    static final int MAX_MESSAGE_BYTES = 64 << 20;
 
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (with tokenizer.json).")
     Path model;
@@ -80,7 +86,15 @@ public final class ReferenceServerMain implements Callable<Integer> {
         }
         ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(reference.scorer(), StreamSettings.defaults(),
                 replicaId == null ? defaultReplicaId() : replicaId);
-        ReferenceServer server = ReferenceServer.start(port, endpoint);
+        ServiceHost server;
+        try {
+            server = ServiceHost.start(hostSettings(port), endpoint);
+        } catch (RuntimeException e) {
+            endpoint.close();
+            reference.close();
+            scoreCache.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             endpoint.close();
@@ -91,6 +105,11 @@ public final class ReferenceServerMain implements Callable<Integer> {
         System.out.flush();
         server.awaitTermination();
         return 0;
+    }
+
+    /** Every interface, {@link #MAX_MESSAGE_BYTES} per message. */
+    static HostSettings hostSettings(int port) {
+        return HostSettings.allInterfaces(port).withMaxInboundMessageBytes(MAX_MESSAGE_BYTES);
     }
 
     private static String defaultReplicaId() {

@@ -1,14 +1,20 @@
 package dev.jdpo.reference.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.host.ServiceHost;
 import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
+import dev.jdpo.proto.internal.v1.ScoreRequest;
+import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.TinyReference;
 import dev.jdpo.reference.grpc.ReferenceServiceEndpoint;
 import dev.jdpo.reference.grpc.StreamSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -16,18 +22,23 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** A stand-alone replica answers the standard health check and server reflection on a real socket. */
+/**
+ * A stand-alone replica's host (ReferenceServerMain's settings) answers the standard health check and server
+ * reflection on a real socket, and takes batches above gRPC's 4 MiB default.
+ */
 class ReferenceServerTest {
 
     @Test
     void servesHealthAndReflectionOverTcp() throws Exception {
         try (ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(),
                      StreamSettings.defaults(), "replica-under-test");
-             ReferenceServer server = ReferenceServer.start(0, endpoint)) {
+             ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings(0), endpoint)) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
             try {
                 HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
@@ -37,6 +48,29 @@ class ReferenceServerTest {
                 String services = listServices(channel);
                 assertTrue(services.contains(ReferenceServiceGrpc.SERVICE_NAME), services);
                 assertTrue(services.contains("grpc.health.v1.Health"), services);
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aBatchAboveFourMibReachesTheScorer() throws Exception {
+        // a prompt of 3M two-byte ids (6 MB) and no chosen ids: the scorer's own check answers, not the transport
+        List<Integer> prompt = Collections.nCopies(3_000_000, 1000);
+        ScoreRequest request = ScoreRequest.newBuilder().addPairs(TokenizedPair.newBuilder().setIndex(7)
+                .addAllPromptIds(prompt).addRejectedIds(5)).build();
+        assertTrue(request.getSerializedSize() > 4 << 20, "request of " + request.getSerializedSize() + " bytes");
+        try (ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(),
+                     StreamSettings.defaults(), "replica-under-test");
+             ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings(0), endpoint)) {
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
+            try {
+                StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                        () -> ReferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                                .score(request));
+                assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.toString());
+                assertTrue(refused.getStatus().getDescription().contains("chosen_ids is empty"), refused.toString());
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
