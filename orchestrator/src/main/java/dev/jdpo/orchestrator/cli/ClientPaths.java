@@ -15,7 +15,8 @@ final class ClientPaths {
                 .setReference(absolute(config.getModel().getReference()));
         b.getDataBuilder().setTrainingFile(absolute(config.getData().getTrainingFile()))
                 .setValidationFile(absolute(config.getData().getValidationFile()));
-        b.getOutputBuilder().setOutputDir(absolute(config.getOutput().getOutputDir()));
+        b.getOutputBuilder().setOutputDir(absolute(config.getOutput().getOutputDir()))
+                .setResumeFromCheckpoint(absolute(config.getOutput().getResumeFromCheckpoint()));
         return b.build();
     }
 

@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
                 CancelCommand.class,
                 CheckpointsCommand.class,
                 ServeCommand.class,
-                RunCommand.class,
                 ScoreCommand.class,
                 TrainCommand.class,
                 CacheCommand.class,

@@ -1,314 +1,278 @@
 package dev.jdpo.orchestrator.cli;
 
-import dev.jdpo.model.CausalLM;
-import dev.jdpo.model.LoadOptions;
-import dev.jdpo.model.SaveOptions;
-import dev.jdpo.model.StorageDType;
-import dev.jdpo.tokenizer.pipeline.DataOptions;
-import dev.jdpo.tokenizer.pipeline.EncodedPair;
-import dev.jdpo.tokenizer.pipeline.PairEncoder;
-import dev.jdpo.tokenizer.pipeline.PreferenceDataset;
-import dev.jdpo.tokenizer.text.TextTokenizer;
+import com.google.gson.Gson;
+import dev.jdpo.orchestrator.config.InvalidConfigException;
+import dev.jdpo.orchestrator.config.RunConfigReader;
+import dev.jdpo.proto.v1.Run;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.trainer.checkpoint.CheckpointException;
 import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.checkpoint.TrainerState;
-import dev.jdpo.trainer.config.InvalidConfigException;
-import dev.jdpo.trainer.config.SchedulerType;
-import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferencePrecompute;
-import dev.jdpo.trainer.data.TrainingPair;
-import dev.jdpo.trainer.engine.StepMetrics;
-import dev.jdpo.trainer.engine.StepResult;
-import dev.jdpo.trainer.run.LoggedMetrics;
-import dev.jdpo.trainer.run.MetricsLog;
-import dev.jdpo.trainer.run.RunResult;
-import dev.jdpo.trainer.run.TrainingListener;
-import dev.jdpo.trainer.run.TrainingRun;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code jdpo train}: DPO training in this process. Reads preference data with the policy's tokenizer, scores it
- * once with the reference model (then frees it), trains the policy, writes checkpoints, metrics and
- * {@code OUTPUT/final}. Ctrl-C stops after the current step with a checkpoint that {@code --resume} continues.
+ * {@code jdpo train} (alias {@code jdpo run}): one DPO run through an orchestrator embedded in this process, with a
+ * live progress bar. The run is described by a YAML/JSON config file, {@code --set field=value} overrides and the
+ * flags below, each of which sets one config field (flags win over {@code --set}, which wins over the file).
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Align a Hugging Face causal LM with DPO (or another preference loss) in this process.")
+@Command(name = "train", aliases = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Align a Hugging Face causal LM with DPO (or another preference loss) in this process, "
+                + "through an embedded orchestrator, with a live progress bar.",
+                "Every flag sets the config field named in brackets (proto/src/main/proto/jdpo/v1/config.proto); "
+                        + "unset fields take the defaults documented there."})
 public final class TrainCommand implements Callable<Integer> {
+
+    private static final Gson JSON = new Gson();
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--policy", required = true, description = "HF model directory to train")
-    Path policy;
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "run config, YAML or JSON (see examples/)")
+    Path config;
 
-    @Option(names = "--reference", description = "HF model directory of the frozen reference (needed by every loss "
-            + "except sft, simpo and orpo)")
-    Path reference;
+    @Option(names = "--set", paramLabel = "FIELD=VALUE",
+            description = "override a config field, e.g. --set training.beta=0.2 (repeatable)")
+    List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--data", required = true, description = "preference pairs (JSONL/JSON/Parquet; "
-            + "prompt/chosen/rejected as text or chat messages)")
-    Path data;
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "run-state directory (default ~/.jdpo/state)")
+    Path stateDir;
 
-    @Option(names = "--output", required = true, description = "directory for checkpoint-N/ and final/")
-    Path output;
-
-    @Option(names = "--metrics-out", description = "JSONL file, one object per logging step")
+    @Option(names = "--metrics-out", paramLabel = "FILE",
+            description = "JSONL file, one object per metrics report (training, eval_, reference/)")
     Path metricsOut;
 
-    @Option(names = "--loss", split = ",", defaultValue = "sigmoid",
-            description = "loss types, comma-separated (TRL names; e.g. sigmoid,sft for RPO). Default: sigmoid")
+    @Option(names = "--resume", arity = "0..1", fallbackValue = "", paramLabel = "CHECKPOINT",
+            description = "continue from a checkpoint dir (no value: the newest checkpoint-N in the output dir) "
+                    + "[output.resume_from_checkpoint]")
+    String resume;
+
+    @Option(names = "--name", description = "label shown by `jdpo list` [name]")
+    String name;
+
+    @Option(names = "--policy", paramLabel = "DIR", description = "HF model directory to train [model.policy]")
+    String policy;
+
+    @Option(names = "--reference", paramLabel = "DIR",
+            description = "frozen reference model; default: the policy's starting weights [model.reference]")
+    String reference;
+
+    @Option(names = "--device", description = "cpu, gpu or gpu:N; default auto [model.device]")
+    String device;
+
+    @Option(names = "--precision", description = "fp32, tf32 or fp16 [model.precision]")
+    String precision;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "preference pairs, JSONL/JSON/Parquet [data.training_file]")
+    String data;
+
+    @Option(names = "--validation-data", paramLabel = "FILE",
+            description = "held-out pairs for eval_ metrics [data.validation_file]")
+    String validationData;
+
+    @Option(names = "--validation-split", description = "fraction held out when no validation file is given "
+            + "[data.validation_split]")
+    Double validationSplit;
+
+    @Option(names = "--format", description = "auto, openai, trl-standard, trl-conversational, trl-implicit, orca, "
+            + "ultrafeedback [data.format]")
+    String format;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "directory for checkpoint-N/ and final/ "
+            + "[output.output_dir]")
+    String output;
+
+    @Option(names = "--loss", split = ",", description = "loss types, comma-separated, e.g. sigmoid,sft for RPO "
+            + "[training.loss_types]")
     List<String> losses;
 
-    @Option(names = "--loss-weights", split = ",", description = "one weight per loss (default: 1 each)")
+    @Option(names = "--loss-weights", split = ",", description = "one weight per loss [training.loss_weights]")
     List<Double> lossWeights;
 
-    @Option(names = "--beta", description = "implicit reward temperature (default 0.1)")
+    @Option(names = "--beta", description = "implicit reward temperature [training.beta]")
     Double beta;
 
-    @Option(names = "--label-smoothing", description = "cDPO/robust/exo_pair/simpo label noise in [0, 0.5)")
+    @Option(names = "--label-smoothing", description = "label-flip probability [training.label_smoothing]")
     Double labelSmoothing;
 
-    @Option(names = "--simpo-gamma", description = "SimPO target margin (default 0.5)")
+    @Option(names = "--simpo-gamma", description = "SimPO target margin [training.simpo_gamma]")
     Double simpoGamma;
 
-    @Option(names = "--discopop-tau", description = "DiscoPOP temperature (default 0.05)")
+    @Option(names = "--discopop-tau", description = "DiscoPOP temperature [training.discopop_tau]")
     Double discopopTau;
 
-    @Option(names = "--ld-alpha", description = "LD-DPO weight of tokens past the shared length, in [0, 1]")
+    @Option(names = "--ld-alpha", description = "LD-DPO weight of tokens past the shared length [training.ld_alpha]")
     Double ldAlpha;
 
-    @Option(names = "--use-weighting", description = "WPO weighting of pairs")
-    boolean useWeighting;
+    @Option(names = "--use-weighting", description = "WPO weighting of pairs [training.use_weighting]")
+    Boolean useWeighting;
 
-    @Option(names = "--lr", description = "peak AdamW learning rate (default 1e-6)")
+    @Option(names = "--lr", description = "peak AdamW learning rate [training.learning_rate]")
     Double learningRate;
 
-    @Option(names = "--weight-decay", description = "AdamW weight decay, not on norms/biases (default 0)")
-    Double weightDecay;
-
-    @Option(names = "--max-grad-norm", description = "global gradient-norm clip, 0 = off (default 1.0)")
-    Double maxGradNorm;
-
-    @Option(names = "--scheduler", description = "constant, linear or cosine (default linear)")
+    @Option(names = "--scheduler", description = "constant, linear or cosine [training.lr_scheduler]")
     String scheduler;
 
-    @Option(names = "--warmup-steps", description = "linear warmup steps (default 0)")
-    Integer warmupSteps;
+    @Option(names = "--warmup-steps", description = "linear warmup steps [training.warmup_steps]")
+    Long warmupSteps;
 
-    @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps, when --warmup-steps is 0")
+    @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps [training.warmup_ratio]")
     Double warmupRatio;
 
-    @Option(names = "--batch-size", description = "pairs per micro-batch (default 8)")
-    Integer batchSize;
+    @Option(names = "--weight-decay", description = "AdamW weight decay [training.weight_decay]")
+    Double weightDecay;
 
-    @Option(names = "--grad-accum", description = "micro-batches per optimizer step (default 1)")
-    Integer gradAccum;
+    @Option(names = "--max-grad-norm", description = "global gradient-norm clip, 0 = off [training.max_grad_norm]")
+    Double maxGradNorm;
 
-    @Option(names = "--max-steps", description = "optimizer steps; overrides --epochs when > 0")
-    Integer maxSteps;
-
-    @Option(names = "--epochs", description = "passes over the data (default 3)")
+    @Option(names = "--epochs", description = "passes over the data [training.epochs]")
     Integer epochs;
 
-    @Option(names = "--seed", description = "data order and torch seed (default 42)")
+    @Option(names = "--max-steps", description = "optimizer steps; overrides --epochs when > 0 "
+            + "[training.max_steps]")
+    Long maxSteps;
+
+    @Option(names = "--batch-size", description = "pairs per micro-batch [training.batch_size]")
+    Integer batchSize;
+
+    @Option(names = "--grad-accum", description = "micro-batches per optimizer step "
+            + "[training.gradient_accumulation_steps]")
+    Integer gradAccum;
+
+    @Option(names = "--reference-batch-size", description = "sequences per reference forward pass "
+            + "[training.reference_batch_size]")
+    Integer referenceBatchSize;
+
+    @Option(names = "--max-length", description = "tokens of prompt + completion kept [training.max_length]")
+    Integer maxLength;
+
+    @Option(names = "--max-prompt-length", description = "prompt tokens kept [training.max_prompt_length]")
+    Integer maxPromptLength;
+
+    @Option(names = "--seed", description = "data order and torch seed [training.seed]")
     Long seed;
 
-    @Option(names = "--save-steps", description = "checkpoint every N steps, 0 = only at the end (default 500)")
-    Integer saveSteps;
+    @Option(names = "--save-steps", description = "checkpoint every N steps, 0 = only at the end "
+            + "[output.checkpoint_interval]")
+    Long saveSteps;
 
-    @Option(names = "--save-total-limit", description = "keep the newest N checkpoints, 0 = all (default 0)")
+    @Option(names = "--save-total-limit", description = "keep the newest N checkpoints, 0 = all "
+            + "[output.save_total_limit]")
     Integer saveTotalLimit;
 
-    @Option(names = "--logging-steps", description = "report metrics every N steps (default 1)")
-    Integer loggingSteps;
+    @Option(names = "--logging-steps", description = "report metrics every N steps [output.log_interval]")
+    Long loggingSteps;
 
-    @Option(names = "--save-dtype", description = "f32, f16 or bf16 (default: the policy's dtype)")
+    @Option(names = "--eval-steps", description = "evaluate every N steps, 0 = only at the end "
+            + "[output.eval_interval]")
+    Long evalSteps;
+
+    @Option(names = "--save-dtype", description = "f32, f16 or bf16; default the policy's [output.save_dtype]")
     String saveDtype;
-
-    @Option(names = "--reference-batch-size", defaultValue = "16",
-            description = "sequences per reference forward pass (default 16)")
-    int referenceBatchSize;
-
-    @Option(names = "--resume", arity = "0..1", fallbackValue = "",
-            description = "continue from a checkpoint dir (default: the newest checkpoint-N in --output)")
-    String resume;
 
     @Override
     public Integer call() throws Exception {
-        TrainingConfig config = config();
-        config.requireReference(reference != null);
-        if (referenceBatchSize <= 0) {
-            throw new InvalidConfigException("reference_batch_size", "must be >= 1, got " + referenceBatchSize);
-        }
-        Path checkpoint = resume == null ? null : checkpointToResume();
-        if (checkpoint == null && !Checkpoints.list(output).isEmpty()) {
-            throw new InvalidConfigException("output", output + " already holds checkpoints of an earlier run; "
-                    + "pass --resume to continue it, or choose another --output");
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        Dataset dataset = readPairs(err);
-        List<TrainingPair> pairs = dataset.pairs();
-        int padId = dataset.padId();
-        if (reference != null) {
-            err.printf("jdpo: scoring %d pairs with the reference model %s%n", pairs.size(), reference);
-            err.flush();
-            try (CausalLM ref = CausalLM.load(reference, LoadOptions.cpu())) {
-                pairs = ReferencePrecompute.attach(ref, padId, pairs, referenceBatchSize, config.ldAlpha() != null);
-            }
-        }
-        SaveOptions save = new SaveOptions(config.saveDtype(), SaveOptions.DEFAULT_MAX_SHARD_BYTES);
-        TrainingRun.Output out = new TrainingRun.Output(output, save);
-        Files.createDirectories(output);
-        if (checkpoint != null) {
-            err.printf("jdpo: resuming from %s%n", checkpoint);
-            try (TrainingRun run = TrainingRun.resume(checkpoint, LoadOptions.trainableCpu(), padId, pairs, config,
-                    out)) {
-                return train(run, err);
-            }
-        }
-        try (CausalLM model = CausalLM.load(policy, LoadOptions.trainableCpu());
-             TrainingRun run = TrainingRun.start(model, padId, pairs, config, out)) {
-            return train(run, err);
+        RunConfig request = runConfig();
+        long resumedStep = request.getOutput().getResumeFromCheckpoint().isEmpty() ? 0
+                : resumedStep(Path.of(request.getOutput().getResumeFromCheckpoint()));
+        ProgressView progress = new ProgressView(spec.commandLine().getOut(), System.console() != null);
+        try (MetricsFile metrics = metricsOut == null ? null : new MetricsFile(metricsOut, resumedStep)) {
+            Run run = EmbeddedRun.execute(request, stateDir, event -> {
+                progress.show(event);
+                if (metrics != null && event.hasMetrics()) {
+                    metrics.write(event.getMetrics());
+                }
+            });
+            return EmbeddedRun.succeeded(run) ? 0 : UserErrorHandler.EXIT_FAILURE;
         }
     }
 
-    private int train(TrainingRun run, PrintWriter err) throws Exception {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread interrupt = new Thread(() -> {
-            run.cancel();
-            try {
-                finished.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "jdpo-train-cancel");
-        Runtime.getRuntime().addShutdownHook(interrupt);
-        try (MetricsLog metrics = metricsOut == null ? null : MetricsLog.open(metricsOut, run.completedSteps())) {
-            RunResult result = run.run(new Progress(err, metrics));
-            err.println(result.completed()
-                    ? "jdpo: done after " + result.steps() + " steps; model in " + result.finalModel()
-                    : "jdpo: stopped after step " + result.steps() + "; resume from " + result.lastCheckpoint());
-            err.flush();
-            return 0;
-        } finally {
-            finished.countDown();
-            removeHook(interrupt);
+    /** The config file, then {@code --set}, then the flags; paths absolute against the working directory. */
+    private RunConfig runConfig() throws InvalidConfigException, IOException {
+        List<String> fields = new ArrayList<>(overrides);
+        fields.addAll(flagOverrides());
+        RunConfigReader reader = new RunConfigReader();
+        RunConfig read = ClientPaths.absolute(config == null ? reader.fromOverrides(fields)
+                : reader.read(config, fields));
+        if (resume == null || !resume.isEmpty()) {
+            return read;
         }
+        Path outputDir = Path.of(read.getOutput().getOutputDir());
+        Path newest = Checkpoints.latest(outputDir).orElseThrow(() -> new InvalidConfigException(
+                "output.resume_from_checkpoint", "--resume without a value continues the newest checkpoint-N in "
+                + "the output dir, and " + outputDir + " holds none"));
+        return read.toBuilder().setOutput(read.getOutput().toBuilder().setResumeFromCheckpoint(newest.toString()))
+                .build();
     }
 
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the JVM is exiting; the hook is running and returns now that the run finished
+    /** The flags as {@code field.path=value} overrides, values as JSON so any path or text survives parsing. */
+    private List<String> flagOverrides() {
+        List<String> fields = new ArrayList<>();
+        set(fields, "name", name);
+        set(fields, "model.policy", policy);
+        set(fields, "model.reference", reference);
+        set(fields, "model.device", device);
+        set(fields, "model.precision", precision);
+        set(fields, "data.training_file", data);
+        set(fields, "data.validation_file", validationData);
+        set(fields, "data.validation_split", validationSplit);
+        set(fields, "data.format", format);
+        set(fields, "training.loss_types", losses);
+        set(fields, "training.loss_weights", lossWeights);
+        set(fields, "training.beta", beta);
+        set(fields, "training.label_smoothing", labelSmoothing);
+        set(fields, "training.simpo_gamma", simpoGamma);
+        set(fields, "training.discopop_tau", discopopTau);
+        set(fields, "training.ld_alpha", ldAlpha);
+        set(fields, "training.use_weighting", useWeighting);
+        set(fields, "training.learning_rate", learningRate);
+        set(fields, "training.lr_scheduler", scheduler);
+        set(fields, "training.warmup_steps", warmupSteps);
+        set(fields, "training.warmup_ratio", warmupRatio);
+        set(fields, "training.weight_decay", weightDecay);
+        set(fields, "training.max_grad_norm", maxGradNorm);
+        set(fields, "training.epochs", epochs);
+        set(fields, "training.max_steps", maxSteps);
+        set(fields, "training.batch_size", batchSize);
+        set(fields, "training.gradient_accumulation_steps", gradAccum);
+        set(fields, "training.reference_batch_size", referenceBatchSize);
+        set(fields, "training.max_length", maxLength);
+        set(fields, "training.max_prompt_length", maxPromptLength);
+        set(fields, "training.seed", seed);
+        set(fields, "output.output_dir", output);
+        set(fields, "output.checkpoint_interval", saveSteps);
+        set(fields, "output.save_total_limit", saveTotalLimit);
+        set(fields, "output.log_interval", loggingSteps);
+        set(fields, "output.eval_interval", evalSteps);
+        set(fields, "output.save_dtype", saveDtype);
+        if (resume != null && !resume.isEmpty()) {
+            set(fields, "output.resume_from_checkpoint", resume);
         }
+        return fields;
     }
 
-    private TrainingConfig config() {
-        TrainingConfig.Builder builder = TrainingConfig.builder().lossTypes(losses).lossWeights(lossWeights)
-                .useWeighting(useWeighting).ldAlpha(ldAlpha);
-        set(beta, builder::beta);
-        set(labelSmoothing, builder::labelSmoothing);
-        set(simpoGamma, builder::simpoGamma);
-        set(discopopTau, builder::discopopTau);
-        set(learningRate, builder::learningRate);
-        set(weightDecay, builder::weightDecay);
-        set(maxGradNorm, builder::maxGradNorm);
-        set(warmupSteps, builder::warmupSteps);
-        set(warmupRatio, builder::warmupRatio);
-        set(batchSize, builder::batchSize);
-        set(gradAccum, builder::gradientAccumulationSteps);
-        set(maxSteps, builder::maxSteps);
-        set(epochs, builder::epochs);
-        set(seed, builder::seed);
-        set(saveSteps, builder::saveSteps);
-        set(saveTotalLimit, builder::saveTotalLimit);
-        set(loggingSteps, builder::loggingSteps);
-        if (scheduler != null) {
-            builder.scheduler(SchedulerType.parse("scheduler", scheduler));
-        }
-        if (saveDtype != null) {
-            builder.saveDtype(parseDtype(saveDtype));
-        }
-        return builder.build();
-    }
-
-    private static <T> void set(T value, Consumer<T> setter) {
+    private static void set(List<String> fields, String path, Object value) {
         if (value != null) {
-            setter.accept(value);
+            fields.add(path + "=" + JSON.toJson(value));
         }
     }
 
-    private static StorageDType parseDtype(String value) {
+    /** The step a resumed run starts after; 0 when the checkpoint is unreadable (the run then fails naming it). */
+    private static long resumedStep(Path checkpoint) {
+        if (!Files.isRegularFile(checkpoint.resolve(TrainerState.FILE))) {
+            return 0;
+        }
         try {
-            return StorageDType.valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("save_dtype", "unknown dtype '" + value + "', expected f32, f16 or bf16");
-        }
-    }
-
-    /** The checkpoint --resume names: a checkpoint dir, or an output dir whose newest checkpoint is taken. */
-    private Path checkpointToResume() throws IOException {
-        Path given = resume.isEmpty() ? output : Path.of(resume);
-        if (Files.isRegularFile(given.resolve(TrainerState.FILE))) {
-            return given;
-        }
-        return Checkpoints.latest(given).orElseThrow(() -> new InvalidConfigException("resume",
-                "no checkpoint to resume: " + given + " holds neither " + TrainerState.FILE
-                        + " nor checkpoint-N directories"));
-    }
-
-    /** Tokenized pairs and the id that pads them. */
-    private record Dataset(List<TrainingPair> pairs, int padId) { }
-
-    private Dataset readPairs(PrintWriter err) throws Exception {
-        try (TextTokenizer tokenizer = TextTokenizer.load(policy)) {
-            // file order: the trainer reshuffles every epoch from --seed, and resume checks this order
-            DataOptions options = DataOptions.defaults().withSplit(0, 0.0, false);
-            List<EncodedPair> encoded = new PreferenceDataset(new PairEncoder(tokenizer), options).load(data).train();
-            if (encoded.isEmpty()) {
-                throw new InvalidConfigException("data", data + " holds no preference pairs");
-            }
-            err.printf("jdpo: %d pairs from %s%n", encoded.size(), data);
-            return new Dataset(encoded.stream()
-                    .map(pair -> new TrainingPair(pair.promptIds(), pair.chosenIds(), pair.rejectedIds(), null))
-                    .toList(), tokenizer.specialTokens().padId());
-        }
-    }
-
-    /** One progress line per step on stderr, and the metrics file at logging steps. */
-    private record Progress(PrintWriter err, MetricsLog metrics) implements TrainingListener {
-
-        @Override
-        public void onStep(StepResult result, int totalSteps) {
-            StepMetrics m = result.metrics();
-            err.printf(Locale.ROOT, "step %d/%d  loss %.4f  grad_norm %.4f  lr %.3e  acc %.2f  margin %.4f  "
-                            + "%.1f pairs/s%n", m.step(), totalSteps, m.loss(), m.gradNorm(), m.learningRate(),
-                    m.rewardsAccuracies(), m.rewardsMargins(), m.pairs() / m.seconds());
-            err.flush();
-        }
-
-        @Override
-        public void onLog(LoggedMetrics logged) throws IOException {
-            if (metrics != null) {
-                metrics.onLog(logged);
-            }
-        }
-
-        @Override
-        public void onCheckpoint(int step, Path directory) {
-            err.println("jdpo: saved " + directory);
-            err.flush();
+            return TrainerState.read(checkpoint).globalStep();
+        } catch (CheckpointException unreadable) {
+            return 0;
         }
     }
 }

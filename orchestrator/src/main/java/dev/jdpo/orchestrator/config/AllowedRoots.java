@@ -1,6 +1,9 @@
 package dev.jdpo.orchestrator.config;
 
+import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.trainer.checkpoint.Checkpoints;
+import dev.jdpo.trainer.checkpoint.TrainerState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +49,7 @@ public final class AllowedRoots {
             b.getDataBuilder().setValidationFile(absolute(config.getData().getValidationFile()));
         }
         b.getOutputBuilder().setOutputDir(absolute(config.getOutput().getOutputDir()));
+        b.getOutputBuilder().setResumeFromCheckpoint(absolute(config.getOutput().getResumeFromCheckpoint()));
         RunConfig resolved = b.build();
 
         requireAllowed("model.policy", resolved.getModel().getPolicy());
@@ -53,6 +57,7 @@ public final class AllowedRoots {
         requireAllowed("data.training_file", resolved.getData().getTrainingFile());
         requireAllowed("data.validation_file", resolved.getData().getValidationFile());
         requireAllowed("output.output_dir", resolved.getOutput().getOutputDir());
+        requireAllowed("output.resume_from_checkpoint", resolved.getOutput().getResumeFromCheckpoint());
 
         List<ConfigViolation> missing = new ArrayList<>();
         requireModelDir("model.policy", resolved.getModel().getPolicy(), missing);
@@ -63,6 +68,9 @@ public final class AllowedRoots {
         if (Files.exists(output) && !Files.isDirectory(output)) {
             missing.add(new ConfigViolation("output.output_dir", output + " exists and is not a directory"));
         }
+        requireCheckpointDir("output.resume_from_checkpoint", resolved.getOutput().getResumeFromCheckpoint(),
+                missing);
+        requireNoEarlierCheckpoints(resolved.getOutput(), missing);
         if (!missing.isEmpty()) {
             throw new InvalidConfigException(missing);
         }
@@ -92,6 +100,33 @@ public final class AllowedRoots {
             found.add(new ConfigViolation(field, path + " is not a directory"));
         } else if (!Files.isRegularFile(dir.resolve("config.json"))) {
             found.add(new ConfigViolation(field, path + " is not a Hugging Face model directory (no config.json)"));
+        }
+    }
+
+    private static void requireCheckpointDir(String field, String path, List<ConfigViolation> found) {
+        if (!path.isEmpty() && !Files.isRegularFile(Path.of(path, TrainerState.FILE))) {
+            found.add(new ConfigViolation(field, path + " is not a checkpoint directory (no " + TrainerState.FILE
+                    + ")"));
+        }
+    }
+
+    /** Two runs in one output_dir would overwrite and prune each other's checkpoints. */
+    private static void requireNoEarlierCheckpoints(OutputConfig output, List<ConfigViolation> found) {
+        if (!output.getResumeFromCheckpoint().isEmpty()) {
+            return;
+        }
+        List<Path> earlier;
+        try {
+            earlier = Checkpoints.list(Path.of(output.getOutputDir()));
+        } catch (IOException unreadable) {
+            found.add(new ConfigViolation("output.output_dir", "cannot list " + output.getOutputDir() + ": "
+                    + unreadable.getMessage()));
+            return;
+        }
+        if (!earlier.isEmpty()) {
+            found.add(new ConfigViolation("output.output_dir", output.getOutputDir() + " already holds "
+                    + earlier.get(earlier.size() - 1).getFileName() + " of an earlier run; set "
+                    + "output.resume_from_checkpoint to continue it, or choose another output_dir"));
         }
     }
 

@@ -13,19 +13,35 @@ import dev.jdpo.proto.internal.v1.ValidationReport;
 import dev.jdpo.proto.v1.DataConfig;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads, checks, tokenizes, shuffles and splits a run's preference data through {@code TokenizerService} with
  * the policy's tokenizer. Pairs stream in as the client reads them (gRPC flow control); a tokenizer that is
- * UNAVAILABLE before it answered is retried.
+ * UNAVAILABLE before it answered is retried. A stop request (cancel, shutdown) cancels the call within
+ * {@link #STOP_POLL_MILLIS}, which stops the tokenizer's work too.
  */
 final class DatasetLoader {
+
+    static final long STOP_POLL_MILLIS = 200;
+
+    // one daemon thread polls the stop flags of every loading run; the work it does is a volatile read
+    private static final ScheduledExecutorService STOP_POLLER = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "jdpo-dataset-stop-poller");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** Tokenized training and validation pairs. */
     record Pairs(List<EncodedPair> training, List<EncodedPair> validation) {
@@ -42,22 +58,30 @@ final class DatasetLoader {
         this.retries = retries;
     }
 
-    /** Loads the data, reporting truncation and duplicates as warnings; bad rows fail the run. */
-    Pairs load(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException {
+    /**
+     * Loads the data, reporting truncation and duplicates as warnings; bad rows fail the run.
+     *
+     * @return empty when a stop was requested before the data was read
+     */
+    Optional<Pairs> load(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException {
         DataConfig data = config.getData();
         boolean separateValidation = !data.getValidationFile().isEmpty();
         DataOptions options = options(config, separateValidation ? 0 : data.getValidationSplit());
         Tokenized training = load(config, options, data.getTrainingFile(), "data.training_file", reporter);
+        if (training == null) {
+            return Optional.empty();
+        }
         if (!separateValidation) {
-            return new Pairs(training.train(), training.validation());
+            return Optional.of(new Pairs(training.train(), training.validation()));
         }
         Tokenized validation = load(config, options, data.getValidationFile(), "data.validation_file", reporter);
-        return new Pairs(training.train(), validation.train());
+        return validation == null ? Optional.empty() : Optional.of(new Pairs(training.train(), validation.train()));
     }
 
     private record Tokenized(List<EncodedPair> train, List<EncodedPair> validation) {
     }
 
+    /** Null when a stop was requested. */
     private Tokenized load(RunConfig config, DataOptions options, String file, String field, RunReporter reporter)
             throws RunFailure, InterruptedException {
         TokenizeDatasetRequest request = TokenizeDatasetRequest.newBuilder()
@@ -66,6 +90,13 @@ final class DatasetLoader {
             List<EncodedPair> train = new ArrayList<>();
             List<EncodedPair> validation = new ArrayList<>();
             boolean answered = false;
+            Context.CancellableContext call = Context.current().withCancellation();
+            ScheduledFuture<?> stopWatch = STOP_POLLER.scheduleWithFixedDelay(() -> {
+                if (reporter.stopRequested()) {
+                    call.cancel(null);
+                }
+            }, STOP_POLL_MILLIS, STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            Context previous = call.attach();
             try {
                 Iterator<TokenizeResponse> responses = TokenizerServiceGrpc.newBlockingStub(channel)
                         .tokenizeDataset(request);
@@ -86,12 +117,15 @@ final class DatasetLoader {
                 throw new RunFailure("service_unavailable", "the tokenizer service at " + target
                         + " ended " + file + " without its report", "");
             } catch (StatusRuntimeException failed) {
+                if (reporter.stopRequested()) {
+                    return null;
+                }
                 Status status = failed.getStatus();
                 boolean unavailable = status.getCode() == Status.Code.UNAVAILABLE && !answered;
                 if (!unavailable) {
                     throw failure(status, field);
                 }
-                if (retry > retries.attempts() || reporter.stopRequested()) {
+                if (retry > retries.attempts()) {
                     throw new RunFailure("service_unavailable", "the tokenizer service at " + target
                             + " is unavailable after " + retry + " attempt(s): " + status.getDescription(),
                             "services.tokenizer_address");
@@ -101,6 +135,10 @@ final class DatasetLoader {
                         + " ms");
                 Thread.sleep(retries.backoffBefore(retry));
                 channel.resetConnectBackoff();
+            } finally {
+                call.detach(previous);
+                stopWatch.cancel(false);
+                call.cancel(null);
             }
         }
     }

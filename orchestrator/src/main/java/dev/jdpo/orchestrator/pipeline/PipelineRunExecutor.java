@@ -13,6 +13,7 @@ import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.grpc.ProtoHyperparameters;
+import java.lang.ref.SoftReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,8 @@ import java.util.Optional;
 /**
  * The real pipeline: the policy's tokenizer reads and splits the data (tokenizer-svc), the frozen reference model
  * or its replicas attach log-probs (reference-svc), and the trainer service trains with checkpoints, cancel, resume
- * and evaluation on the held-out pairs every {@code output.eval_interval} steps (trainer-svc). The tokenizer and
+ * and evaluation on the held-out pairs every {@code output.eval_interval} steps (trainer-svc). A run starts from
+ * its own last checkpoint after a restart, else from {@code output.resume_from_checkpoint} when that is set. The tokenizer and
  * the trainer are reached over gRPC: an in-process server by default, or {@code services.tokenizer_address} /
  * {@code services.trainer_address}.
  */
@@ -29,16 +31,28 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
     private final Path referenceCacheDir;
     private final ServiceChannels channels = new ServiceChannels();
+    private SoftReference<ValidatedData> lastValidated = new SoftReference<>(null);
+
+    private record ValidatedData(RunConfig config, DatasetLoader.Pairs pairs) {
+    }
 
     /** @param referenceCacheDir where reference log-probs are cached across runs */
     public PipelineRunExecutor(Path referenceCacheDir) {
         this.referenceCacheDir = referenceCacheDir;
     }
 
+    /**
+     * @throws InterruptedException also when the run was cancelled or the orchestrator is shutting down while
+     *                              the data was being read
+     */
     @Override
     public DataSummary validateFiles(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException {
-        DatasetLoader.Pairs split = datasetLoader(config).load(config, reporter);
         trainerConfig(config, null);
+        DatasetLoader.Pairs split = datasetLoader(config).load(config, reporter)
+                .orElseThrow(() -> new InterruptedException("stopped while reading the data"));
+        synchronized (this) {
+            lastValidated = new SoftReference<>(new ValidatedData(config, split));
+        }
         return new DataSummary(split.training().size(), split.validation().size());
     }
 
@@ -46,7 +60,16 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     public RunOutcome execute(RunStart start, RunReporter reporter) throws RunFailure, InterruptedException {
         RunConfig config = start.config();
         TrainingConfig training = trainerConfig(config, start);
-        DatasetLoader.Pairs split = datasetLoader(config).load(config, reporter);
+        Optional<ResumePoint> resume = ResumePoint.of(start);
+        long resumeStep = resume.map(ResumePoint::step).orElse(0L);
+        Optional<DatasetLoader.Pairs> loaded = validatedData(config);
+        if (loaded.isEmpty()) {
+            loaded = datasetLoader(config).load(config, reporter);
+            if (loaded.isEmpty()) {
+                return new RunOutcome.Stopped(resumeStep);
+            }
+        }
+        DatasetLoader.Pairs split = loaded.get();
         List<EncodedPair> all = new ArrayList<>(split.training());
         all.addAll(split.validation());
         List<TrainingPair> pairs;
@@ -54,7 +77,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             Optional<List<TrainingPair>> scored = ReferenceScoring.attach(config, all, training.ldAlpha() != null,
                     referenceCacheDir, reporter);
             if (scored.isEmpty()) {
-                return new RunOutcome.Stopped(start.resumeFrom().map(c -> c.getStep()).orElse(0L));
+                return new RunOutcome.Stopped(resumeStep);
             }
             pairs = scored.get();
         } else {
@@ -64,9 +87,19 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         String address = config.getServices().getTrainerAddress();
         TrainerClient trainer = new TrainerClient(channels.channel(address), ServiceChannels.target(address),
                 ServiceRetries.of(config.getServices()));
-        return trainer.train(job(start, training), pairs.subList(0, split.training().size()),
-                pairs.subList(split.training().size(), pairs.size()), reporter,
-                start.resumeFrom().map(c -> c.getStep()).orElse(0L));
+        return trainer.train(job(start, training, resume), pairs.subList(0, split.training().size()),
+                pairs.subList(split.training().size(), pairs.size()), reporter, resumeStep);
+    }
+
+    /**
+     * The data {@link #validateFiles} just read for this config, taken once: the run that validated it is
+     * usually the next to train. Softly held, so a queue of validated runs never pins their data in memory.
+     */
+    private synchronized Optional<DatasetLoader.Pairs> validatedData(RunConfig config) {
+        ValidatedData validated = lastValidated.get();
+        lastValidated = new SoftReference<>(null);
+        return validated != null && validated.config().equals(config) ? Optional.of(validated.pairs())
+                : Optional.empty();
     }
 
     /** Cancels an embedded training job (it checkpoints at its next step boundary) and closes the channels. */
@@ -82,7 +115,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     }
 
     /** The job; the pad id is left to the trainer (the policy's own), since padding never changes a number. */
-    private static TrainJob job(RunStart start, TrainingConfig training) {
+    private static TrainJob job(RunStart start, TrainingConfig training, Optional<ResumePoint> resume) {
         RunConfig config = start.config();
         TrainJob.Builder job = TrainJob.newBuilder()
                 .setRunId(start.runId())
@@ -93,7 +126,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                 .setEvalBatchSize(config.getTraining().getReferenceBatchSize())
                 .setDevice(config.getModel().getDevice())
                 .setPrecision(config.getModel().getPrecision());
-        start.resumeFrom().ifPresent(checkpoint -> job.setResumeFromCheckpoint(checkpoint.getPath()));
+        resume.ifPresent(point -> job.setResumeFromCheckpoint(point.directory().toString()));
         return job.build();
     }
 

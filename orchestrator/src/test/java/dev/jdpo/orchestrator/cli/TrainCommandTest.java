@@ -9,8 +9,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +19,11 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-/** {@code jdpo train} on the tiny models: metrics file, loadable checkpoints, resume, and refused input. */
+/**
+ * {@code jdpo train} on the tiny models through the embedded orchestrator: progress, metrics file, loadable
+ * checkpoints, refusal of a used output dir, resume, the default reference, and flags refused by config field.
+ */
 class TrainCommandTest {
 
     private static final Set<String> METRIC_KEYS = Set.of("step", "loss", "grad_norm", "learning_rate", "epoch",
@@ -50,16 +50,6 @@ class TrainCommandTest {
         return Files.write(dir.resolve("pairs.jsonl"), lines, StandardCharsets.UTF_8);
     }
 
-    /** Runs the CLI; returns {exit code, stderr}. */
-    private static Object[] run(List<String> args) {
-        StringWriter err = new StringWriter();
-        CommandLine cli = JdpoCli.newCommandLine();
-        cli.setOut(new PrintWriter(new StringWriter()));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args.toArray(String[]::new));
-        return new Object[] {code, err.toString()};
-    }
-
     /**
      * A 3-step run's arguments; {@code overrides} are option/value pairs that replace the defaults (a null value
      * drops the option).
@@ -82,6 +72,8 @@ class TrainCommandTest {
         options.put("--max-steps", "3");
         options.put("--save-steps", "2");
         options.put("--seed", "7");
+        options.put("--logging-steps", "1");
+        options.put("--state-dir", output.resolveSibling("state").toString());
         for (int i = 0; i < overrides.length; i += 2) {
             if (overrides[i + 1] == null) {
                 options.remove(overrides[i]);
@@ -105,21 +97,30 @@ class TrainCommandTest {
         return lines;
     }
 
+    /** The training reports of a metrics file (reference/ and eval_ reports carry no "loss"). */
+    private static List<JsonObject> trainingLines(Path file) throws Exception {
+        return metricLines(file).stream().filter(line -> line.has("loss")).toList();
+    }
+
+    private static RunCommandsTest.Result train(List<String> args) {
+        return RunCommandsTest.jdpo(args.toArray(String[]::new));
+    }
+
     @Test
     void shortRunWritesMetricsAndLoadableCheckpointsThenResumes(@TempDir Path tmp) throws Exception {
         Path data = writeData(tmp);
         Path output = tmp.resolve("out");
-        Object[] result = run(trainArgs(data, output));
-        assertEquals(0, result[0], (String) result[1]);
-        String err = (String) result[1];
+        RunCommandsTest.Result result = train(trainArgs(data, output));
+        assertEquals(0, result.exit(), result.err() + result.out());
         for (int step = 1; step <= 3; step++) {
-            assertTrue(err.contains("step " + step + "/3  loss "), err);
+            assertTrue(result.out().contains("step " + step + "/3 epoch "), result.out());
         }
+        assertTrue(result.out().contains("Run succeeded; aligned model in " + output.resolve("final")), result.out());
 
-        List<JsonObject> metrics = metricLines(output.resolve("metrics.jsonl"));
+        List<JsonObject> metrics = trainingLines(output.resolve("metrics.jsonl"));
         assertEquals(3, metrics.size());
         for (int i = 0; i < metrics.size(); i++) {
-            assertEquals(METRIC_KEYS, metrics.get(i).keySet());
+            assertTrue(metrics.get(i).keySet().containsAll(METRIC_KEYS), metrics.get(i).keySet().toString());
             assertEquals(i + 1, metrics.get(i).get("step").getAsInt());
             assertTrue(Double.isFinite(metrics.get(i).get("loss").getAsDouble()));
         }
@@ -134,39 +135,55 @@ class TrainCommandTest {
         assertTrue(Files.isRegularFile(output.resolve("checkpoint-3/trainer_state.json")));
         assertTrue(Files.isRegularFile(output.resolve("checkpoint-3/tokenizer.json")));
 
-        Object[] again = run(trainArgs(data, output));
-        assertEquals(1, again[0]);
-        assertTrue(((String) again[1]).contains("output: " + output + " already holds checkpoints"),
-                (String) again[1]);
+        String before = Files.readString(output.resolve("metrics.jsonl"));
+        RunCommandsTest.Result again = train(trainArgs(data, output));
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("output.output_dir: " + output + " already holds checkpoint-3 of an "
+                + "earlier run; set output.resume_from_checkpoint"), again.err());
+        assertEquals(before, Files.readString(output.resolve("metrics.jsonl")), "a refused run leaves the file");
 
-        Object[] resumed = run(trainArgs(data, output, "--resume", output.resolve("checkpoint-2").toString()));
-        assertEquals(0, resumed[0], (String) resumed[1]);
-        List<JsonObject> after = metricLines(output.resolve("metrics.jsonl"));
-        assertEquals(3, after.size());
+        RunCommandsTest.Result resumed = train(trainArgs(data, output, "--resume",
+                output.resolve("checkpoint-2").toString()));
+        assertEquals(0, resumed.exit(), resumed.err() + resumed.out());
+        List<JsonObject> after = trainingLines(output.resolve("metrics.jsonl"));
+        assertEquals(3, after.size(), "steps 1-2 kept, step 3 written again");
         for (String key : List.of("loss", "grad_norm", "rewards/margins", "num_tokens", "epoch")) {
-            assertEquals(metrics.get(2).get(key).getAsDouble(), after.get(2).get(key).getAsDouble(), key);
+            assertEquals(metrics.get(2).get(key).getAsDouble(), after.get(2).get(key).getAsDouble(), 1e-9, key);
         }
+
+        RunCommandsTest.Result newest = train(trainArgs(data, output, "--resume", "", "--max-steps", "4"));
+        assertEquals(1, newest.exit(), newest.out());
+        assertTrue(newest.out().contains(output.resolve("checkpoint-3") + " was written by a run with a different "
+                + "configuration: max_steps: 3 -> 4"), "--resume alone takes the newest checkpoint: " + newest.out());
     }
 
     @Test
-    void refusesMismatchedLossWeightsNamingTheField(@TempDir Path tmp) throws Exception {
-        Object[] result = run(trainArgs(writeData(tmp), tmp.resolve("out"), "--loss-weights", "1,2,3"));
-        assertEquals(1, result[0]);
-        assertTrue(((String) result[1]).contains(
-                "loss_weights: expected 2 values for loss_type [sigmoid, sft], got 3"), (String) result[1]);
-        assertFalse(Files.exists(tmp.resolve("out")));
+    void withoutAReferenceTheFirstStepScoresAgainstThePolicysStartingWeights(@TempDir Path tmp) throws Exception {
+        Path output = tmp.resolve("out");
+        RunCommandsTest.Result result = train(trainArgs(writeData(tmp), output, "--reference", null,
+                "--loss", "sigmoid", "--loss-weights", null, "--max-steps", "1"));
+        assertEquals(0, result.exit(), result.err() + result.out());
+        JsonObject first = trainingLines(output.resolve("metrics.jsonl")).get(0);
+        assertEquals(Math.log(2), first.get("loss").getAsDouble(), 1e-6, "policy == reference: -log sigmoid(0)");
+        assertEquals(0.0, first.get("rewards/margins").getAsDouble(), 1e-6);
     }
 
     @Test
-    void refusesReferenceLossWithoutReferenceAndBadBeta(@TempDir Path tmp) throws Exception {
+    void refusesBadFlagsNamingTheConfigField(@TempDir Path tmp) throws Exception {
         Path data = writeData(tmp);
-        Object[] noReference = run(trainArgs(data, tmp.resolve("out"), "--reference", null));
-        assertEquals(1, noReference[0]);
-        assertTrue(((String) noReference[1]).contains("reference: loss_type [sigmoid] needs a reference model"),
-                (String) noReference[1]);
-        Object[] badBeta = run(trainArgs(data, tmp.resolve("out"), "--beta", "0"));
-        assertEquals(1, badBeta[0]);
-        assertTrue(((String) badBeta[1]).contains("beta: must be a finite number > 0, got 0.0"),
-                (String) badBeta[1]);
+        RunCommandsTest.Result weights = train(trainArgs(data, tmp.resolve("out"), "--loss-weights", "1,2,3"));
+        assertEquals(1, weights.exit());
+        assertTrue(weights.err().contains("training.loss_weights"), weights.err());
+        RunCommandsTest.Result beta = train(trainArgs(data, tmp.resolve("out"), "--beta", "0"));
+        assertEquals(1, beta.exit());
+        assertTrue(beta.err().contains("training.beta"), beta.err());
+        RunCommandsTest.Result precision = train(trainArgs(data, tmp.resolve("out"), "--precision", "fp64"));
+        assertEquals(1, precision.exit());
+        assertTrue(precision.err().contains("model.precision"), precision.err());
+        RunCommandsTest.Result resume = train(trainArgs(data, tmp.resolve("out"), "--resume", tmp.toString()));
+        assertEquals(1, resume.exit());
+        assertTrue(resume.err().contains("output.resume_from_checkpoint: " + tmp + " is not a checkpoint directory"),
+                resume.err());
+        assertFalse(Files.exists(tmp.resolve("out")));
     }
 }

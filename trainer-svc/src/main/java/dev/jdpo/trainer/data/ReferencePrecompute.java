@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Scores every pair's completions with the frozen reference model before training (TRL's
- * {@code precompute_ref_log_probs}), so the reference model can be freed before the policy trains.
+ * Scores every pair's completions with a frozen reference model, uncached, for the engine's own tests and
+ * benchmarks. Runs score through reference-svc instead, whose scorer caches, batches by length and scales out.
  */
 public final class ReferencePrecompute {
 

@@ -1,8 +1,10 @@
 package dev.jdpo.orchestrator.cli;
 
-import dev.jdpo.orchestrator.config.RunConfigReader;
+import dev.jdpo.orchestrator.config.InvalidConfigException;
+import dev.jdpo.orchestrator.config.PathNotAllowedException;
 import dev.jdpo.orchestrator.run.EventLog;
 import dev.jdpo.orchestrator.run.RunManager;
+import dev.jdpo.orchestrator.run.RunNotFoundException;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.state.RunStatuses;
 import dev.jdpo.proto.v1.Run;
@@ -15,42 +17,29 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import java.util.function.Consumer;
 
 /**
- * {@code jdpo run}: one run in this process through an embedded orchestrator (no ports), with a live progress
- * bar. The run is recorded in the same state as a served orchestrator's, so {@code jdpo serve orchestrator}
- * can list it later; Ctrl-C cancels it at the next step boundary, keeping its checkpoints.
+ * One run through an orchestrator embedded in this process (in-process channels, no ports), followed event by
+ * event until it ends. The run is recorded in the same state a served orchestrator uses, so
+ * {@code jdpo serve orchestrator} lists it later; a JVM shutdown (Ctrl-C) cancels it at the next step boundary.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run DPO in this process from a YAML/JSON config, with a live progress bar.")
-final class RunCommand implements Callable<Integer> {
+final class EmbeddedRun {
 
     private static final int PAGE = 256;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Run config, YAML or JSON (see examples/).")
-    Path config;
+    private EmbeddedRun() {
+    }
 
-    @Option(names = "--set", paramLabel = "FIELD=VALUE",
-            description = "Override a config field, e.g. --set training.beta=0.2 (repeatable).")
-    List<String> overrides = new ArrayList<>();
-
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Run-state directory (default ~/.jdpo/state).")
-    Path stateDir;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() throws Exception {
-        RunConfigReader reader = new RunConfigReader();
-        RunConfig request = ClientPaths.absolute(config == null ? reader.fromOverrides(overrides)
-                : reader.read(config, overrides));
+    /**
+     * Creates the run, hands every event to {@code events} in order, and returns the finished run.
+     *
+     * @param stateDir run-state directory, or null for the default (~/.jdpo/state)
+     */
+    static Run execute(RunConfig config, Path stateDir, Consumer<RunEvent> events)
+            throws InvalidConfigException, PathNotAllowedException, InterruptedException {
         Map<String, Object> properties = new HashMap<>();
         // the allowed roots guard a server against remote callers; here the caller is the local user
         List<String> everywhere = new ArrayList<>();
@@ -61,34 +50,39 @@ final class RunCommand implements Callable<Integer> {
         }
         try (OrchestratorServer orchestrator = OrchestratorServer.start(properties, List.of(), false)) {
             RunManager runs = orchestrator.runs();
-            Run run = runs.create(request);
+            Run run = runs.create(config);
             Thread cancelOnInterrupt = new Thread(() -> cancelQuietly(runs, run.getId()), "jdpo-run-cancel");
             Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
             try {
-                follow(runs.events(), run.getId(), new ProgressView(spec.commandLine().getOut(), System.console() != null));
+                follow(runs.events(), run.getId(), events);
             } finally {
-                Runtime.getRuntime().removeShutdownHook(cancelOnInterrupt);
+                removeHook(cancelOnInterrupt);
             }
-            Run done = runs.get(run.getId());
-            return done.getStatus() == RunStatus.RUN_STATUS_SUCCEEDED ? 0 : 1;
+            return runs.get(run.getId());
+        } catch (RunNotFoundException justCreated) {
+            throw new IllegalStateException("the run vanished from the state database", justCreated);
         }
     }
 
-    /** Shows every event until the terminal one; appends wake the loop, a timeout guards against a lost wake-up. */
-    private static void follow(EventLog log, String runId, ProgressView view) throws InterruptedException {
+    static boolean succeeded(Run run) {
+        return run.getStatus() == RunStatus.RUN_STATUS_SUCCEEDED;
+    }
+
+    /** Every event until the terminal one; appends wake the loop, a timeout guards against a lost wake-up. */
+    private static void follow(EventLog log, String runId, Consumer<RunEvent> events) throws InterruptedException {
         Semaphore appended = new Semaphore(0);
         try (EventLog.Subscription subscription = log.subscribe(runId, appended::release)) {
             long cursor = 0;
             while (true) {
-                List<RunEvent> events = log.readAfter(runId, cursor, PAGE);
-                for (RunEvent event : events) {
-                    view.show(event);
+                List<RunEvent> page = log.readAfter(runId, cursor, PAGE);
+                for (RunEvent event : page) {
+                    events.accept(event);
                     cursor = event.getSequence();
                     if (event.hasStatusChange() && RunStatuses.isTerminal(event.getStatusChange().getStatus())) {
                         return;
                     }
                 }
-                if (events.isEmpty()) {
+                if (page.isEmpty()) {
                     appended.tryAcquire(1, TimeUnit.SECONDS);
                     appended.drainPermits();
                 }
@@ -101,6 +95,14 @@ final class RunCommand implements Callable<Integer> {
             runs.cancel(runId);
         } catch (Exception alreadyOver) {
             // the run ended between the interrupt and the cancel: nothing to stop
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting and the hook is cancelling the run
         }
     }
 }

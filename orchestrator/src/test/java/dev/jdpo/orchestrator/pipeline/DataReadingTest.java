@@ -1,0 +1,101 @@
+package dev.jdpo.orchestrator.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.jdpo.orchestrator.config.HyperparameterResolver;
+import dev.jdpo.orchestrator.config.RunConfigDefaults;
+import dev.jdpo.orchestrator.run.DataSummary;
+import dev.jdpo.orchestrator.run.RunOutcome;
+import dev.jdpo.orchestrator.run.RunReporter;
+import dev.jdpo.orchestrator.run.RunStart;
+import dev.jdpo.proto.v1.RunConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the pipeline reads a run's data: once per run in the common case, and not to the end after a stop. */
+class DataReadingTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Records the executor's messages; {@code stop} is the run's stop flag. */
+    private static final class RecordingReporter implements RunReporter {
+        final List<String> messages = new CopyOnWriteArrayList<>();
+        final AtomicBoolean stop = new AtomicBoolean();
+
+        @Override
+        public void info(String message) {
+            messages.add(message);
+        }
+
+        @Override
+        public void warn(String message) {
+            messages.add(message);
+        }
+
+        @Override
+        public void metrics(long step, long totalSteps, double epoch, Map<String, Double> values) {
+        }
+
+        @Override
+        public void checkpoint(long step, Path dir, Map<String, Double> metrics) {
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return stop.get();
+        }
+
+        long dataReads() {
+            return messages.stream().filter(m -> m.contains(" pairs in ") && m.contains(" rows, format ")).count();
+        }
+    }
+
+    private RunConfig config(int pairs, long maxSteps) throws Exception {
+        Path data = PipelineEndToEndTest.writePairs(tmp.resolve("pairs-" + pairs + ".jsonl"), pairs);
+        return new RunConfigDefaults().apply(PipelineEndToEndTest.config(data, tmp.resolve("out"), maxSteps));
+    }
+
+    @Test
+    void theDataValidatedForARunIsTheDataItTrainsOn(@TempDir Path cache) throws Exception {
+        RunConfig config = config(8, 1);
+        RecordingReporter reporter = new RecordingReporter();
+        try (PipelineRunExecutor executor = new PipelineRunExecutor(cache)) {
+            DataSummary summary = executor.validateFiles(config, reporter);
+            RunStart start = new RunStart("run-once", config, new HyperparameterResolver().resolve(config,
+                    summary.trainingPairs(), summary.validationPairs()), Optional.empty());
+            assertInstanceOf(RunOutcome.Completed.class, executor.execute(start, reporter));
+            assertEquals(1, reporter.dataReads(), "validated and trained on one reading: " + reporter.messages);
+
+            RunConfig again = config.toBuilder().setOutput(config.getOutput().toBuilder()
+                    .setOutputDir(tmp.resolve("out-again").toString())).build();
+            assertInstanceOf(RunOutcome.Completed.class, executor.execute(new RunStart("run-again", again,
+                    start.hyperparameters(), Optional.empty()), reporter));
+            assertEquals(2, reporter.dataReads(), "a run that was not just validated (a restart) reads again");
+        }
+    }
+
+    @Test
+    void aStopDuringTokenizationEndsTheReadingInsteadOfFinishingIt(@TempDir Path cache) throws Exception {
+        // 100,000 pairs take the tokenizer tens of seconds; the stop is seen within 200 ms
+        RunConfig config = config(100_000, 1);
+        RecordingReporter reporter = new RecordingReporter();
+        reporter.stop.set(true);
+        try (PipelineRunExecutor executor = new PipelineRunExecutor(cache)) {
+            assertThrows(InterruptedException.class, () -> executor.validateFiles(config, reporter));
+            RunStart start = new RunStart("run-stopped", config, new HyperparameterResolver().resolve(config,
+                    100_000, 0), Optional.empty());
+            RunOutcome outcome = executor.execute(start, reporter);
+            assertEquals(new RunOutcome.Stopped(0), outcome);
+            assertEquals(0, reporter.dataReads(), "neither reading reached its report: " + reporter.messages);
+        }
+    }
+}
