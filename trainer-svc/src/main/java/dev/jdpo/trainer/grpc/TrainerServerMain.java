@@ -1,6 +1,5 @@
 package dev.jdpo.trainer.grpc;
 
-import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,7 +39,7 @@ public final class TrainerServerMain implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port: must be in [0, 65535], got " + port);
         }
