@@ -2,15 +2,8 @@ package dev.jdpo.orchestrator.cli;
 
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.reference.server.ReferenceServerMain;
-import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
-import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
+import dev.jdpo.tokenizer.server.TokenizerServerMain;
 import dev.jdpo.trainer.grpc.TrainerServerMain;
-import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +18,7 @@ import picocli.CommandLine.Option;
 /** {@code jdpo serve}: runs a jdpo service until it is stopped (Ctrl-C or SIGTERM). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run a jdpo gRPC service: orchestrator, tokenizer, reference or trainer.",
-        subcommands = {ServeCommand.Orchestrator.class, ServeCommand.Tokenizer.class})
+        subcommands = ServeCommand.Orchestrator.class, modelTransformer = ServeCommand.TokenizerMount.class)
 final class ServeCommand implements Runnable {
 
     @CommandLine.Spec
@@ -48,40 +39,11 @@ final class ServeCommand implements Runnable {
         serve.addSubcommand("trainer", TrainerServerMain.commandLine());
     }
 
-    /** {@code jdpo serve tokenizer}: the tokenizer service (jdpo.internal.v1.TokenizerService) with health. */
-    @Command(name = "tokenizer", mixinStandardHelpOptions = true,
-            description = "Serve tokenization and data validation (jdpo.internal.v1.TokenizerService).")
-    static final class Tokenizer implements Callable<Integer> {
-
-        @Option(names = "--port", defaultValue = "50052", description = "gRPC port (default ${DEFAULT-VALUE}).")
-        int port;
-
-        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to listen on (default ${DEFAULT-VALUE}).")
-        String host;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    /** Mounts tokenizer-svc's TokenizerServerMain as {@code jdpo serve tokenizer} when picocli builds this command. */
+    static final class TokenizerMount implements CommandLine.IModelTransformer {
         @Override
-        public Integer call() throws IOException, InterruptedException {
-            ExecutorService work = Executors.newCachedThreadPool();
-            TokenizerRegistry tokenizers = new TokenizerRegistry();
-            HealthStatusManager health = new HealthStatusManager();
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                    .addService(new TokenizerGrpcService(tokenizers, work))
-                    .addService(health.getHealthService())
-                    .addService(ProtoReflectionServiceV1.newInstance())
-                    .build().start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                health.enterTerminalState();
-                server.shutdown();
-                work.shutdownNow();
-                tokenizers.close();
-            }, "jdpo-tokenizer-shutdown"));
-            spec.commandLine().getOut().println("jdpo tokenizer listening on " + host + ":" + server.getPort());
-            spec.commandLine().getOut().flush();
-            server.awaitTermination();
-            return 0;
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec serve) {
+            return serve.addSubcommand("tokenizer", TokenizerServerMain.commandLine());
         }
     }
 
