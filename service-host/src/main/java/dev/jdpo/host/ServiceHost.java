@@ -47,8 +47,8 @@ public final class ServiceHost implements AutoCloseable {
         Map<String, BindableService> byName = byName(services);
         ApplicationContext context = HostApplicationContext.builder()
                 .deduceEnvironment(false)
-                // the settings are the whole configuration: no application.yml or env vars of whatever else is on
-                // the class path (the orchestrator's would rename and retime this server)
+                // the settings are the whole configuration: no env vars, and no application.yml of whatever else is
+                // on the class path (under jdpo serve tokenizer, the orchestrator's would name this server after it)
                 .enableDefaultPropertySources(false)
                 .environmentPropertySource(false)
                 .banner(false)
