@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.jdpo.orchestrator.state.DatabaseSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -153,7 +152,7 @@ public final class PostgresServer implements AutoCloseable {
                 }
                 if (process.exitValue() != 0) {
                     throw new IllegalStateException(String.join(" ", full) + " exited with " + process.exitValue()
-                            + ":\n" + Files.readString(output, StandardCharsets.UTF_8));
+                            + ":\n" + Files.readString(output));
                 }
             } finally {
                 Files.deleteIfExists(output);
