@@ -37,8 +37,6 @@ public final class JdpoCli implements Runnable {
     /** The configured command line; tests call {@code execute} on it without exiting the JVM. */
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new JdpoCli());
-        ServeCommand.addReference(cli.getSubcommands().get("serve"));
-        ServeCommand.addTrainer(cli.getSubcommands().get("serve"));
         cli.setExecutionExceptionHandler(new UserErrorHandler());
         return cli;
     }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 /** {@code jdpo serve}: runs a jdpo service until it is stopped (Ctrl-C or SIGTERM). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run a jdpo gRPC service: orchestrator, tokenizer, reference or trainer.",
-        subcommands = ServeCommand.Orchestrator.class, modelTransformer = ServeCommand.TokenizerMount.class)
+        subcommands = ServeCommand.Orchestrator.class, modelTransformer = ServeCommand.ServiceMounts.class)
 final class ServeCommand implements Runnable {
 
     @CommandLine.Spec
@@ -29,21 +29,16 @@ final class ServeCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The reference replica command of reference-svc, mounted as {@code jdpo serve reference}. */
-    static void addReference(CommandLine serve) {
-        serve.addSubcommand("reference", new CommandLine(new ReferenceServerMain()));
-    }
-
-    /** The trainer process of trainer-svc (health and reflection included), mounted as {@code jdpo serve trainer}. */
-    static void addTrainer(CommandLine serve) {
-        serve.addSubcommand("trainer", TrainerServerMain.commandLine());
-    }
-
-    /** Mounts tokenizer-svc's TokenizerServerMain as {@code jdpo serve tokenizer} when picocli builds this command. */
-    static final class TokenizerMount implements CommandLine.IModelTransformer {
+    /**
+     * Mounts the stand-alone commands of the service modules, each on Micronaut's gRPC server through
+     * service-host: {@code jdpo serve tokenizer|reference|trainer}.
+     */
+    static final class ServiceMounts implements CommandLine.IModelTransformer {
         @Override
         public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec serve) {
-            return serve.addSubcommand("tokenizer", TokenizerServerMain.commandLine());
+            return serve.addSubcommand("tokenizer", TokenizerServerMain.commandLine())
+                    .addSubcommand("reference", ReferenceServerMain.commandLine())
+                    .addSubcommand("trainer", TrainerServerMain.commandLine());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jdpo.orchestrator.server;
 
 import dev.jdpo.orchestrator.run.RunManager;
+import dev.jdpo.orchestrator.state.StateUnavailableException;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.util.List;
@@ -28,10 +29,15 @@ public final class OrchestratorServer implements AutoCloseable {
      * @param serveGrpc  whether to start the gRPC server; embedded use needs only {@link #runs()}
      */
     public static OrchestratorServer start(Map<String, Object> properties, List<Object> beans, boolean serveGrpc) {
-        ApplicationContext context = ApplicationContext.builder()
-                .properties(properties)
-                .singletons(beans.toArray())
-                .start();
+        ApplicationContext context;
+        try {
+            context = ApplicationContext.builder()
+                    .properties(properties)
+                    .singletons(beans.toArray())
+                    .start();
+        } catch (RuntimeException failed) {
+            throw stateFailureIn(failed);
+        }
         try {
             EmbeddedServer server = null;
             if (serveGrpc) {
@@ -43,6 +49,19 @@ public final class OrchestratorServer implements AutoCloseable {
             context.close();
             throw failed;
         }
+    }
+
+    /**
+     * A database that cannot be opened surfaces wrapped in Micronaut's bean-creation report (a "Path Taken" block);
+     * the user needs only the state layer's own message, which names the URL and the cause.
+     */
+    private static RuntimeException stateFailureIn(RuntimeException failed) {
+        for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StateUnavailableException unavailable) {
+                return unavailable;
+            }
+        }
+        return failed;
     }
 
     public RunManager runs() {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every run config shipped in examples/ parses, validates, and names files that exist in the repository. */
 class ExampleConfigsTest {
@@ -17,7 +18,7 @@ class ExampleConfigsTest {
     private static final Path REPO = Path.of(System.getProperty("jdpo.repo.root"));
 
     @Test
-    void everyExampleConfigIsValid() throws Exception {
+    void everyExampleConfigIsValid(@TempDir Path tmp) throws Exception {
         List<Path> examples;
         try (Stream<Path> files = Files.list(REPO.resolve("examples"))) {
             examples = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
@@ -30,9 +31,12 @@ class ExampleConfigsTest {
                     .setModel(config.getModel().toBuilder().setPolicy(inRepo(config.getModel().getPolicy()))
                             .setReference(inRepo(config.getModel().getReference())))
                     .setData(config.getData().toBuilder().setTrainingFile(inRepo(config.getData().getTrainingFile())))
-                    .setOutput(config.getOutput().toBuilder().setOutputDir(inRepo(config.getOutput().getOutputDir())))
+                    // not runs/ of the repository: a quick start run there would hold checkpoints already
+                    .setOutput(config.getOutput().toBuilder()
+                            .setOutputDir(tmp.resolve(config.getOutput().getOutputDir()).toString()))
                     .build();
-            RunConfig checked = new AllowedRoots(List.of(REPO)).checkPaths(new RunConfigDefaults().apply(fromRepoRoot));
+            RunConfig checked = new AllowedRoots(List.of(REPO, tmp))
+                    .checkPaths(new RunConfigDefaults().apply(fromRepoRoot));
             assertEquals(example.getFileName().toString().replace(".yaml", ""), checked.getName());
             assertDoesNotThrow(() -> new HyperparameterResolver().resolve(checked, 64, 0), example.toString());
         }

@@ -1,7 +1,9 @@
 package dev.jdpo.orchestrator.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.orchestrator.server.OrchestratorServer;
@@ -235,6 +237,17 @@ class PostgresStateTest {
             assertEquals(Set.copyOf(LongStream.rangeClosed(1, 100).boxed().toList()),
                     second.context().getBean(MetricRepository.class).series(interruptedId, "loss").keySet());
         }
+    }
+
+    @Test
+    void aWrongPasswordStopsTheOrchestratorWithTheDatabasesOwnMessage() throws Exception {
+        DatabaseSettings database = server.createDatabase("wrong_password");
+        DatabaseSettings wrong = new DatabaseSettings(database.url(), database.user(), database.password() + "x");
+        StateUnavailableException refused = assertThrows(StateUnavailableException.class,
+                () -> start(new TestWorkspace(tmp), wrong, new ScriptedRunExecutor(1, 1, 1)));
+        assertTrue(refused.getMessage().contains(database.url()), refused.getMessage());
+        assertTrue(refused.getMessage().contains("password authentication failed"), refused.getMessage());
+        assertFalse(refused.getMessage().contains("Path Taken"), "no Micronaut bean report: " + refused.getMessage());
     }
 
     private static OrchestratorServer start(TestWorkspace workspace, DatabaseSettings database,
