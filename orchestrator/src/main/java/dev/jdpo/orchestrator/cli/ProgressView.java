@@ -29,7 +29,8 @@ final class ProgressView {
     }
 
     void show(RunEvent event) {
-        if (event.hasMetrics() && terminal) {
+        // the bar follows training steps; eval_ and reference/ reports are milestones, printed as lines
+        if (event.hasMetrics() && terminal && event.getMetrics().containsValues("loss")) {
             out.print("\r" + bar(event.getMetrics()));
             out.flush();
             barShown = true;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.proto.v1.MetricsReport;
+import dev.jdpo.proto.v1.RunEvent;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code jdpo run}: an embedded run of the real pipeline, and the progress bar it draws on a terminal. */
+/** {@code jdpo run} (the alias of train): an embedded run of the real pipeline, and the progress bar it draws. */
 class RunCommandTest {
 
     private static final Path REPO = Path.of(System.getProperty("jdpo.repo.root"));
@@ -43,6 +44,19 @@ class RunCommandTest {
         String bar = view.bar(report(5, 0.5));
         assertTrue(bar.startsWith("[##########..............] step 5/12  41% | loss 0.5000 | acc 0.75 | 900 tok/s"
                 + " | ETA "), bar);
+    }
+
+    @Test
+    void onATerminalTrainingStepsRedrawTheBarAndEvalReportsPrintALine() {
+        StringWriter out = new StringWriter();
+        ProgressView view = new ProgressView(new PrintWriter(out), true);
+        view.show(RunEvent.newBuilder().setMetrics(report(1, 0.69)).build());
+        assertTrue(out.toString().startsWith("\r[#"), out.toString());
+        view.show(RunEvent.newBuilder().setMetrics(MetricsReport.newBuilder().setStep(1).setTotalSteps(12)
+                .putValues("eval_loss", 0.71)).build());
+        String text = out.toString();
+        assertTrue(text.contains("\n") && text.contains("eval_loss=0.7100"), text);
+        assertEquals(1, text.split("\r", -1).length - 1, "the eval report did not redraw the bar: " + text);
     }
 
     private static MetricsReport report(long step, double loss) {
