@@ -37,6 +37,8 @@ public final class PostgresServer implements AutoCloseable {
     private final Path bin;
     private final boolean asPostgresUser;
     private final int port;
+    // a JVM that exits without close (a surefire timeout, Ctrl-C) still stops its server; kill -9 cannot be caught
+    private final Thread stopAtExit = new Thread(this::stop, "jdpo-postgres-stop");
 
     private PostgresServer(Path dir, Path bin, boolean asPostgresUser, int port) {
         this.dir = dir;
@@ -61,6 +63,7 @@ public final class PostgresServer implements AutoCloseable {
             }
             server = new PostgresServer(dir, bin, root, TestWorkspace.freePort());
             server.initdb(passwordFile);
+            Runtime.getRuntime().addShutdownHook(server.stopAtExit);
             server.startServer();
             return server;
         } catch (IOException | RuntimeException failed) {
@@ -92,6 +95,15 @@ public final class PostgresServer implements AutoCloseable {
     /** Stops the server (immediate: its data is thrown away) and deletes the cluster. */
     @Override
     public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+        } catch (IllegalStateException exiting) {
+            // the JVM is already running its hooks; this one has nothing left to do
+        }
+    }
+
+    private synchronized void stop() {
         try {
             if (Files.exists(data().resolve("postmaster.pid"))) {
                 run(List.of(bin.resolve("pg_ctl").toString(), "stop", "-D", data().toString(), "-m", "immediate", "-w"));
