@@ -16,12 +16,15 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A proto service described at run time (service-host depends on no generated code): {@code Measure} answers a
- * message's size, {@code Hold} answers its argument after that many milliseconds.
+ * message's size, {@code Hold} answers its argument after that many milliseconds and signals its arrival, so a test
+ * knows the call reached the server instead of guessing with a sleep.
  */
 final class ProbeService implements BindableService {
 
@@ -46,9 +49,15 @@ final class ProbeService implements BindableService {
     }
 
     private final ScheduledExecutorService timer;
+    private final Semaphore holdsArrived = new Semaphore(0);
 
     ProbeService(ScheduledExecutorService timer) {
         this.timer = timer;
+    }
+
+    /** Waits until one more {@code Hold} call has reached the server; false if none did within {@code timeout}. */
+    boolean awaitHold(Duration timeout) throws InterruptedException {
+        return holdsArrived.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -56,9 +65,10 @@ final class ProbeService implements BindableService {
         return ServerServiceDefinition.builder(SERVICE)
                 .addMethod(MEASURE, ServerCalls.asyncUnaryCall((request, response) ->
                         reply(response, request.getValue().size())))
-                .addMethod(HOLD, ServerCalls.asyncUnaryCall((request, response) ->
-                        timer.schedule(() -> reply(response, request.getValue()), request.getValue(),
-                                TimeUnit.MILLISECONDS)))
+                .addMethod(HOLD, ServerCalls.asyncUnaryCall((request, response) -> {
+                    timer.schedule(() -> reply(response, request.getValue()), request.getValue(), TimeUnit.MILLISECONDS);
+                    holdsArrived.release();
+                }))
                 .build();
     }
 

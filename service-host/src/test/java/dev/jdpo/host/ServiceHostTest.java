@@ -42,6 +42,7 @@ class ServiceHostTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private ProbeService probe;
 
     @AfterEach
     void release() throws InterruptedException {
@@ -120,7 +121,7 @@ class ServiceHostTest {
     void closeLetsACallInFlightFinishWithinTheGrace() throws Exception {
         ServiceHost host = start(HostSettings.on("127.0.0.1", 0).withGrace(Duration.ofSeconds(10)));
         CompletableFuture<Int64Value> call = hold(channel(host), 500);
-        Thread.sleep(100);
+        assertTrue(probe.awaitHold(Duration.ofSeconds(30)), "the Hold call never reached the server");
         host.close();
         assertEquals(500, call.get(10, TimeUnit.SECONDS).getValue());
     }
@@ -129,7 +130,7 @@ class ServiceHostTest {
     void closeCancelsACallThatOutlastsTheGrace() throws Exception {
         ServiceHost host = start(HostSettings.on("127.0.0.1", 0).withGrace(Duration.ofMillis(300)));
         CompletableFuture<Int64Value> call = hold(channel(host), 60_000);
-        Thread.sleep(100);
+        assertTrue(probe.awaitHold(Duration.ofSeconds(30)), "the Hold call never reached the server");
         long start = System.nanoTime();
         host.close();
         long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -158,7 +159,8 @@ class ServiceHostTest {
     }
 
     private ServiceHost start(HostSettings settings) {
-        return ServiceHost.start(settings, new ProbeService(timer));
+        probe = new ProbeService(timer);
+        return ServiceHost.start(settings, probe);
     }
 
     private ManagedChannel channel(ServiceHost host) {
