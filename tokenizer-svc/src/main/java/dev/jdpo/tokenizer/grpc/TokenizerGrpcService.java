@@ -20,6 +20,7 @@ import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 
 /**
@@ -42,10 +43,13 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         PreparedStream stream = new PreparedStream(call);
         call.setOnCancelHandler(stream::cancel);
         call.setOnReadyHandler(stream::drain);
-        executor.execute(Context.current().wrap(() -> {
+        Context context = Context.current();
+        executor.execute(context.wrap(() -> {
             try {
                 FileJob job = job(request.getModelDir(), request.getDatasetPath(), request.getOptions());
-                stream.start(new PreferenceDataset(job.encoder(), job.options()).load(job.file()));
+                stream.start(job.dataset(context).load(job.file()));
+            } catch (CancellationException e) {
+                stream.cancel();
             } catch (Exception e) {
                 stream.fail(GrpcErrors.of(e));
             }
@@ -54,12 +58,14 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
 
     @Override
     public void validate(ValidateRequest request, StreamObserver<ValidationReport> responses) {
-        executor.execute(Context.current().wrap(() -> {
+        Context context = Context.current();
+        executor.execute(context.wrap(() -> {
             ValidationReport report;
             try {
                 FileJob job = job(request.getModelDir(), request.getDatasetPath(), request.getOptions());
-                report = ProtoMessages.report(new PreferenceDataset(job.encoder(), job.options())
-                        .validate(job.file(), entry -> { }));
+                report = ProtoMessages.report(job.dataset(context).validate(job.file(), entry -> { }));
+            } catch (CancellationException e) {
+                return;
             } catch (Exception e) {
                 responses.onError(GrpcErrors.of(e));
                 return;
@@ -78,7 +84,13 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         return session;
     }
 
-    private record FileJob(PairEncoder encoder, DataOptions options, Path file) { }
+    private record FileJob(PairEncoder encoder, DataOptions options, Path file) {
+
+        /** The call's context is cancelled when the client cancels or its deadline passes: the pass stops then. */
+        PreferenceDataset dataset(Context call) {
+            return new PreferenceDataset(encoder, options, call::isCancelled);
+        }
+    }
 
     private FileJob job(String modelDir, String datasetPath, dev.jdpo.proto.internal.v1.DataOptions options)
             throws Exception {
@@ -112,8 +124,10 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         }
 
         synchronized void start(PreparedDataset prepared) {
-            data = prepared;
-            drain();
+            if (!done) {
+                data = prepared;
+                drain();
+            }
         }
 
         synchronized void drain() {
@@ -122,7 +136,7 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
             }
             int train = data.train().size();
             int total = train + data.validation().size();
-            while (!done && call.isReady() && next <= total) {
+            while (call.isReady() && next <= total) {
                 if (next < train) {
                     call.onNext(pair(data.train().get(next), next, Split.SPLIT_TRAIN));
                 } else if (next < total) {
@@ -131,6 +145,8 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
                     call.onNext(TokenizeResponse.newBuilder().setReport(ProtoMessages.report(data.report())).build());
                     call.onCompleted();
                     done = true;
+                    data = null;
+                    return;
                 }
                 next++;
             }
@@ -143,8 +159,10 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
             }
         }
 
+        /** Also drops the pairs, so a cancelled call holds no memory while gRPC winds it down. */
         synchronized void cancel() {
             done = true;
+            data = null;
         }
 
         private static TokenizeResponse pair(EncodedPair pair, long index, Split split) {

@@ -7,6 +7,7 @@ import dev.jdpo.tokenizer.io.RowSources;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 
 /** Reads a preference data file in one streaming pass: validation only, or tokenized pairs shuffled and split. */
@@ -14,10 +15,17 @@ public final class PreferenceDataset {
 
     private final PairEncoder encoder;
     private final DataOptions options;
+    private final CancelSignal cancel;
 
     public PreferenceDataset(PairEncoder encoder, DataOptions options) {
+        this(encoder, options, CancelSignal.NEVER);
+    }
+
+    /** A dataset whose passes stop with a {@link CancellationException} at the first row after {@code cancel} fires. */
+    public PreferenceDataset(PairEncoder encoder, DataOptions options, CancelSignal cancel) {
         this.encoder = encoder;
         this.options = options;
+        this.cancel = cancel;
     }
 
     /**
@@ -55,6 +63,10 @@ public final class PreferenceDataset {
         RowProcessor processor = new RowProcessor(encoder, options);
         try (RowSource rows = RowSources.open(file, options.maxLineBytes())) {
             for (RawRow row = rows.next(); row != null; row = rows.next()) {
+                if (cancel.cancelled()) {
+                    throw new CancellationException(file + ": the pass was cancelled after "
+                            + processor.report().rowsRead() + " rows");
+                }
                 RowProcessor.Outcome outcome = processor.process(row);
                 if (outcome.pair() != null) {
                     onPair.accept(outcome.pair());
