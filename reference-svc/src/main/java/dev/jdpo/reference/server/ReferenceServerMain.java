@@ -38,7 +38,7 @@ public final class ReferenceServerMain implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (with tokenizer.json).")
     Path model;
 
-    @Option(names = "--port", defaultValue = "50051", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "50053", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--cache", description = "Score cache directory; without it the cache lives in memory only.")

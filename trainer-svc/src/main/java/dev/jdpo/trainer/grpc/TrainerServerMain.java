@@ -16,7 +16,7 @@ public final class TrainerServerMain implements Callable<Integer> {
     /** The line a launcher waits for; the port follows it. */
     public static final String READY_LINE = "trainer server listening on port ";
 
-    @Option(names = "--port", defaultValue = "50053",
+    @Option(names = "--port", defaultValue = "50054",
             description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
