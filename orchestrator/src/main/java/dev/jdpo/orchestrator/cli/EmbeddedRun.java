@@ -6,11 +6,13 @@ import dev.jdpo.orchestrator.run.EventLog;
 import dev.jdpo.orchestrator.run.RunManager;
 import dev.jdpo.orchestrator.run.RunNotFoundException;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
+import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.RunStatuses;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
+import java.io.PrintWriter;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +26,8 @@ import java.util.function.Consumer;
 /**
  * One run through an orchestrator embedded in this process (in-process channels, no ports), followed event by
  * event until it ends. The run is recorded in the same state a served orchestrator uses, so
- * {@code jdpo serve orchestrator} lists it later; a JVM shutdown (Ctrl-C) cancels it at the next step boundary.
+ * {@code jdpo serve orchestrator} lists it later. A JVM shutdown (Ctrl-C), or a failure while following it,
+ * cancels it at the next step boundary.
  */
 final class EmbeddedRun {
 
@@ -38,7 +41,7 @@ final class EmbeddedRun {
      *
      * @param stateDir run-state directory, or null for the default (~/.jdpo/state)
      */
-    static Run execute(RunConfig config, Path stateDir, Consumer<RunEvent> events)
+    static Run execute(RunConfig config, Path stateDir, PrintWriter err, Consumer<RunEvent> events)
             throws InvalidConfigException, PathNotAllowedException, InterruptedException {
         Map<String, Object> properties = new HashMap<>();
         // the allowed roots guard a server against remote callers; here the caller is the local user
@@ -48,19 +51,39 @@ final class EmbeddedRun {
         if (stateDir != null) {
             properties.put("jdpo.state-dir", stateDir.toAbsolutePath().toString());
         }
+        // this process follows its own run; runs another process left behind wait for a served orchestrator
+        properties.put("jdpo.recover-runs", false);
         try (OrchestratorServer orchestrator = OrchestratorServer.start(properties, List.of(), false)) {
+            noteUnfinished(orchestrator.context().getBean(RunRepository.class), err);
             RunManager runs = orchestrator.runs();
             Run run = runs.create(config);
             Thread cancelOnInterrupt = new Thread(() -> cancelQuietly(runs, run.getId()), "jdpo-run-cancel");
             Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
+            boolean followed = false;
             try {
                 follow(runs.events(), run.getId(), events);
+                followed = true;
             } finally {
                 removeHook(cancelOnInterrupt);
+                if (!followed) {
+                    // closing would only pause the run, and a served orchestrator would later finish it unseen
+                    cancelQuietly(runs, run.getId());
+                }
             }
             return runs.get(run.getId());
         } catch (RunNotFoundException justCreated) {
             throw new IllegalStateException("the run vanished from the state database", justCreated);
+        }
+    }
+
+    private static void noteUnfinished(RunRepository repository, PrintWriter err) {
+        List<String> unfinished = repository.withStatus(List.of(RunStatus.RUN_STATUS_VALIDATING_FILES,
+                RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_RUNNING)).stream().map(Run::getId).toList();
+        if (!unfinished.isEmpty()) {
+            err.println("jdpo: left unfinished by an earlier process: " + String.join(", ", unfinished)
+                    + " (`jdpo serve orchestrator` on this state resumes them; `jdpo train --resume` continues "
+                    + "their checkpoints as a new run)");
+            err.flush();
         }
     }
 

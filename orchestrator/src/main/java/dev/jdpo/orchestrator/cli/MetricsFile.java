@@ -22,6 +22,7 @@ import java.util.TreeMap;
 final class MetricsFile implements AutoCloseable {
 
     private final Path file;
+    private final long resumedStep;
     private final List<String> kept = new ArrayList<>();
     private BufferedWriter out;
 
@@ -34,6 +35,8 @@ final class MetricsFile implements AutoCloseable {
      */
     MetricsFile(Path file, long resumedStep) throws IOException {
         this.file = file;
+        this.resumedStep = resumedStep;
+        requireWritable(file);
         if (resumedStep > 0 && Files.isRegularFile(file)) {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             for (int i = 0; i < lines.size(); i++) {
@@ -41,6 +44,20 @@ final class MetricsFile implements AutoCloseable {
                     kept.add(lines.get(i));
                 }
             }
+        }
+    }
+
+    /** Refuses a path the run could not write to, before the run starts rather than in its middle. */
+    private static void requireWritable(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Path existing = parent;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        boolean writable = Files.exists(file) ? Files.isRegularFile(file) && Files.isWritable(file)
+                : existing != null && Files.isDirectory(existing) && Files.isWritable(existing);
+        if (!writable) {
+            throw new IOException("metrics_out: cannot write " + file);
         }
     }
 
@@ -53,7 +70,11 @@ final class MetricsFile implements AutoCloseable {
         return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
+    /** Writes a report; on a resumed run, those of the steps the file already holds (the step-0 reference/ counters). */
     void write(MetricsReport report) {
+        if (resumedStep > 0 && report.getStep() <= resumedStep) {
+            return;
+        }
         JsonObject line = new JsonObject();
         line.addProperty("step", report.getStep());
         line.addProperty("epoch", report.getEpoch());

@@ -184,7 +184,7 @@ public final class TrainCommand implements Callable<Integer> {
                 : resumedStep(Path.of(request.getOutput().getResumeFromCheckpoint()));
         ProgressView progress = new ProgressView(spec.commandLine().getOut(), System.console() != null);
         try (MetricsFile metrics = metricsOut == null ? null : new MetricsFile(metricsOut, resumedStep)) {
-            Run run = EmbeddedRun.execute(request, stateDir, event -> {
+            Run run = EmbeddedRun.execute(request, stateDir, spec.commandLine().getErr(), event -> {
                 progress.show(event);
                 if (metrics != null && event.hasMetrics()) {
                     metrics.write(event.getMetrics());
@@ -204,10 +204,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume == null || !resume.isEmpty()) {
             return read;
         }
+        if (read.getOutput().getOutputDir().isEmpty()) {
+            throw new InvalidConfigException("output.output_dir", "required (--resume without a value continues "
+                    + "the newest checkpoint-N there)");
+        }
         Path outputDir = Path.of(read.getOutput().getOutputDir());
         Path newest = Checkpoints.latest(outputDir).orElseThrow(() -> new InvalidConfigException(
                 "output.resume_from_checkpoint", "--resume without a value continues the newest checkpoint-N in "
                 + "the output dir, and " + outputDir + " holds none"));
+        spec.commandLine().getErr().println("jdpo: resuming from " + newest);
+        spec.commandLine().getErr().flush();
         return read.toBuilder().setOutput(read.getOutput().toBuilder().setResumeFromCheckpoint(newest.toString()))
                 .build();
     }

@@ -110,14 +110,19 @@ public final class AllowedRoots {
         }
     }
 
-    /** Two runs in one output_dir would overwrite and prune each other's checkpoints. */
+    /**
+     * Two runs in one output_dir would overwrite and prune each other's checkpoints. Resuming a checkpoint of that
+     * output_dir continues its run there; a checkpoint from elsewhere does not make a used output_dir free.
+     */
     private static void requireNoEarlierCheckpoints(OutputConfig output, List<ConfigViolation> found) {
-        if (!output.getResumeFromCheckpoint().isEmpty()) {
+        Path outputDir = Path.of(output.getOutputDir());
+        String resume = output.getResumeFromCheckpoint();
+        if (!resume.isEmpty() && outputDir.equals(Path.of(resume).getParent())) {
             return;
         }
         List<Path> earlier;
         try {
-            earlier = Checkpoints.list(Path.of(output.getOutputDir()));
+            earlier = Checkpoints.list(outputDir);
         } catch (IOException unreadable) {
             found.add(new ConfigViolation("output.output_dir", "cannot list " + output.getOutputDir() + ": "
                     + unreadable.getMessage()));
@@ -126,7 +131,8 @@ public final class AllowedRoots {
         if (!earlier.isEmpty()) {
             found.add(new ConfigViolation("output.output_dir", output.getOutputDir() + " already holds "
                     + earlier.get(earlier.size() - 1).getFileName() + " of an earlier run; set "
-                    + "output.resume_from_checkpoint to continue it, or choose another output_dir"));
+                    + "output.resume_from_checkpoint to one of its checkpoints to continue it, or choose another "
+                    + "output_dir"));
         }
     }
 

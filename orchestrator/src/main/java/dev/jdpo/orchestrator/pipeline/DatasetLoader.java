@@ -133,7 +133,9 @@ final class DatasetLoader {
                 reporter.warn("the tokenizer service at " + target + " is unavailable (" + status.getDescription()
                         + "); retry " + retry + " of " + retries.attempts() + " in " + retries.backoffBefore(retry)
                         + " ms");
-                Thread.sleep(retries.backoffBefore(retry));
+                if (stoppedWhileWaiting(retries.backoffBefore(retry), reporter)) {
+                    return null;
+                }
                 channel.resetConnectBackoff();
             } finally {
                 call.detach(previous);
@@ -141,6 +143,18 @@ final class DatasetLoader {
                 call.cancel(null);
             }
         }
+    }
+
+    /** Waits out a retry backoff in short slices, so a stop request is seen as promptly as during a call. */
+    private static boolean stoppedWhileWaiting(long millis, RunReporter reporter) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (long left = millis; left > 0; left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+            if (reporter.stopRequested()) {
+                return true;
+            }
+            Thread.sleep(Math.min(left, STOP_POLL_MILLIS));
+        }
+        return reporter.stopRequested();
     }
 
     private RunFailure failure(Status status, String field) {

@@ -41,19 +41,19 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         this.referenceCacheDir = referenceCacheDir;
     }
 
-    /**
-     * @throws InterruptedException also when the run was cancelled or the orchestrator is shutting down while
-     *                              the data was being read
-     */
     @Override
-    public DataSummary validateFiles(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException {
+    public Optional<DataSummary> validateFiles(RunConfig config, RunReporter reporter)
+            throws RunFailure, InterruptedException {
         trainerConfig(config, null);
-        DatasetLoader.Pairs split = datasetLoader(config).load(config, reporter)
-                .orElseThrow(() -> new InterruptedException("stopped while reading the data"));
+        Optional<DatasetLoader.Pairs> read = datasetLoader(config).load(config, reporter);
+        if (read.isEmpty()) {
+            return Optional.empty();
+        }
+        DatasetLoader.Pairs split = read.get();
         synchronized (this) {
             lastValidated = new SoftReference<>(new ValidatedData(config, split));
         }
-        return new DataSummary(split.training().size(), split.validation().size());
+        return Optional.of(new DataSummary(split.training().size(), split.validation().size()));
     }
 
     @Override

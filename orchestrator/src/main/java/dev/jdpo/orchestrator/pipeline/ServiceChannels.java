@@ -10,11 +10,14 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Channels to the pipeline's services: one in-process server hosting the tokenizer and the trainer (embedded mode,
@@ -27,6 +30,8 @@ final class ServiceChannels implements AutoCloseable {
 
     // a TrainPair of a long sequence with per-token log-probs stays far below this (the trainer's own bound)
     private static final int MAX_MESSAGE_BYTES = 64 << 20;
+    private static final Duration TOKENIZER_DRAIN = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceChannels.class);
 
     private final Map<String, ManagedChannel> remote = new ConcurrentHashMap<>();
     private Server embeddedServer;
@@ -74,13 +79,15 @@ final class ServiceChannels implements AutoCloseable {
             embeddedTrainer.close();
             embeddedChannel.shutdownNow();
             embeddedServer.shutdownNow();
-            tokenizerWork.shutdownNow();
             try {
                 embeddedServer.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            embeddedTokenizers.close();
+            if (!embeddedTokenizers.closeAfter(tokenizerWork, TOKENIZER_DRAIN)) {
+                LOG.warn("tokenization still running {} after close; its native tokenizers are left to the process "
+                        + "exit rather than freed under it", TOKENIZER_DRAIN);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.jdpo.orchestrator.run;
 
 import dev.jdpo.proto.v1.RunConfig;
+import java.util.Optional;
 
 /**
  * What actually trains: the seam between the run API and the pipeline (tokenize -> reference -> train).
@@ -12,10 +13,11 @@ public interface RunExecutor {
      * Reads and checks the data files of a run and counts its pairs (the VALIDATING_FILES state).
      *
      * @param config the run's config with defaults applied and paths made absolute
+     * @return the counts, or empty when {@link RunReporter#stopRequested()} turned true before the files were read
      * @throws RunFailure for data a user must fix (the run becomes FAILED with this message)
      * @throws InterruptedException when the orchestrator shuts down meanwhile (the next one validates again)
      */
-    DataSummary validateFiles(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException;
+    Optional<DataSummary> validateFiles(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException;
 
     /**
      * Trains the run from {@link RunStart#resumeFrom()} (or from scratch) to the end, reporting metrics and

@@ -76,6 +76,8 @@ public final class RunManager implements AutoCloseable {
     private final ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("jdpo-run-"));
 
     private final Object lock = new Object();
+    // one create at a time, so two runs cannot both pass the output_dir check before either is active
+    private final Object creating = new Object();
     private final Deque<PendingRun> queue = new ArrayDeque<>();
     private final Map<String, ActiveRun> validating = new HashMap<>();
     private final Map<String, ActiveRun> training = new HashMap<>();
@@ -130,12 +132,37 @@ public final class RunManager implements AutoCloseable {
     public Run create(RunConfig submitted) throws InvalidConfigException, PathNotAllowedException {
         validator.validate(submitted);
         RunConfig config = allowedRoots.checkPaths(defaults.apply(submitted));
-        String id = RunIds.next();
-        runs.insert(id, config.getName(), RunStatus.RUN_STATUS_VALIDATING_FILES, config, clock.millis());
-        log.status(id, RunStatus.RUN_STATUS_VALIDATING_FILES, "Run created; validating the data files");
-        Run created = runs.find(id).orElseThrow();
-        startValidation(id, config);
-        return created;
+        synchronized (creating) {
+            requireOutputDirFree(config.getOutput().getOutputDir());
+            String id = RunIds.next();
+            runs.insert(id, config.getName(), RunStatus.RUN_STATUS_VALIDATING_FILES, config, clock.millis());
+            log.status(id, RunStatus.RUN_STATUS_VALIDATING_FILES, "Run created; validating the data files");
+            Run created = runs.find(id).orElseThrow();
+            startValidation(id, config);
+            return created;
+        }
+    }
+
+    /**
+     * Refuses an output_dir that a run this orchestrator is validating, queueing or training writes to: the
+     * check of the files on disk cannot see a run that has not written its first checkpoint yet.
+     */
+    private void requireOutputDirFree(String outputDir) throws InvalidConfigException {
+        List<String> active = new ArrayList<>();
+        synchronized (lock) {
+            active.addAll(validating.keySet());
+            queue.forEach(pending -> active.add(pending.runId()));
+            active.addAll(training.keySet());
+        }
+        for (String id : active) {
+            Optional<Run> run = runs.find(id);
+            if (run.isPresent() && !RunStatuses.isTerminal(run.get().getStatus())
+                    && run.get().getConfig().getOutput().getOutputDir().equals(outputDir)) {
+                throw new InvalidConfigException("output.output_dir", outputDir + " is the output_dir of run " + id
+                        + ", which is " + RunStatuses.shortName(run.get().getStatus())
+                        + "; wait for it, cancel it, or choose another output_dir");
+            }
+        }
     }
 
     public Run get(String id) throws RunNotFoundException {
@@ -224,10 +251,11 @@ public final class RunManager implements AutoCloseable {
     private void validate(ActiveRun run, RunConfig config) {
         String id = run.runId();
         try {
-            DataSummary data = executor.validateFiles(config, run);
-            if (run.stopRequested()) {
+            Optional<DataSummary> counted = executor.validateFiles(config, run);
+            if (counted.isEmpty() || run.stopRequested()) {
                 return;
             }
+            DataSummary data = counted.get();
             ResolvedHyperparameters resolved = resolver.resolve(config, data.trainingPairs(), data.validationPairs());
             log.hyperparameters(id, resolved);
             if (log.status(id, RunStatus.RUN_STATUS_QUEUED, "Files validated; waiting for a training slot") != null) {

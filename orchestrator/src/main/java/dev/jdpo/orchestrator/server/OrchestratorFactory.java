@@ -60,7 +60,9 @@ public class OrchestratorFactory {
                           EventLog log, RunExecutor executor) {
         RunManager manager = new RunManager(runs, checkpoints, log, executor, settings.roots(), settings.runSettings(),
                 Clock.systemUTC());
-        manager.recover();
+        if (settings.recoverRuns()) {
+            manager.recover();
+        }
         return manager;
     }
 

@@ -21,6 +21,8 @@ import java.util.List;
  * @param maxConcurrentRuns runs that train at the same time
  * @param cancelWait        how long CancelRun waits for a run to reach its step boundary
  * @param shutdownWait      how long shutdown waits for runs to pause at a step boundary
+ * @param recoverRuns       whether start-up resumes the runs an earlier process left unfinished; {@code jdpo train}
+ *                          turns it off, since its process follows one run of its own
  */
 @ConfigurationProperties("jdpo")
 public record OrchestratorSettings(
@@ -32,7 +34,8 @@ public record OrchestratorSettings(
         @Nullable List<Path> allowedRoots,
         @Bindable(defaultValue = "1") int maxConcurrentRuns,
         @Bindable(defaultValue = "60s") Duration cancelWait,
-        @Bindable(defaultValue = "30s") Duration shutdownWait) {
+        @Bindable(defaultValue = "30s") Duration shutdownWait,
+        @Bindable(defaultValue = "true") boolean recoverRuns) {
 
     public DatabaseSettings database() {
         if (databaseUrl != null && !databaseUrl.isBlank()) {

@@ -95,6 +95,18 @@ class RunServiceApiTest {
     }
 
     @Test
+    void aSecondRunIntoTheOutputDirOfAnActiveRunIsInvalidArgument() {
+        Run first = create(workspace.config("shared-output"));
+        StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
+                () -> create(workspace.config("shared-output")));
+        assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode());
+        assertTrue(error.getStatus().getDescription().startsWith("output.output_dir: "
+                + workspace.config("shared-output").getOutput().getOutputDir() + " is the output_dir of run "
+                + first.getId() + ", which is "), error.getStatus().getDescription());
+        client.stub().cancelRun(CancelRunRequest.newBuilder().setRunId(first.getId()).build());
+    }
+
+    @Test
     void missingRequiredFieldsAreAllNamed() {
         StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
                 () -> create(RunConfig.getDefaultInstance()));

@@ -102,6 +102,10 @@ class TrainCommandTest {
         return metricLines(file).stream().filter(line -> line.has("loss")).toList();
     }
 
+    private static List<Integer> steps(Path file) throws Exception {
+        return metricLines(file).stream().map(line -> line.get("step").getAsInt()).toList();
+    }
+
     private static RunCommandsTest.Result train(List<String> args) {
         return RunCommandsTest.jdpo(args.toArray(String[]::new));
     }
@@ -117,6 +121,7 @@ class TrainCommandTest {
         }
         assertTrue(result.out().contains("Run succeeded; aligned model in " + output.resolve("final")), result.out());
 
+        assertEquals(List.of(0, 1, 2, 3), steps(output.resolve("metrics.jsonl")), "reference/ at 0, then training");
         List<JsonObject> metrics = trainingLines(output.resolve("metrics.jsonl"));
         assertEquals(3, metrics.size());
         for (int i = 0; i < metrics.size(); i++) {
@@ -145,11 +150,21 @@ class TrainCommandTest {
         RunCommandsTest.Result resumed = train(trainArgs(data, output, "--resume",
                 output.resolve("checkpoint-2").toString()));
         assertEquals(0, resumed.exit(), resumed.err() + resumed.out());
+        assertEquals(List.of(0, 1, 2, 3), steps(output.resolve("metrics.jsonl")), "steps 0-2 kept, 3 written again");
         List<JsonObject> after = trainingLines(output.resolve("metrics.jsonl"));
-        assertEquals(3, after.size(), "steps 1-2 kept, step 3 written again");
         for (String key : List.of("loss", "grad_norm", "rewards/margins", "num_tokens", "epoch")) {
             assertEquals(metrics.get(2).get(key).getAsDouble(), after.get(2).get(key).getAsDouble(), 1e-9, key);
         }
+
+        Path elsewhere = tmp.resolve("elsewhere");
+        RunCommandsTest.Result branched = train(trainArgs(data, elsewhere, "--resume",
+                output.resolve("checkpoint-2").toString()));
+        assertEquals(0, branched.exit(), "a checkpoint may continue into a fresh dir: " + branched.err());
+        RunCommandsTest.Result foreign = train(trainArgs(data, output, "--resume",
+                elsewhere.resolve("checkpoint-3").toString()));
+        assertEquals(1, foreign.exit());
+        assertTrue(foreign.err().contains("output.output_dir: " + output + " already holds checkpoint-3"),
+                "a checkpoint from elsewhere does not free a used dir: " + foreign.err());
 
         RunCommandsTest.Result newest = train(trainArgs(data, output, "--resume", "", "--max-steps", "4"));
         assertEquals(1, newest.exit(), newest.out());

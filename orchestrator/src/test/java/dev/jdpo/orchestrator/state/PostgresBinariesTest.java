@@ -37,6 +37,14 @@ class PostgresBinariesTest {
     }
 
     @Test
+    void ciSetToFalseOrEmptyIsNotCi() {
+        for (String notCi : new String[] {"false", "", "FALSE"}) {
+            assertThrows(TestAbortedException.class,
+                    () -> PostgresServer.requireBinaries(installs.resolve("absent"), notCi), "CI=" + notCi);
+        }
+    }
+
+    @Test
     void missingBinariesFailOnCi() {
         AssertionFailedError failed = assertThrows(AssertionFailedError.class,
                 () -> PostgresServer.requireBinaries(installs.resolve("absent"), "true"));

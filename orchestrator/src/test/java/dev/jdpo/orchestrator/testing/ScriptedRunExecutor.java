@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -46,9 +47,9 @@ public final class ScriptedRunExecutor implements RunExecutor {
     }
 
     @Override
-    public DataSummary validateFiles(RunConfig config, RunReporter reporter) {
+    public Optional<DataSummary> validateFiles(RunConfig config, RunReporter reporter) {
         reporter.info("Counted " + trainingPairs + " pairs in " + config.getData().getTrainingFile());
-        return new DataSummary(trainingPairs, 0);
+        return Optional.of(new DataSummary(trainingPairs, 0));
     }
 
     @Override

@@ -4,8 +4,11 @@ import dev.jdpo.tokenizer.pipeline.PairEncoder;
 import dev.jdpo.tokenizer.text.TextTokenizer;
 import dev.jdpo.tokenizer.text.TokenizerLoadException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /** Loads each model directory's tokenizer and chat template once and shares it between calls (both are thread-safe). */
 public final class TokenizerRegistry implements AutoCloseable {
@@ -27,6 +30,27 @@ public final class TokenizerRegistry implements AutoCloseable {
             encoders.put(key, loaded);
             return loaded;
         }
+    }
+
+    /**
+     * Stops {@code work}, the threads that encode with these tokenizers, and frees the tokenizers once none of them
+     * runs: a native tokenizer freed in the middle of an encode aborts the JVM. Cancelled calls stop within a row,
+     * so this is quick; tokenizers still in use after {@code drain} are left to the process exit instead.
+     *
+     * @return whether the tokenizers were freed
+     */
+    public boolean closeAfter(ExecutorService work, Duration drain) {
+        work.shutdownNow();
+        try {
+            if (!work.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        close();
+        return true;
     }
 
     @Override

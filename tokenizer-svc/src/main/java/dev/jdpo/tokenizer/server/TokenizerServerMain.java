@@ -4,6 +4,7 @@ import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +33,9 @@ public final class TokenizerServerMain implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    // the server's grace has cancelled every call by then; their reads stop within a row
+    private static final Duration DRAIN = Duration.ofSeconds(10);
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -55,14 +59,12 @@ public final class TokenizerServerMain implements Callable<Integer> {
         try {
             server = ServiceHost.start(settings, new TokenizerGrpcService(tokenizers, work));
         } catch (RuntimeException e) {
-            work.shutdownNow();
-            tokenizers.close();
+            tokenizers.closeAfter(work, DRAIN);
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            work.shutdownNow();
-            tokenizers.close();
+            tokenizers.closeAfter(work, DRAIN);
         }, "tokenizer-server-shutdown"));
         spec.commandLine().getOut().println(READY_LINE + host + ":" + server.port());
         spec.commandLine().getOut().flush();
