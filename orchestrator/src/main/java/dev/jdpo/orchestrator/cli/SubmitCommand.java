@@ -1,12 +1,9 @@
 package dev.jdpo.orchestrator.cli;
 
-import dev.jdpo.orchestrator.config.RunConfigReader;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import io.grpc.ManagedChannel;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -16,18 +13,17 @@ import picocli.CommandLine.Option;
 
 /** {@code jdpo submit}: sends a run config to the orchestrator and prints the new run's id. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-        description = "Submit a DPO run from a YAML/JSON config and --set overrides.")
+        description = {"Submit a DPO run to a running orchestrator, from a YAML/JSON config, --set overrides and "
+                + "flags.", "Every flag sets the config field named in brackets "
+                + "(proto/src/main/proto/jdpo/v1/config.proto); paths are made absolute here, and read on the "
+                + "orchestrator's machine."})
 final class SubmitCommand implements Callable<Integer> {
 
     @Mixin
     ServerAddress server;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Run config, YAML or JSON (see examples/).")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "FIELD=VALUE",
-            description = "Override a config field, e.g. --set training.beta=0.2 (repeatable).")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    RunConfigOptions configOptions;
 
     @Option(names = "--watch", description = "Follow the run's events until it ends.")
     boolean watch;
@@ -37,9 +33,7 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfigReader reader = new RunConfigReader();
-        RunConfig parsed = config == null ? reader.fromOverrides(overrides) : reader.read(config, overrides);
-        RunConfig request = ClientPaths.absolute(parsed);
+        RunConfig request = configOptions.read(List.of());
         ManagedChannel channel = server.open();
         try {
             Run run = server.stub(channel).createRun(CreateRunRequest.newBuilder().setConfig(request).build());

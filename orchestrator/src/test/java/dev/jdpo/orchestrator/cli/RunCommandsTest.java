@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.ScriptedRunExecutor;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
+import dev.jdpo.proto.v1.RunConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +86,32 @@ class RunCommandsTest {
         Result json = jdpo("watch", "--address", address, "--json", "--after", "3", lines[0]);
         assertEquals(0, json.exit());
         assertTrue(json.out().startsWith("{\"run_id\":\"" + lines[0] + "\",\"sequence\":\"4\""), json.out());
+    }
+
+    @Test
+    void submitFlagsSetTheirConfigFieldsOverTheFileAndSet() throws Exception {
+        Result result = jdpo("submit", "--address", address, "--config", configFile("flags", "").toString(),
+                "--set", "training.beta=0.2", "--beta", "0.3", "--lr", "2e-4", "--loss", "ipo,sft",
+                "--loss-weights", "1,0.5", "--save-steps", "7");
+        assertEquals(0, result.exit(), result.err());
+        RunConfig config = server.runs().get(result.out().strip()).getConfig();
+        assertEquals(0.3, config.getTraining().getBeta(), "a flag wins over --set");
+        assertEquals(2e-4, config.getTraining().getLearningRate());
+        assertEquals(List.of("ipo", "sft"), config.getTraining().getLossTypesList());
+        assertEquals(List.of(1.0, 0.5), config.getTraining().getLossWeightsList());
+        assertEquals(7, config.getOutput().getCheckpointInterval());
+        assertEquals(tmp.resolve("out-flags").toString(), config.getOutput().getOutputDir(), "the file's value kept");
+    }
+
+    @Test
+    void eachServiceHasItsOwnDefaultPort() {
+        CommandLine serve = JdpoCli.newCommandLine().getSubcommands().get("serve");
+        Map<String, String> ports = new LinkedHashMap<>();
+        for (String service : List.of("orchestrator", "tokenizer", "reference", "trainer")) {
+            ports.put(service, serve.getSubcommands().get(service).getCommandSpec().findOption("--port").defaultValue());
+        }
+        assertEquals(Map.of("orchestrator", "50051", "tokenizer", "50052", "reference", "50053", "trainer", "50054"),
+                ports);
     }
 
     @Test

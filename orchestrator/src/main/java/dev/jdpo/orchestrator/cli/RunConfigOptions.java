@@ -1,0 +1,213 @@
+package dev.jdpo.orchestrator.cli;
+
+import com.google.gson.Gson;
+import dev.jdpo.orchestrator.config.InvalidConfigException;
+import dev.jdpo.orchestrator.config.RunConfigReader;
+import dev.jdpo.proto.v1.RunConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * A run config from the command line: a YAML/JSON file, {@code --set field=value} overrides, and TRL-style flags
+ * that each set one config field (named in brackets in the help). Flags win over {@code --set}, which wins over
+ * the file, and every value goes through the same binder and validator as a config file or a gRPC request.
+ */
+final class RunConfigOptions {
+
+    private static final Gson JSON = new Gson();
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "run config, YAML or JSON (see examples/)")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "FIELD=VALUE",
+            description = "override a config field, e.g. --set training.beta=0.2 (repeatable)")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--name", description = "label shown by `jdpo list` [name]")
+    String name;
+
+    @Option(names = "--policy", paramLabel = "DIR", description = "HF model directory to train [model.policy]")
+    String policy;
+
+    @Option(names = "--reference", paramLabel = "DIR",
+            description = "frozen reference model; default: the policy's starting weights [model.reference]")
+    String reference;
+
+    @Option(names = "--device", description = "cpu, gpu or gpu:N; default auto [model.device]")
+    String device;
+
+    @Option(names = "--precision", description = "fp32, tf32 or fp16 [model.precision]")
+    String precision;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "preference pairs, JSONL/JSON/Parquet [data.training_file]")
+    String data;
+
+    @Option(names = "--validation-data", paramLabel = "FILE",
+            description = "held-out pairs for eval_ metrics [data.validation_file]")
+    String validationData;
+
+    @Option(names = "--validation-split", description = "fraction held out when no validation file is given "
+            + "[data.validation_split]")
+    Double validationSplit;
+
+    @Option(names = "--format", description = "auto, openai, trl-standard, trl-conversational, trl-implicit, orca, "
+            + "ultrafeedback [data.format]")
+    String format;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "directory for checkpoint-N/ and final/ "
+            + "[output.output_dir]")
+    String output;
+
+    @Option(names = "--loss", split = ",", description = "loss types, comma-separated, e.g. sigmoid,sft for RPO "
+            + "[training.loss_types]")
+    List<String> losses;
+
+    @Option(names = "--loss-weights", split = ",", description = "one weight per loss [training.loss_weights]")
+    List<Double> lossWeights;
+
+    @Option(names = "--beta", description = "implicit reward temperature [training.beta]")
+    Double beta;
+
+    @Option(names = "--label-smoothing", description = "label-flip probability [training.label_smoothing]")
+    Double labelSmoothing;
+
+    @Option(names = "--simpo-gamma", description = "SimPO target margin [training.simpo_gamma]")
+    Double simpoGamma;
+
+    @Option(names = "--discopop-tau", description = "DiscoPOP temperature [training.discopop_tau]")
+    Double discopopTau;
+
+    @Option(names = "--ld-alpha", description = "LD-DPO weight of tokens past the shared length [training.ld_alpha]")
+    Double ldAlpha;
+
+    @Option(names = "--use-weighting", description = "WPO weighting of pairs [training.use_weighting]")
+    Boolean useWeighting;
+
+    @Option(names = "--lr", description = "peak AdamW learning rate [training.learning_rate]")
+    Double learningRate;
+
+    @Option(names = "--scheduler", description = "constant, linear or cosine [training.lr_scheduler]")
+    String scheduler;
+
+    @Option(names = "--warmup-steps", description = "linear warmup steps [training.warmup_steps]")
+    Long warmupSteps;
+
+    @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps [training.warmup_ratio]")
+    Double warmupRatio;
+
+    @Option(names = "--weight-decay", description = "AdamW weight decay [training.weight_decay]")
+    Double weightDecay;
+
+    @Option(names = "--max-grad-norm", description = "global gradient-norm clip, 0 = off [training.max_grad_norm]")
+    Double maxGradNorm;
+
+    @Option(names = "--epochs", description = "passes over the data [training.epochs]")
+    Integer epochs;
+
+    @Option(names = "--max-steps", description = "optimizer steps; overrides --epochs when > 0 "
+            + "[training.max_steps]")
+    Long maxSteps;
+
+    @Option(names = "--batch-size", description = "pairs per micro-batch [training.batch_size]")
+    Integer batchSize;
+
+    @Option(names = "--grad-accum", description = "micro-batches per optimizer step "
+            + "[training.gradient_accumulation_steps]")
+    Integer gradAccum;
+
+    @Option(names = "--reference-batch-size", description = "sequences per reference forward pass "
+            + "[training.reference_batch_size]")
+    Integer referenceBatchSize;
+
+    @Option(names = "--max-length", description = "tokens of prompt + completion kept [training.max_length]")
+    Integer maxLength;
+
+    @Option(names = "--max-prompt-length", description = "prompt tokens kept [training.max_prompt_length]")
+    Integer maxPromptLength;
+
+    @Option(names = "--seed", description = "data order and torch seed [training.seed]")
+    Long seed;
+
+    @Option(names = "--save-steps", description = "checkpoint every N steps, 0 = only at the end "
+            + "[output.checkpoint_interval]")
+    Long saveSteps;
+
+    @Option(names = "--save-total-limit", description = "keep the newest N checkpoints, 0 = all "
+            + "[output.save_total_limit]")
+    Integer saveTotalLimit;
+
+    @Option(names = "--logging-steps", description = "report metrics every N steps [output.log_interval]")
+    Long loggingSteps;
+
+    @Option(names = "--eval-steps", description = "evaluate every N steps, 0 = only at the end "
+            + "[output.eval_interval]")
+    Long evalSteps;
+
+    @Option(names = "--save-dtype", description = "f32, f16 or bf16; default the policy's [output.save_dtype]")
+    String saveDtype;
+
+    /**
+     * The config file, then {@code --set}, then the flags, then {@code extra} overrides; paths made absolute
+     * against the working directory, where the user wrote them.
+     */
+    RunConfig read(List<String> extra) throws InvalidConfigException {
+        List<String> fields = new ArrayList<>(overrides);
+        fields.addAll(flagOverrides());
+        fields.addAll(extra);
+        RunConfigReader reader = new RunConfigReader();
+        return ClientPaths.absolute(config == null ? reader.fromOverrides(fields) : reader.read(config, fields));
+    }
+
+    /** The flags as {@code field.path=value} overrides. */
+    private List<String> flagOverrides() {
+        List<String> fields = new ArrayList<>();
+        set(fields, "name", name);
+        set(fields, "model.policy", policy);
+        set(fields, "model.reference", reference);
+        set(fields, "model.device", device);
+        set(fields, "model.precision", precision);
+        set(fields, "data.training_file", data);
+        set(fields, "data.validation_file", validationData);
+        set(fields, "data.validation_split", validationSplit);
+        set(fields, "data.format", format);
+        set(fields, "training.loss_types", losses);
+        set(fields, "training.loss_weights", lossWeights);
+        set(fields, "training.beta", beta);
+        set(fields, "training.label_smoothing", labelSmoothing);
+        set(fields, "training.simpo_gamma", simpoGamma);
+        set(fields, "training.discopop_tau", discopopTau);
+        set(fields, "training.ld_alpha", ldAlpha);
+        set(fields, "training.use_weighting", useWeighting);
+        set(fields, "training.learning_rate", learningRate);
+        set(fields, "training.lr_scheduler", scheduler);
+        set(fields, "training.warmup_steps", warmupSteps);
+        set(fields, "training.warmup_ratio", warmupRatio);
+        set(fields, "training.weight_decay", weightDecay);
+        set(fields, "training.max_grad_norm", maxGradNorm);
+        set(fields, "training.epochs", epochs);
+        set(fields, "training.max_steps", maxSteps);
+        set(fields, "training.batch_size", batchSize);
+        set(fields, "training.gradient_accumulation_steps", gradAccum);
+        set(fields, "training.reference_batch_size", referenceBatchSize);
+        set(fields, "training.max_length", maxLength);
+        set(fields, "training.max_prompt_length", maxPromptLength);
+        set(fields, "training.seed", seed);
+        set(fields, "output.output_dir", output);
+        set(fields, "output.checkpoint_interval", saveSteps);
+        set(fields, "output.save_total_limit", saveTotalLimit);
+        set(fields, "output.log_interval", loggingSteps);
+        set(fields, "output.eval_interval", evalSteps);
+        set(fields, "output.save_dtype", saveDtype);
+        return fields;
+    }
+
+    /** {@code path=value} with the value as JSON, so any path or text survives the YAML parsing of overrides. */
+    static void set(List<String> fields, String path, Object value) {
+        if (value != null) {
+            fields.add(path + "=" + JSON.toJson(value));
+        }
+    }
+}
