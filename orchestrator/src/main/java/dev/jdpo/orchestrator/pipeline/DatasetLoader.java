@@ -103,7 +103,9 @@ final class DatasetLoader {
                 while (responses.hasNext()) {
                     TokenizeResponse response = responses.next();
                     answered = true;
-                    if (response.hasPair()) {
+                    if (response.hasProgress()) {
+                        reporter.info(file + ": " + response.getProgress().getRowsRead() + " rows read");
+                    } else if (response.hasPair()) {
                         SplitPair pair = response.getPair();
                         (pair.getSplit() == Split.SPLIT_VALIDATION ? validation : train).add(encoded(pair));
                     } else if (response.hasReport()) {

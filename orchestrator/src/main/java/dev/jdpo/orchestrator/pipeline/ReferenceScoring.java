@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Attaches frozen-model log-probs to every pair before training: in-process through a reference model with the
@@ -38,6 +39,9 @@ import java.util.Optional;
 final class ReferenceScoring {
 
     private static final int CHUNK_PAIRS = 256;
+    // progress events are stored with the run: the first and last chunk, and one every few seconds between,
+    // not one per chunk of a large dataset
+    private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private static final Object IN_PROCESS_CACHE = new Object();
 
@@ -135,6 +139,7 @@ final class ReferenceScoring {
                                           RunReporter reporter) throws RunFailure {
         List<TrainingPair> scored = new ArrayList<>(pairs.size());
         long cacheHits = 0;
+        long lastReport = System.nanoTime();
         for (int start = 0; start < pairs.size(); start += CHUNK_PAIRS) {
             if (reporter.stopRequested()) {
                 return Optional.empty();
@@ -157,8 +162,13 @@ final class ReferenceScoring {
                         new ReferenceScores(logps.chosenLogp(), logps.rejectedLogp(), logps.chosenTokenLogps(),
                                 logps.rejectedTokenLogps())));
             }
-            reporter.info("Reference log-probs: " + scored.size() + "/" + pairs.size() + " pairs (" + cacheHits
-                    + " from the cache)");
+            long now = System.nanoTime();
+            boolean firstOrLast = start == 0 || scored.size() == pairs.size();
+            if (firstOrLast || now - lastReport >= PROGRESS_INTERVAL_NANOS) {
+                lastReport = now;
+                reporter.info("Reference log-probs: " + scored.size() + "/" + pairs.size() + " pairs (" + cacheHits
+                        + " from the cache)");
+            }
         }
         return Optional.of(new Scored(scored, cacheHits));
     }

@@ -1,5 +1,6 @@
 package dev.jdpo.tokenizer.grpc;
 
+import dev.jdpo.proto.internal.v1.DatasetProgress;
 import dev.jdpo.proto.internal.v1.RawRow;
 import dev.jdpo.proto.internal.v1.Split;
 import dev.jdpo.proto.internal.v1.TokenizeDatasetRequest;
@@ -20,8 +21,10 @@ import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
+import java.util.function.LongConsumer;
 
 /**
  * The TokenizerService endpoint: whole-file passes run on {@code executor} (they can take minutes), rows and pairs
@@ -29,12 +32,21 @@ import java.util.concurrent.Executor;
  */
 public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerServiceImplBase {
 
+    /** How often TokenizeDataset reports the rows read while it reads a file. */
+    public static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
+
     private final TokenizerRegistry tokenizers;
     private final Executor executor;
+    private final Duration progressInterval;
 
     public TokenizerGrpcService(TokenizerRegistry tokenizers, Executor executor) {
+        this(tokenizers, executor, PROGRESS_INTERVAL);
+    }
+
+    public TokenizerGrpcService(TokenizerRegistry tokenizers, Executor executor, Duration progressInterval) {
         this.tokenizers = tokenizers;
         this.executor = executor;
+        this.progressInterval = progressInterval;
     }
 
     @Override
@@ -47,7 +59,9 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         executor.execute(context.wrap(() -> {
             try {
                 FileJob job = job(request.getModelDir(), request.getDatasetPath(), request.getOptions());
-                stream.start(job.dataset(context).load(job.file()));
+                // only this thread sends until stream.start: the progress messages need no lock
+                ProgressReports progress = new ProgressReports(call, progressInterval);
+                stream.start(job.dataset(context, progress::rowsRead).load(job.file()));
             } catch (CancellationException e) {
                 stream.cancel();
             } catch (Exception e) {
@@ -89,6 +103,10 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         /** The call's context is cancelled when the client cancels or its deadline passes: the pass stops then. */
         PreferenceDataset dataset(Context call) {
             return new PreferenceDataset(encoder, options, call::isCancelled);
+        }
+
+        PreferenceDataset dataset(Context call, LongConsumer rowsRead) {
+            return new PreferenceDataset(encoder, options, call::isCancelled, rowsRead);
         }
     }
 
@@ -268,6 +286,27 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         private void fail(StatusException e) {
             finished = true;
             call.onError(e);
+        }
+    }
+
+    /** Sends the rows read as a {@link DatasetProgress} at most once per interval. */
+    private static final class ProgressReports {
+        private final StreamObserver<TokenizeResponse> call;
+        private final long intervalNanos;
+        private long lastNanos = System.nanoTime();
+
+        ProgressReports(StreamObserver<TokenizeResponse> call, Duration interval) {
+            this.call = call;
+            this.intervalNanos = interval.toNanos();
+        }
+
+        void rowsRead(long rows) {
+            long now = System.nanoTime();
+            if (now - lastNanos >= intervalNanos) {
+                lastNanos = now;
+                call.onNext(TokenizeResponse.newBuilder()
+                        .setProgress(DatasetProgress.newBuilder().setRowsRead(rows)).build());
+            }
         }
     }
 }

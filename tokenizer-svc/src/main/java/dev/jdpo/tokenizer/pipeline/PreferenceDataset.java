@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /** Reads a preference data file in one streaming pass: validation only, or tokenized pairs shuffled and split. */
 public final class PreferenceDataset {
@@ -16,6 +17,7 @@ public final class PreferenceDataset {
     private final PairEncoder encoder;
     private final DataOptions options;
     private final CancelSignal cancel;
+    private final LongConsumer rowsRead;
 
     public PreferenceDataset(PairEncoder encoder, DataOptions options) {
         this(encoder, options, CancelSignal.NEVER);
@@ -23,9 +25,18 @@ public final class PreferenceDataset {
 
     /** A dataset whose passes stop with a {@link CancellationException} at the first row after {@code cancel} fires. */
     public PreferenceDataset(PairEncoder encoder, DataOptions options, CancelSignal cancel) {
+        this(encoder, options, cancel, rows -> { });
+    }
+
+    /**
+     * As above; {@code rowsRead} hears the count of rows read after every row, for progress reports (it should
+     * be cheap: it runs on the reading thread).
+     */
+    public PreferenceDataset(PairEncoder encoder, DataOptions options, CancelSignal cancel, LongConsumer rowsRead) {
         this.encoder = encoder;
         this.options = options;
         this.cancel = cancel;
+        this.rowsRead = rowsRead;
     }
 
     /**
@@ -61,8 +72,9 @@ public final class PreferenceDataset {
     private ValidationReport pass(Path file, Consumer<EncodedPair> onPair, Consumer<ReportEntry> onEntry)
             throws DataFileException {
         RowProcessor processor = new RowProcessor(encoder, options);
-        try (RowSource rows = RowSources.open(file, options.maxLineBytes())) {
-            for (RawRow row = rows.next(); row != null; row = rows.next()) {
+        long rows = 0;
+        try (RowSource source = RowSources.open(file, options.maxLineBytes())) {
+            for (RawRow row = source.next(); row != null; row = source.next()) {
                 if (cancel.cancelled()) {
                     throw new CancellationException(file + ": the pass was cancelled after "
                             + processor.report().rowsRead() + " rows");
@@ -74,6 +86,7 @@ public final class PreferenceDataset {
                 if (outcome.entry() != null) {
                     onEntry.accept(outcome.entry());
                 }
+                rowsRead.accept(++rows);
                 if (processor.stopped()) {
                     break;
                 }
