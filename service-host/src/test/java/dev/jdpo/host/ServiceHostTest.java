@@ -8,19 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.BytesValue;
 import com.google.protobuf.Int64Value;
+import dev.jdpo.host.testing.ReflectionProbe;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.reflection.v1.ServerReflectionGrpc;
-import io.grpc.reflection.v1.ServerReflectionRequest;
-import io.grpc.reflection.v1.ServerReflectionResponse;
-import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -72,7 +69,7 @@ class ServiceHostTest {
     void reflectionListsTheHostedServiceWithHealthAndReflection() throws Exception {
         try (ServiceHost host = start(HostSettings.on("127.0.0.1", 0))) {
             assertEquals(List.of("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", ProbeService.NAME),
-                    listServices(channel(host)).stream().sorted().toList());
+                    ReflectionProbe.services(channel(host)).stream().sorted().toList());
         }
     }
 
@@ -80,7 +77,7 @@ class ServiceHostTest {
     void applicationBeansOnTheClassPathAreNeitherCreatedNorServed() throws Exception {
         try (ServiceHost host = start(HostSettings.on("127.0.0.1", 0))) {
             assertFalse(StrayApplicationBean.CREATED.get(), "the eager application bean was created");
-            assertFalse(listServices(channel(host)).contains(StrayApplicationBean.NAME));
+            assertFalse(ReflectionProbe.services(channel(host)).contains(StrayApplicationBean.NAME));
         }
     }
 
@@ -218,30 +215,5 @@ class ServiceHostTest {
                 queue.add("completed");
             }
         };
-    }
-
-    private static List<String> listServices(ManagedChannel channel) throws Exception {
-        CompletableFuture<List<String>> names = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse response) {
-                        names.complete(response.getListServicesResponse().getServiceList().stream()
-                                .map(ServiceResponse::getName).toList());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        names.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        names.completeExceptionally(new AssertionError("no list_services response"));
-                    }
-                });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onCompleted();
-        return names.get(10, TimeUnit.SECONDS);
     }
 }

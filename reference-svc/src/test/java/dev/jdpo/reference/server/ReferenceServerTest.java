@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.host.ServiceHost;
+import dev.jdpo.host.testing.ReflectionProbe;
 import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
@@ -18,13 +19,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.reflection.v1.ServerReflectionGrpc;
-import io.grpc.reflection.v1.ServerReflectionRequest;
-import io.grpc.reflection.v1.ServerReflectionResponse;
-import io.grpc.stub.StreamObserver;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -45,9 +41,9 @@ class ReferenceServerTest {
                 assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.newBuilder()
                         .setService(ReferenceServiceGrpc.SERVICE_NAME).build()).getStatus());
                 assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
-                String services = listServices(channel);
-                assertTrue(services.contains(ReferenceServiceGrpc.SERVICE_NAME), services);
-                assertTrue(services.contains("grpc.health.v1.Health"), services);
+                List<String> services = ReflectionProbe.services(channel);
+                assertTrue(services.contains(ReferenceServiceGrpc.SERVICE_NAME), services.toString());
+                assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
@@ -75,29 +71,5 @@ class ReferenceServerTest {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
-    }
-
-    private static String listServices(ManagedChannel channel) throws Exception {
-        CompletableFuture<String> names = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse response) {
-                        names.complete(response.getListServicesResponse().toString());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        names.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        names.complete("");
-                    }
-                });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onCompleted();
-        return names.get(10, TimeUnit.SECONDS);
     }
 }

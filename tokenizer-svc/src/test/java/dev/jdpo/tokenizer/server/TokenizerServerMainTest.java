@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.host.testing.ReflectionProbe;
 import dev.jdpo.proto.internal.v1.TokenizerServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.reflection.v1.ServerReflectionGrpc;
-import io.grpc.reflection.v1.ServerReflectionRequest;
-import io.grpc.reflection.v1.ServerReflectionResponse;
-import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,7 +45,7 @@ class TokenizerServerMainTest {
             assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
             assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.newBuilder()
                     .setService(TokenizerServiceGrpc.SERVICE_NAME).build()).getStatus());
-            assertTrue(listServices(channel).contains(TokenizerServiceGrpc.SERVICE_NAME));
+            assertTrue(ReflectionProbe.services(channel).contains(TokenizerServiceGrpc.SERVICE_NAME));
 
             process.destroy();
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the tokenizer exits after SIGTERM");
@@ -95,29 +92,5 @@ class TokenizerServerMainTest {
         drain.setDaemon(true);
         drain.start();
         return ready;
-    }
-
-    private static String listServices(ManagedChannel channel) throws Exception {
-        CompletableFuture<String> names = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse response) {
-                        names.complete(response.getListServicesResponse().toString());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        names.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        names.complete("");
-                    }
-                });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onCompleted();
-        return names.get(10, TimeUnit.SECONDS);
     }
 }
