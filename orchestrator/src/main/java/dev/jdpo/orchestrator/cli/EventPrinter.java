@@ -54,8 +54,10 @@ final class EventPrinter {
     }
 
     private static String metrics(MetricsReport report) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "step %d/%d epoch %.2f",
-                report.getStep(), report.getTotalSteps(), report.getEpoch()));
+        // reports before the first step (the reference scorer's counters) have no step count yet
+        StringBuilder line = new StringBuilder(report.getTotalSteps() == 0 ? "before training:"
+                : String.format(Locale.ROOT, "step %d/%d epoch %.2f", report.getStep(), report.getTotalSteps(),
+                        report.getEpoch()));
         Map<String, Double> values = new TreeMap<>(report.getValuesMap());
         values.remove("epoch");
         for (Map.Entry<String, Double> metric : values.entrySet()) {

@@ -120,6 +120,8 @@ class TrainCommandTest {
             assertTrue(result.out().contains("step " + step + "/3 epoch "), result.out());
         }
         assertTrue(result.out().contains("Run succeeded; aligned model in " + output.resolve("final")), result.out());
+        assertTrue(result.out().contains("before training: reference/cache_bytes="), result.out());
+        assertFalse(result.out().contains("step 0/0"), result.out());
 
         assertEquals(List.of(0, 1, 2, 3), steps(output.resolve("metrics.jsonl")), "reference/ at 0, then training");
         List<JsonObject> metrics = trainingLines(output.resolve("metrics.jsonl"));
