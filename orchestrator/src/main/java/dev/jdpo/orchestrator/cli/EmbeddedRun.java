@@ -58,9 +58,9 @@ final class EmbeddedRun {
             RunManager runs = orchestrator.runs();
             Run run = runs.create(config);
             Thread cancelOnInterrupt = new Thread(() -> cancelQuietly(runs, run.getId()), "jdpo-run-cancel");
-            Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
             boolean followed = false;
             try {
+                Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
                 follow(runs.events(), run.getId(), events);
                 followed = true;
             } finally {
@@ -81,8 +81,7 @@ final class EmbeddedRun {
                 RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_RUNNING)).stream().map(Run::getId).toList();
         if (!unfinished.isEmpty()) {
             err.println("jdpo: left unfinished by an earlier process: " + String.join(", ", unfinished)
-                    + " (`jdpo serve orchestrator` on this state resumes them; `jdpo train --resume` continues "
-                    + "their checkpoints as a new run)");
+                    + " (`jdpo serve orchestrator` on this state resumes them, and `jdpo cancel` then stops them)");
             err.flush();
         }
     }

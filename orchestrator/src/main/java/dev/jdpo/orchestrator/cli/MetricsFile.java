@@ -28,8 +28,8 @@ final class MetricsFile implements AutoCloseable {
 
     /**
      * A file written from the first report on; a run resumed at {@code resumedStep} keeps the lines of steps up
-     * to it, so the file reads as one run, without the steps done again. Only reads here: a run refused at
-     * creation leaves an earlier file as it was.
+     * to it, so the file reads as one run, without the steps done again. Nothing is written here (the path is
+     * only checked for writing), so a run refused at creation leaves an earlier file as it was.
      *
      * @throws IOException when a resumed run's file cannot be read or holds lines that are not jdpo metrics
      */
@@ -70,7 +70,7 @@ final class MetricsFile implements AutoCloseable {
         return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
-    /** Writes a report; on a resumed run, those of the steps the file already holds (the step-0 reference/ counters). */
+    /** Writes a report, except on a resumed run one of a step the file already holds (the step-0 reference/ counters). */
     void write(MetricsReport report) {
         if (resumedStep > 0 && report.getStep() <= resumedStep) {
             return;

@@ -102,10 +102,13 @@ final class DatasetLoader {
                         .tokenizeDataset(request);
                 while (responses.hasNext()) {
                     TokenizeResponse response = responses.next();
-                    answered = true;
                     if (response.hasProgress()) {
+                        // progress only: a tokenizer lost now is retried from the start, which loses nothing
                         reporter.info(file + ": " + response.getProgress().getRowsRead() + " rows read");
-                    } else if (response.hasPair()) {
+                        continue;
+                    }
+                    answered = true;
+                    if (response.hasPair()) {
                         SplitPair pair = response.getPair();
                         (pair.getSplit() == Split.SPLIT_VALIDATION ? validation : train).add(encoded(pair));
                     } else if (response.hasReport()) {

@@ -30,6 +30,8 @@ final class ServiceChannels implements AutoCloseable {
 
     // a TrainPair of a long sequence with per-token log-probs stays far below this (the trainer's own bound)
     private static final int MAX_MESSAGE_BYTES = 64 << 20;
+    // the in-process server is terminated first, so no TokenizeRows call can be encoding; a cancelled
+    // TokenizeDataset stops within a row, and 30 s covers one very long row on a loaded machine
     private static final Duration TOKENIZER_DRAIN = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(ServiceChannels.class);
 

@@ -16,6 +16,7 @@ import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunError;
 import dev.jdpo.proto.v1.RunStatus;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -76,7 +77,7 @@ public final class RunManager implements AutoCloseable {
     private final ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("jdpo-run-"));
 
     private final Object lock = new Object();
-    // one create at a time, so two runs cannot both pass the output_dir check before either is active
+    // one create at a time, so two runs cannot both pass the output_dir checks before either is stored
     private final Object creating = new Object();
     private final Deque<PendingRun> queue = new ArrayDeque<>();
     private final Map<String, ActiveRun> validating = new HashMap<>();
@@ -131,9 +132,10 @@ public final class RunManager implements AutoCloseable {
      */
     public Run create(RunConfig submitted) throws InvalidConfigException, PathNotAllowedException {
         validator.validate(submitted);
-        RunConfig config = allowedRoots.checkPaths(defaults.apply(submitted));
+        RunConfig withDefaults = defaults.apply(submitted);
         synchronized (creating) {
-            requireOutputDirFree(config.getOutput().getOutputDir());
+            requireOutputDirFree(Path.of(withDefaults.getOutput().getOutputDir()).toAbsolutePath().normalize());
+            RunConfig config = allowedRoots.checkPaths(withDefaults);
             String id = RunIds.next();
             runs.insert(id, config.getName(), RunStatus.RUN_STATUS_VALIDATING_FILES, config, clock.millis());
             log.status(id, RunStatus.RUN_STATUS_VALIDATING_FILES, "Run created; validating the data files");
@@ -144,23 +146,24 @@ public final class RunManager implements AutoCloseable {
     }
 
     /**
-     * Refuses an output_dir that a run this orchestrator is validating, queueing or training writes to: the
-     * check of the files on disk cannot see a run that has not written its first checkpoint yet.
+     * Refuses an output_dir that an unfinished run writes to, checked before the files on disk: a run that has not
+     * written its first checkpoint yet leaves no trace there. A run left RUNNING by a process that died counts
+     * too, since a served orchestrator resumes it into that directory.
      */
-    private void requireOutputDirFree(String outputDir) throws InvalidConfigException {
-        List<String> active = new ArrayList<>();
-        synchronized (lock) {
-            active.addAll(validating.keySet());
-            queue.forEach(pending -> active.add(pending.runId()));
-            active.addAll(training.keySet());
-        }
-        for (String id : active) {
-            Optional<Run> run = runs.find(id);
-            if (run.isPresent() && !RunStatuses.isTerminal(run.get().getStatus())
-                    && run.get().getConfig().getOutput().getOutputDir().equals(outputDir)) {
-                throw new InvalidConfigException("output.output_dir", outputDir + " is the output_dir of run " + id
-                        + ", which is " + RunStatuses.shortName(run.get().getStatus())
-                        + "; wait for it, cancel it, or choose another output_dir");
+    private void requireOutputDirFree(Path outputDir) throws InvalidConfigException {
+        for (Run run : runs.withStatus(List.of(RunStatus.RUN_STATUS_VALIDATING_FILES, RunStatus.RUN_STATUS_QUEUED,
+                RunStatus.RUN_STATUS_RUNNING))) {
+            if (Path.of(run.getConfig().getOutput().getOutputDir()).equals(outputDir)) {
+                boolean here;
+                synchronized (lock) {
+                    here = validating.containsKey(run.getId()) || training.containsKey(run.getId())
+                            || queue.stream().anyMatch(pending -> pending.runId().equals(run.getId()));
+                }
+                throw new InvalidConfigException("output.output_dir", outputDir + " is the output_dir of run "
+                        + run.getId() + ", which is " + RunStatuses.shortName(run.getStatus()) + (here
+                        ? "; wait for it, cancel it, or choose another output_dir"
+                        : " but left unfinished by an earlier process; `jdpo serve orchestrator` on this state "
+                        + "resumes it (and `jdpo cancel` then stops it), or choose another output_dir"));
             }
         }
     }

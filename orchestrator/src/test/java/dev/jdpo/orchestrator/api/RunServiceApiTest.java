@@ -24,23 +24,19 @@ import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunServiceGrpc;
 import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.WatchRunRequest;
+import dev.jdpo.testing.ReflectionProbe;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
-import io.grpc.reflection.v1.ServerReflectionGrpc;
-import io.grpc.reflection.v1.ServerReflectionRequest;
-import io.grpc.reflection.v1.ServerReflectionResponse;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,15 +91,20 @@ class RunServiceApiTest {
     }
 
     @Test
-    void aSecondRunIntoTheOutputDirOfAnActiveRunIsInvalidArgument() {
-        Run first = create(workspace.config("shared-output"));
-        StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                () -> create(workspace.config("shared-output")));
-        assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode());
-        assertTrue(error.getStatus().getDescription().startsWith("output.output_dir: "
-                + workspace.config("shared-output").getOutput().getOutputDir() + " is the output_dir of run "
-                + first.getId() + ", which is "), error.getStatus().getDescription());
-        client.stub().cancelRun(CancelRunRequest.newBuilder().setRunId(first.getId()).build());
+    void aSecondRunIntoTheOutputDirOfAnActiveRunIsInvalidArgument() throws Exception {
+        // its own orchestrator with a run that cannot finish or checkpoint while the second create arrives
+        try (OrchestratorServer slow = workspace.start(new ScriptedRunExecutor(10_000, 20, 0));
+             RunClient slowClient = new RunClient(slow.port())) {
+            RunConfig config = workspace.config("shared-output");
+            Run first = slowClient.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+            StatusRuntimeException error = assertThrows(StatusRuntimeException.class, () -> slowClient.stub()
+                    .createRun(CreateRunRequest.newBuilder().setConfig(config).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode());
+            assertTrue(error.getStatus().getDescription().startsWith("output.output_dir: "
+                    + config.getOutput().getOutputDir() + " is the output_dir of run " + first.getId()
+                    + ", which is "), error.getStatus().getDescription());
+            slowClient.stub().cancelRun(CancelRunRequest.newBuilder().setRunId(first.getId()).build());
+        }
     }
 
     @Test
@@ -263,27 +264,7 @@ class RunServiceApiTest {
 
     @Test
     void reflectionListsRunService() throws Exception {
-        CompletableFuture<List<String>> services = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(client.channel())
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse response) {
-                        services.complete(response.getListServicesResponse().getServiceList().stream()
-                                .map(s -> s.getName()).toList());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        services.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        List<String> names = services.get(10, TimeUnit.SECONDS);
-        requests.onCompleted();
+        List<String> names = ReflectionProbe.services(client.channel());
         assertTrue(names.contains("jdpo.v1.RunService"), names.toString());
         assertTrue(names.contains("grpc.health.v1.Health"), names.toString());
     }

@@ -1,8 +1,10 @@
 package dev.jdpo.orchestrator.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.state.MetricRepository;
 import dev.jdpo.orchestrator.testing.RunClient;
@@ -85,6 +87,29 @@ class RestartRecoveryTest {
                     .count(), "a resumed run does not enter RUNNING twice");
             Map<Long, Double> loss = second.context().getBean(MetricRepository.class).series(runId, "loss");
             assertEquals(LongStream.rangeClosed(1, 30).boxed().toList(), List.copyOf(loss.keySet()));
+        }
+    }
+
+    @Test
+    void anOrchestratorThatDoesNotRecoverStillKeepsNewRunsOutOfAnUnfinishedRunsOutputDir() throws Exception {
+        TestWorkspace workspace = new TestWorkspace(tmp);
+        String runId;
+        try (OrchestratorServer first = workspace.start(new ScriptedRunExecutor(10_000, 20, 0))) {
+            runId = first.runs().create(workspace.config("orphan")).getId();
+            waitForStep(first.runs(), runId, 1);
+        }
+        ScriptedRunExecutor untouched = new ScriptedRunExecutor(10, 2, 0);
+        try (OrchestratorServer embedded = OrchestratorServer.start(Map.of(
+                "jdpo.executor", "scripted",
+                "jdpo.state-dir", workspace.stateDir().toString(),
+                "jdpo.allowed-roots", List.of(workspace.root().toString()),
+                "jdpo.recover-runs", false), List.of(untouched), false)) {
+            assertEquals(RunStatus.RUN_STATUS_RUNNING, embedded.runs().get(runId).getStatus(), "left as it was");
+            InvalidConfigException refused = assertThrows(InvalidConfigException.class,
+                    () -> embedded.runs().create(workspace.config("orphan")));
+            assertTrue(refused.getMessage().contains("is the output_dir of run " + runId + ", which is running but "
+                    + "left unfinished by an earlier process"), refused.getMessage());
+            assertTrue(untouched.starts().isEmpty(), "the unfinished run was not resumed here");
         }
     }
 

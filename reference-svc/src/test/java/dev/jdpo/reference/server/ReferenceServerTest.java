@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.host.ServiceHost;
-import dev.jdpo.host.testing.ReflectionProbe;
 import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.TinyReference;
 import dev.jdpo.reference.grpc.ReferenceServiceEndpoint;
 import dev.jdpo.reference.grpc.StreamSettings;
+import dev.jdpo.testing.ReflectionProbe;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;

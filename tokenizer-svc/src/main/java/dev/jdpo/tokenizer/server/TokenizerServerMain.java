@@ -33,7 +33,7 @@ public final class TokenizerServerMain implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    // the server's grace has cancelled every call by then; their reads stop within a row
+    // a server that failed to start has run no call: its pool drains at once
     private static final Duration DRAIN = Duration.ofSeconds(10);
 
     public static void main(String[] args) {
@@ -62,9 +62,11 @@ public final class TokenizerServerMain implements Callable<Integer> {
             tokenizers.closeAfter(work, DRAIN);
             throw e;
         }
+        // The tokenizers are not freed at exit: the process ends, and TokenizeRows encodes on the server's own
+        // threads, so no drain of the work pool could prove they are idle.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            tokenizers.closeAfter(work, DRAIN);
+            work.shutdownNow();
         }, "tokenizer-server-shutdown"));
         spec.commandLine().getOut().println(READY_LINE + host + ":" + server.port());
         spec.commandLine().getOut().flush();

@@ -103,7 +103,9 @@ class TokenizerCancellationTest {
 
                     @Override
                     public void onNext(TokenizeResponse value) {
-                        outcome.completeExceptionally(new AssertionError("a response came before the cancel"));
+                        if (!value.hasProgress()) {
+                            outcome.completeExceptionally(new AssertionError("a pair came before the cancel"));
+                        }
                     }
 
                     @Override

@@ -1,4 +1,4 @@
-package dev.jdpo.host.testing;
+package dev.jdpo.testing;
 
 import io.grpc.ManagedChannel;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
