@@ -2,6 +2,8 @@ package dev.jdpo.orchestrator.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.orchestrator.config.HyperparameterResolver;
 import dev.jdpo.orchestrator.config.RunConfigDefaults;
@@ -10,11 +12,23 @@ import dev.jdpo.orchestrator.run.RunOutcome;
 import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.orchestrator.run.RunStart;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
+import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.NettyChannelBuilder;
+import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +110,63 @@ class DataReadingTest {
             RunOutcome outcome = executor.execute(start, reporter);
             assertEquals(new RunOutcome.Stopped(0), outcome);
             assertEquals(0, reporter.dataReads(), "neither reading reached its report: " + reporter.messages);
+        }
+    }
+
+    @Test
+    void theTokenizersProgressBecomesRunEvents() throws Exception {
+        RunConfig config = config(8, 1);
+        String name = InProcessServerBuilder.generateName();
+        TokenizerRegistry tokenizers = new TokenizerRegistry();
+        ExecutorService work = Executors.newSingleThreadExecutor();
+        Server server = InProcessServerBuilder.forName(name)
+                .addService(new TokenizerGrpcService(tokenizers, work, Duration.ZERO)).build().start();
+        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+        try {
+            RecordingReporter reporter = new RecordingReporter();
+            DatasetLoader.Pairs pairs = new DatasetLoader(channel, "in-process", new ServiceRetries(0, 1))
+                    .load(config, reporter).orElseThrow();
+            assertEquals(8, pairs.training().size() + pairs.validation().size());
+            List<String> progress = reporter.messages.stream().filter(m -> m.endsWith(" rows read")).toList();
+            assertEquals(8, progress.size(), reporter.messages.toString());
+            assertEquals(config.getData().getTrainingFile() + ": 8 rows read", progress.get(7));
+        } finally {
+            channel.shutdownNow();
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            tokenizers.closeAfter(work, Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aStopDuringTheRetryBackoffEndsTheReadingWithoutWaitingItOut() throws Exception {
+        RunConfig config = config(8, 1);
+        ManagedChannel nobody = NettyChannelBuilder.forTarget("127.0.0.1:" + freePort()).usePlaintext().build();
+        RecordingReporter reporter = new RecordingReporter();
+        Thread stopper = new Thread(() -> {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+            reporter.stop.set(true);
+        });
+        try {
+            stopper.start();
+            // one retry after a 10-minute backoff: only the stop can end this load in time
+            Optional<DatasetLoader.Pairs> loaded = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> new DatasetLoader(nobody, "127.0.0.1", new ServiceRetries(1, 600_000)).load(config, reporter));
+            assertEquals(Optional.empty(), loaded);
+            assertTrue(reporter.messages.stream().anyMatch(m -> m.contains("unavailable") && m.contains("retry 1")),
+                    reporter.messages.toString());
+        } finally {
+            stopper.interrupt();
+            nobody.shutdownNow();
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 }
