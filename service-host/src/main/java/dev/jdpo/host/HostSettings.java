@@ -14,6 +14,11 @@ public record HostSettings(String host, int port, int maxInboundMessageBytes, Du
 
     /** gRPC's own default. */
     public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 4 << 20;
+    /**
+     * The message bound both ends of the pair-carrying internal services use (reference scoring, training): a batch
+     * of long sequences with per-token log-probs exceeds gRPC's default, and a bound still stops a hostile message.
+     */
+    public static final int PAIR_MESSAGE_BYTES = 64 << 20;
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
     public HostSettings {

@@ -49,8 +49,7 @@ final class MetricsFile implements AutoCloseable {
 
     /** Refuses a path the run could not write to, before the run starts rather than in its middle. */
     private static void requireWritable(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        Path existing = parent;
+        Path existing = file.toAbsolutePath().getParent();
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }
@@ -70,7 +69,10 @@ final class MetricsFile implements AutoCloseable {
         return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
-    /** Writes a report, except on a resumed run one of a step the file already holds (the step-0 reference/ counters). */
+    /**
+     * Writes a report, except on a resumed run one of a step the file already holds (the step-0 reference/
+     * counters).
+     */
     void write(MetricsReport report) {
         if (resumedStep > 0 && report.getStep() <= resumedStep) {
             return;

@@ -7,7 +7,6 @@ import dev.jdpo.trainer.checkpoint.CheckpointException;
 import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.checkpoint.TrainerState;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,9 +87,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The step a resumed run starts after; 0 when the checkpoint is unreadable (the run then fails naming it). */
     private static long resumedStep(Path checkpoint) {
-        if (!Files.isRegularFile(checkpoint.resolve(TrainerState.FILE))) {
-            return 0;
-        }
         try {
             return TrainerState.read(checkpoint).globalStep();
         } catch (CheckpointException unreadable) {

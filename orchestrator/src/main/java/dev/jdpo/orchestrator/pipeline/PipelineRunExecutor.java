@@ -23,9 +23,9 @@ import java.util.Optional;
  * The real pipeline: the policy's tokenizer reads and splits the data (tokenizer-svc), the frozen reference model
  * or its replicas attach log-probs (reference-svc), and the trainer service trains with checkpoints, cancel, resume
  * and evaluation on the held-out pairs every {@code output.eval_interval} steps (trainer-svc). A run starts from
- * its own last checkpoint after a restart, else from {@code output.resume_from_checkpoint} when that is set. The tokenizer and
- * the trainer are reached over gRPC: an in-process server by default, or {@code services.tokenizer_address} /
- * {@code services.trainer_address}.
+ * its own last checkpoint after a restart, else from {@code output.resume_from_checkpoint} when that is set. The
+ * tokenizer and the trainer are reached over gRPC: an in-process server by default, or
+ * {@code services.tokenizer_address} / {@code services.trainer_address}.
  */
 public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
@@ -97,9 +97,11 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
      */
     private synchronized Optional<DatasetLoader.Pairs> validatedData(RunConfig config) {
         ValidatedData validated = lastValidated.get();
+        if (validated == null || !validated.config().equals(config)) {
+            return Optional.empty();
+        }
         lastValidated = new SoftReference<>(null);
-        return validated != null && validated.config().equals(config) ? Optional.of(validated.pairs())
-                : Optional.empty();
+        return Optional.of(validated.pairs());
     }
 
     /** Cancels an embedded training job (it checkpoints at its next step boundary) and closes the channels. */

@@ -18,8 +18,9 @@ record ResumePoint(Path directory, long step) {
         if (configured.isEmpty()) {
             return Optional.empty();
         }
+        Path directory = Path.of(configured);
         try {
-            return Optional.of(new ResumePoint(Path.of(configured), TrainerState.read(Path.of(configured)).globalStep()));
+            return Optional.of(new ResumePoint(directory, TrainerState.read(directory).globalStep()));
         } catch (CheckpointException unreadable) {
             throw new RunFailure("checkpoint_error", "output.resume_from_checkpoint: " + unreadable.getMessage(),
                     "output.resume_from_checkpoint");

@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.pipeline;
 
+import dev.jdpo.host.HostSettings;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
 import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
@@ -28,8 +29,6 @@ final class ServiceChannels implements AutoCloseable {
     /** Where an embedded service runs, for messages. */
     static final String IN_PROCESS = "in-process";
 
-    // a TrainPair of a long sequence with per-token log-probs stays far below this (the trainer's own bound)
-    private static final int MAX_MESSAGE_BYTES = 64 << 20;
     // the in-process server is terminated first, so no TokenizeRows call can be encoding; a cancelled
     // TokenizeDataset stops within a row, and 30 s covers one very long row on a loaded machine
     private static final Duration TOKENIZER_DRAIN = Duration.ofSeconds(30);
@@ -46,7 +45,7 @@ final class ServiceChannels implements AutoCloseable {
     synchronized ManagedChannel channel(String address) {
         if (!address.isBlank()) {
             return remote.computeIfAbsent(address.trim(), target -> NettyChannelBuilder.forTarget(target)
-                    .usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
+                    .usePlaintext().maxInboundMessageSize(HostSettings.PAIR_MESSAGE_BYTES).build());
         }
         if (embeddedChannel == null) {
             String name = "jdpo-services-" + System.identityHashCode(this);

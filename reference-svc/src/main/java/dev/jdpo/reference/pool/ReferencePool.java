@@ -3,6 +3,7 @@ package dev.jdpo.reference.pool;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.jdpo.host.HostSettings;
 import dev.jdpo.proto.internal.v1.GetStatsRequest;
 import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
@@ -50,7 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class ReferencePool implements PairScorer, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReferencePool.class);
-    private static final int MAX_MESSAGE_BYTES = 64 << 20;
     private static final long STATS_DEADLINE_SECONDS = 10;
 
     private final List<Replica> replicas;
@@ -85,7 +85,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         List<ReplicaChannel> channels = new ArrayList<>();
         for (InetSocketAddress a : ReplicaAddresses.resolve(addresses)) {
             ManagedChannel channel = NettyChannelBuilder.forAddress(a).usePlaintext()
-                    .maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
+                    .maxInboundMessageSize(HostSettings.PAIR_MESSAGE_BYTES).build();
             channels.add(new ReplicaChannel(a.getHostString() + ":" + a.getPort(), channel));
         }
         return new ReferencePool(channels, options);

@@ -32,9 +32,6 @@ public final class ReferenceServerMain implements Callable<Integer> {
     /** The line a launcher waits for; the port follows it. */
     public static final String READY_LINE = "reference server listening on port ";
 
-    // per-token log-probs of long batches exceed gRPC's 4 MiB default
-    static final int MAX_MESSAGE_BYTES = 64 << 20;
-
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (with tokenizer.json).")
     Path model;
 
@@ -107,9 +104,9 @@ public final class ReferenceServerMain implements Callable<Integer> {
         return 0;
     }
 
-    /** Every interface, {@link #MAX_MESSAGE_BYTES} per message. */
+    /** Every interface, {@link HostSettings#PAIR_MESSAGE_BYTES} per message. */
     static HostSettings hostSettings(int port) {
-        return HostSettings.allInterfaces(port).withMaxInboundMessageBytes(MAX_MESSAGE_BYTES);
+        return HostSettings.allInterfaces(port).withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES);
     }
 
     private static String defaultReplicaId() {

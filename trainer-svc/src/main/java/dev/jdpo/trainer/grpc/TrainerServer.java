@@ -10,9 +10,6 @@ import dev.jdpo.host.ServiceHost;
  */
 public final class TrainerServer implements AutoCloseable {
 
-    // a TrainPair of a long sequence with per-token log-probs stays far below this; it bounds a hostile message
-    static final int MAX_MESSAGE_BYTES = 64 << 20;
-
     private final ServiceHost host;
     private final TrainerServiceEndpoint endpoint;
 
@@ -23,7 +20,8 @@ public final class TrainerServer implements AutoCloseable {
 
     /** Listens on {@code port} on all interfaces (0 picks a free port). */
     public static TrainerServer start(int port, TrainerServiceEndpoint endpoint) {
-        HostSettings settings = HostSettings.allInterfaces(port).withMaxInboundMessageBytes(MAX_MESSAGE_BYTES);
+        HostSettings settings = HostSettings.allInterfaces(port).withMaxInboundMessageBytes(
+                HostSettings.PAIR_MESSAGE_BYTES);
         return new TrainerServer(ServiceHost.start(settings, endpoint), endpoint);
     }
 
