@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.run;
 
+import com.google.protobuf.Timestamp;
 import dev.jdpo.orchestrator.config.AllowedRoots;
 import dev.jdpo.orchestrator.config.HyperparameterResolver;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
@@ -9,6 +10,8 @@ import dev.jdpo.orchestrator.config.RunConfigValidator;
 import dev.jdpo.orchestrator.state.CheckpointRepository;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.RunStatuses;
+import dev.jdpo.orchestrator.state.Timestamps;
+import dev.jdpo.orchestrator.tensorboard.TensorBoardLog;
 import dev.jdpo.proto.v1.Checkpoint;
 import dev.jdpo.proto.v1.EventLevel;
 import dev.jdpo.proto.v1.ResolvedHyperparameters;
@@ -16,6 +19,7 @@ import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunError;
 import dev.jdpo.proto.v1.RunStatus;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,7 +63,7 @@ public final class RunManager implements AutoCloseable {
 
     /** A run waiting for a training slot; {@code alreadyRunning} for one resumed after a restart (queued first). */
     private record PendingRun(String runId, RunConfig config, ResolvedHyperparameters hyperparameters,
-                              Optional<Checkpoint> resumeFrom, boolean alreadyRunning) {
+                              Optional<Checkpoint> resumeFrom, boolean alreadyRunning, Timestamp createdAt) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
@@ -110,16 +114,18 @@ public final class RunManager implements AutoCloseable {
             log.message(run.getId(), EventLevel.EVENT_LEVEL_INFO, last
                     .map(c -> "Orchestrator restarted; resuming from the checkpoint at step " + c.getStep())
                     .orElse("Orchestrator restarted; no checkpoint yet, training again from the first step"));
-            enqueue(new PendingRun(run.getId(), run.getConfig(), run.getHyperparameters(), last, true));
+            enqueue(new PendingRun(run.getId(), run.getConfig(), run.getHyperparameters(), last, true,
+                    run.getCreatedAt()));
         }
         for (Run run : runs.withStatus(List.of(RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_VALIDATING_FILES))) {
             if (run.getCancelRequested()) {
                 log.status(run.getId(), RunStatus.RUN_STATUS_CANCELLED, "Cancelled while the orchestrator was down");
             } else if (run.getStatus() == RunStatus.RUN_STATUS_QUEUED) {
-                enqueue(new PendingRun(run.getId(), run.getConfig(), run.getHyperparameters(), Optional.empty(), false));
+                enqueue(new PendingRun(run.getId(), run.getConfig(), run.getHyperparameters(), Optional.empty(), false,
+                        run.getCreatedAt()));
             } else {
                 log.message(run.getId(), EventLevel.EVENT_LEVEL_INFO, "Orchestrator restarted; validating files again");
-                startValidation(run.getId(), run.getConfig());
+                startValidation(run.getId(), run.getConfig(), run.getCreatedAt());
             }
         }
     }
@@ -140,7 +146,7 @@ public final class RunManager implements AutoCloseable {
             runs.insert(id, config.getName(), RunStatus.RUN_STATUS_VALIDATING_FILES, config, clock.millis());
             log.status(id, RunStatus.RUN_STATUS_VALIDATING_FILES, "Run created; validating the data files");
             Run created = runs.find(id).orElseThrow();
-            startValidation(id, config);
+            startValidation(id, config, created.getCreatedAt());
             return created;
         }
     }
@@ -240,18 +246,18 @@ public final class RunManager implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    private void startValidation(String id, RunConfig config) {
-        ActiveRun run = new ActiveRun(id, log);
+    private void startValidation(String id, RunConfig config, Timestamp createdAt) {
+        ActiveRun run = activeRun(id, config, createdAt, 0);
         synchronized (lock) {
             if (closing) {
                 return;
             }
             validating.put(id, run);
         }
-        workers.execute(() -> validate(run, config));
+        workers.execute(() -> validate(run, config, createdAt));
     }
 
-    private void validate(ActiveRun run, RunConfig config) {
+    private void validate(ActiveRun run, RunConfig config, Timestamp createdAt) {
         String id = run.runId();
         try {
             Optional<DataSummary> counted = executor.validateFiles(config, run);
@@ -262,7 +268,7 @@ public final class RunManager implements AutoCloseable {
             ResolvedHyperparameters resolved = resolver.resolve(config, data.trainingPairs(), data.validationPairs());
             log.hyperparameters(id, resolved);
             if (log.status(id, RunStatus.RUN_STATUS_QUEUED, "Files validated; waiting for a training slot") != null) {
-                enqueue(new PendingRun(id, config, resolved, Optional.empty(), false));
+                enqueue(new PendingRun(id, config, resolved, Optional.empty(), false, createdAt));
             }
         } catch (RunFailure failure) {
             fail(id, failure.code(), failure.getMessage(), failure.param());
@@ -276,6 +282,7 @@ public final class RunManager implements AutoCloseable {
             synchronized (lock) {
                 validating.remove(id, run);
             }
+            closeTensorBoard(run);
             run.finished().complete(null);
         }
     }
@@ -294,7 +301,8 @@ public final class RunManager implements AutoCloseable {
         synchronized (lock) {
             while (!closing && training.size() < settings.maxConcurrentRuns() && !queue.isEmpty()) {
                 PendingRun next = queue.pollFirst();
-                ActiveRun run = new ActiveRun(next.runId(), log);
+                ActiveRun run = activeRun(next.runId(), next.config(), next.createdAt(),
+                        next.resumeFrom().map(Checkpoint::getStep).orElse(0L));
                 training.put(next.runId(), run);
                 workers.execute(() -> train(run, next));
             }
@@ -335,8 +343,23 @@ public final class RunManager implements AutoCloseable {
             synchronized (lock) {
                 training.remove(id, run);
             }
+            closeTensorBoard(run);
             run.finished().complete(null);
             schedule();
+        }
+    }
+
+    /** A run's reporter for this process; its TensorBoard file goes to the run's output_dir. */
+    private ActiveRun activeRun(String id, RunConfig config, Timestamp createdAt, long resumedStep) {
+        return new ActiveRun(id, log, new TensorBoardLog(Path.of(config.getOutput().getOutputDir()),
+                Timestamps.toInstant(createdAt), resumedStep));
+    }
+
+    private static void closeTensorBoard(ActiveRun run) {
+        try {
+            run.closeTensorBoard();
+        } catch (IOException | RuntimeException failed) {
+            LOG.warn("cannot close the TensorBoard file of run {}: {}", run.runId(), failed.getMessage());
         }
     }
 

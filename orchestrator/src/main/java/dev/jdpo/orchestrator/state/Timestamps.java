@@ -1,6 +1,7 @@
 package dev.jdpo.orchestrator.state;
 
 import com.google.protobuf.Timestamp;
+import java.time.Instant;
 
 /** Epoch milliseconds (the tables' time unit) to and from protobuf timestamps. */
 public final class Timestamps {
@@ -15,5 +16,9 @@ public final class Timestamps {
 
     public static long toMillis(Timestamp timestamp) {
         return timestamp.getSeconds() * 1000L + timestamp.getNanos() / 1_000_000;
+    }
+
+    public static Instant toInstant(Timestamp timestamp) {
+        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
     }
 }

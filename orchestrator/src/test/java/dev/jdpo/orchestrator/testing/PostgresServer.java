@@ -1,8 +1,5 @@
 package dev.jdpo.orchestrator.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.jdpo.orchestrator.state.DatabaseSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -190,14 +187,8 @@ public final class PostgresServer implements AutoCloseable {
                         .max(Comparator.comparingDouble(PostgresServer::version));
             }
         }
-        if (newest.isEmpty()) {
-            String missing = "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found under " + installs
-                    + "/<version>/bin; install the Debian package postgresql";
-            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-                fail(missing + " (CI is set, so this test must not be skipped: .ci/run installs it)");
-            }
-            assumeTrue(false, missing + " to run this test");
-        }
+        Prerequisites.require(newest.isPresent(), "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found "
+                + "under " + installs + "/<version>/bin; install the Debian package postgresql", ci);
         return newest.orElseThrow();
     }
 
