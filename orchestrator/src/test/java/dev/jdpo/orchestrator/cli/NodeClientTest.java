@@ -6,16 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
+import dev.jdpo.orchestrator.testing.ExternalProcess;
 import dev.jdpo.orchestrator.testing.ScriptedRunExecutor;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.RunEvent;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +31,8 @@ class NodeClientTest {
     void nodeClientCreatesARunAndWatchesItToSuccess() throws Exception {
         Path clientDir = Path.of(System.getProperty("jdpo.repo.root"), "clients", "node");
         if (!Files.isDirectory(clientDir.resolve("node_modules"))) {
-            Result install = run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", clientDir.toString()), 300);
+            ExternalProcess.Result install = ExternalProcess.run(List.of("npm", "ci", "--no-audit", "--no-fund",
+                    "--prefix", clientDir.toString()), Map.of(), tmp, 300);
             assertEquals(0, install.exit(), "npm ci failed:\n" + install.output());
         }
         TestWorkspace workspace = new TestWorkspace(tmp);
@@ -44,8 +44,9 @@ class NodeClientTest {
                 + "\"hyperparameters\": {\"beta\": {\"value\": 0.1}},"
                 + "\"output\": {\"output_dir\": \"" + tmp.resolve("out") + "\"}}");
         try (OrchestratorServer server = workspace.start(new ScriptedRunExecutor(8, 10, 4))) {
-            Result client = run(List.of("node", clientDir.resolve("create-and-watch.js").toString(),
-                    "--address", "127.0.0.1:" + server.port(), "--config", config.toString()), 120);
+            ExternalProcess.Result client = ExternalProcess.run(List.of("node",
+                    clientDir.resolve("create-and-watch.js").toString(), "--address", "127.0.0.1:" + server.port(),
+                    "--config", config.toString()), Map.of(), tmp, 120);
             assertEquals(0, client.exit(), client.output());
 
             List<JsonObject> lines = new ArrayList<>();
@@ -69,20 +70,5 @@ class NodeClientTest {
 
     private static String stringOrNull(JsonObject object, String key) {
         return object.get(key).isJsonNull() ? null : object.get(key).getAsString();
-    }
-
-    /** Exit code and combined output of a finished process. */
-    private record Result(int exit, String output) {
-    }
-
-    private Result run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(tmp, "process", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s:\n"
-                    + Files.readString(log, StandardCharsets.UTF_8));
-        }
-        return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
 }
