@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.ExternalProcess;
 import dev.jdpo.orchestrator.testing.Prerequisites;
+import dev.jdpo.orchestrator.testing.PythonEventReader;
 import dev.jdpo.orchestrator.testing.ScriptedRunExecutor;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.Checkpoint;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +86,8 @@ class PythonClientTest {
                         checkpoint.getAsJsonObject("metrics").get("loss").getAsDouble());
             }
             assertEquals(example(clientDir, 0, address, "checkpoints", runId).size(), stored.size());
+            assertEquals(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), PythonEventReader.scalars(tmp.resolve("out/runs"), tmp)
+                    .get("train/loss").keySet(), "a served orchestrator's run writes TensorBoard events too");
 
             List<JsonObject> refused = example(clientDir, 2, address, "create", bad.toString());
             assertEquals("INVALID_ARGUMENT", refused.get(0).get("error").getAsString());

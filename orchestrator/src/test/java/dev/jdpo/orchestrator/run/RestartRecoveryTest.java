@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.state.MetricRepository;
+import dev.jdpo.orchestrator.testing.PythonEventReader;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.ScriptedRunExecutor;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
@@ -14,11 +15,13 @@ import dev.jdpo.proto.v1.Checkpoint;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +90,19 @@ class RestartRecoveryTest {
                     .count(), "a resumed run does not enter RUNNING twice");
             Map<Long, Double> loss = second.context().getBean(MetricRepository.class).series(runId, "loss");
             assertEquals(LongStream.rangeClosed(1, 30).boxed().toList(), List.copyOf(loss.keySet()));
+
+            Path runs = tmp.toRealPath().resolve("out-recover/runs");
+            try (Stream<Path> dirs = Files.list(runs)) {
+                Path dir = dirs.reduce((a, b) -> {
+                    throw new AssertionError("both attempts log to one directory: " + a + ", " + b);
+                }).orElseThrow();
+                try (Stream<Path> files = Files.list(dir)) {
+                    assertEquals(2, files.count(), "an event file per attempt");
+                }
+            }
+            Map<Long, Float> tensorBoardLoss = PythonEventReader.scalars(runs, tmp).get("train/loss");
+            assertEquals(loss.keySet(), tensorBoardLoss.keySet());
+            loss.forEach((step, value) -> assertEquals(value.floatValue(), tensorBoardLoss.get(step), "step " + step));
         }
     }
 

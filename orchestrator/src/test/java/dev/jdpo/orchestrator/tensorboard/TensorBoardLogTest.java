@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.orchestrator.testing.PythonEventReader;
 import dev.jdpo.proto.v1.MetricsReport;
 import java.io.IOException;
 import java.nio.file.Files;

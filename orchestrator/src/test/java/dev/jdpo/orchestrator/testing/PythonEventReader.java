@@ -1,12 +1,10 @@
-package dev.jdpo.orchestrator.tensorboard;
+package dev.jdpo.orchestrator.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.jdpo.orchestrator.testing.ExternalProcess;
-import dev.jdpo.orchestrator.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,10 +12,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads event files back with {@code src/test/python/read_tfevents.py}: Python that decodes the format from its spec,
+ * Reads TensorBoard event files back with {@code orchestrator/src/test/python/read_tfevents.py}: Python that decodes the format from its spec,
  * sharing no code or .proto with the writer.
  */
-final class PythonEventReader {
+public final class PythonEventReader {
 
     private static final Path PYTHON = Path.of("/usr/bin/python3");
 
@@ -25,7 +23,7 @@ final class PythonEventReader {
     }
 
     /** The scalars under {@code logDir} (TensorBoard's restart rule applied): tag, then step, to value. */
-    static Map<String, Map<Long, Float>> scalars(Path logDir, Path scratch) throws Exception {
+    public static Map<String, Map<Long, Float>> scalars(Path logDir, Path scratch) throws Exception {
         Prerequisites.require(Files.isExecutable(PYTHON), PYTHON + " not found; install the Debian package python3");
         Path reader = Path.of(System.getProperty("jdpo.repo.root"), "orchestrator/src/test/python/read_tfevents.py");
         ExternalProcess.Result read = ExternalProcess.run(List.of(PYTHON.toString(), reader.toString(),
