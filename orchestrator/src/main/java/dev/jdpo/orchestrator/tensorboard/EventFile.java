@@ -22,6 +22,8 @@ final class EventFile implements AutoCloseable {
 
     // tells apart two files this process opens in the same second
     private static final AtomicLong OPENED = new AtomicLong();
+    // looked up once: a slow resolver would otherwise delay every run start
+    static final String HOST = lookUpHostName();
 
     private final OutputStream out;
     private final TfRecordWriter records;
@@ -34,7 +36,7 @@ final class EventFile implements AutoCloseable {
     /** A new file in {@code dir} (created if absent), holding the version event stamped {@code wallTime}. */
     static EventFile create(Path dir, double wallTime) throws IOException {
         Files.createDirectories(dir);
-        String name = String.format(Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d", (long) wallTime, hostName(),
+        String name = String.format(Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d", (long) wallTime, HOST,
                 ProcessHandle.current().pid(), OPENED.getAndIncrement());
         EventFile file = new EventFile(new BufferedOutputStream(Files.newOutputStream(dir.resolve(name),
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)));
@@ -53,7 +55,7 @@ final class EventFile implements AutoCloseable {
         out.close();
     }
 
-    static String hostName() {
+    private static String lookUpHostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException unresolvable) {

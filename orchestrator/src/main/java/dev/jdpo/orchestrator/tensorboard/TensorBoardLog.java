@@ -35,7 +35,7 @@ public final class TensorBoardLog implements AutoCloseable {
      */
     public TensorBoardLog(Path outputDir, Instant runCreated, long resumedStep) {
         this.directory = outputDir.resolve("runs").resolve(
-                RUN_DIR_TIME.format(runCreated.atZone(ZoneId.systemDefault())) + "_" + EventFile.hostName());
+                RUN_DIR_TIME.format(runCreated.atZone(ZoneId.systemDefault())) + "_" + EventFile.HOST);
         this.resumedStep = resumedStep;
     }
 
