@@ -260,7 +260,7 @@ public final class RunManager implements AutoCloseable {
             }
             DataSummary data = counted.get();
             ResolvedHyperparameters resolved = resolver.resolve(config, data.trainingPairs(), data.validationPairs());
-            log.hyperparameters(id, resolved);
+            log.hyperparameters(id, resolved, config.getTraining());
             if (log.status(id, RunStatus.RUN_STATUS_QUEUED, "Files validated; waiting for a training slot") != null) {
                 enqueue(new PendingRun(id, config, resolved, Optional.empty(), false));
             }
