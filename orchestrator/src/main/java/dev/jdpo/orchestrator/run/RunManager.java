@@ -136,6 +136,7 @@ public final class RunManager implements AutoCloseable {
         synchronized (creating) {
             requireOutputDirFree(Path.of(withDefaults.getOutput().getOutputDir()).toAbsolutePath().normalize());
             RunConfig config = allowedRoots.checkPaths(withDefaults);
+            executor.checkResume(config);
             String id = RunIds.next();
             runs.insert(id, config.getName(), RunStatus.RUN_STATUS_VALIDATING_FILES, config, clock.millis());
             log.status(id, RunStatus.RUN_STATUS_VALIDATING_FILES, "Run created; validating the data files");
