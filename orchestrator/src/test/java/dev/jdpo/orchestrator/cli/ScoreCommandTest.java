@@ -97,9 +97,9 @@ class ScoreCommandTest {
     @Test
     void badRowNamesFileLineAndField(@TempDir Path tmp) throws Exception {
         Path data = Files.write(tmp.resolve("bad.jsonl"), List.of(
-                "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}",
+                "{\"prompt\": \"Is the cat big?\", \"chosen\": \" Yes.\", \"rejected\": \" No.\"}",
                 "",
-                "{\"prompt\": \"a\", \"chosen\": \"b\"}"), StandardCharsets.UTF_8);
+                "{\"prompt\": \"Is the cat big?\", \"chosen\": \" Yes.\"}"), StandardCharsets.UTF_8);
         Object[] result = run("score", "--model", repoRoot().resolve("examples/tiny-llama").toString(),
                 "--data", data.toString());
         assertEquals(1, result[0]);
@@ -107,12 +107,12 @@ class ScoreCommandTest {
         assertTrue(err.contains("bad.jsonl: line 3 rejected: MISSING_FIELD"), err);
         assertTrue(!err.contains("\tat "), "no stack trace: " + err);
 
-        Files.writeString(data, "{\"prompt\": 1, \"chosen\": \"b\", \"rejected\": \"c\"}\n");
+        Files.writeString(data, "{\"prompt\": 1, \"chosen\": \" Yes.\", \"rejected\": \" No.\"}\n");
         err = (String) run("score", "--model", repoRoot().resolve("examples/tiny-llama").toString(),
                 "--data", data.toString())[2];
         assertTrue(err.contains("bad.jsonl: line 1 prompt: WRONG_TYPE"), err);
 
-        Files.writeString(data, "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\",}\n");
+        Files.writeString(data, "{\"prompt\": \"Is the cat big?\", \"chosen\": \" Yes.\", \"rejected\": \" No.\",}\n");
         err = (String) run("score", "--model", repoRoot().resolve("examples/tiny-llama").toString(),
                 "--data", data.toString())[2];
         assertTrue(err.startsWith("jdpo: " + data + ": line 1: MALFORMED_JSON: malformed JSON: "), err);
