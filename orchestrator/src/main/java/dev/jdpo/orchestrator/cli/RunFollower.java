@@ -32,7 +32,8 @@ final class RunFollower {
     /** @param err where the JSON mode's closing outcome line goes, so stdout holds only events */
     RunFollower(ServerAddress server, PrintWriter out, PrintWriter err, boolean json) {
         this.server = server;
-        this.display = json ? new EventPrinter(out, true)::print : new ProgressView(out, System.console() != null)::show;
+        this.display = json ? new EventPrinter(out, true)::print
+                : new ProgressView(out, System.console() != null)::show;
         this.outcome = json ? err : out;
     }
 

@@ -33,7 +33,8 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ManagedChannel channel = server.open();
         try {
-            return new RunFollower(server, spec.commandLine().getOut(), spec.commandLine().getErr(), json).follow(channel, runId, after);
+            return new RunFollower(server, spec.commandLine().getOut(), spec.commandLine().getErr(), json)
+                    .follow(channel, runId, after);
         } finally {
             ServerAddress.close(channel);
         }

@@ -92,7 +92,8 @@ class RunCommandsTest {
         assertEquals(List.of(
                 "step 2\t" + tmp.resolve("out-cli/checkpoint-2") + "\tloss=0.5000",
                 "step 4\t" + tmp.resolve("out-cli/checkpoint-4") + "\tloss=0.2500",
-                "step 6\t" + tmp.resolve("out-cli/checkpoint-6") + "\tloss=0.1667"), checkpoints.out().lines().toList());
+                "step 6\t" + tmp.resolve("out-cli/checkpoint-6") + "\tloss=0.1667"),
+                checkpoints.out().lines().toList());
 
         Result json = jdpo("watch", "--address", address, "--json", "--after", "3", runId);
         assertEquals(0, json.exit());
