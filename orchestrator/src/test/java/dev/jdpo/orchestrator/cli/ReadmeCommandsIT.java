@@ -19,18 +19,21 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The README's commands run as written: each {@code bin/jdpo} command of its {@code ```bash} blocks runs, in order,
  * through the packaged CLI (hence an integration test, after {@code package}) in a scratch copy of {@code bin/} and
  * {@code examples/}, with the run state in a scratch directory, and must succeed. A command ending in {@code &} is a
- * server: it is started, waited for on its {@code --port}, and stopped when its block is done. Other commands are
- * skipped and listed: {@code mvn} is this test suite itself, and other tools' clients have tests of their own.
+ * server: it is started, waited for on its port ({@code --port}, or its service's default), and stopped when its
+ * block is done. Other commands are skipped and listed: {@code mvn} is this test suite itself, and other tools'
+ * clients have tests of their own.
  */
 class ReadmeCommandsIT {
 
     private static final Pattern BASH_BLOCK = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL);
-    private static final Pattern PORT = Pattern.compile("--port\\s+(\\d+)");
+    private static final Pattern PORT = Pattern.compile("(?<![\\w-])--port[\\s=]+(\\d+)");
+    private static final Pattern SERVE = Pattern.compile("^bin/jdpo serve (\\w+)");
     private static final Pattern TRAILING_COMMENT = Pattern.compile("\\s+#.*$");
     private static final long COMMAND_MINUTES = 8;
     private static final long SERVER_START_SECONDS = 180;
@@ -126,26 +129,40 @@ class ReadmeCommandsIT {
     }
 
     private Process startServer(String command, int index) throws Exception {
-        Matcher port = PORT.matcher(command);
-        if (!port.find()) {
-            fail("a background command of the README names no --port to wait for: " + command);
+        int port = port(command);
+        if (port < 0) {
+            return shell(command, index).start();
         }
-        int number = Integer.parseInt(port.group(1));
-        try (ServerSocket free = new ServerSocket(number)) {
+        try (ServerSocket free = new ServerSocket(port)) {
             // bound and released: nothing else listens there
         } catch (IOException inUse) {
-            fail("port " + number + " is in use, and the README's `" + command + "` needs it");
+            fail("port " + port + " is in use, and the README's `" + command + "` needs it");
         }
         Process process = shell(command, index).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SERVER_START_SECONDS);
-        while (!listening(number)) {
+        while (!listening(port)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 stop(process);
-                fail("`" + command + "` did not start listening on port " + number + ":\n" + tail(index));
+                fail("`" + command + "` did not start listening on port " + port + ":\n" + tail(index));
             }
             Thread.sleep(250);
         }
         return process;
+    }
+
+    /** The port a background command serves on: its --port, else its service's default; -1 when it serves none. */
+    private static int port(String command) {
+        Matcher port = PORT.matcher(command);
+        if (port.find()) {
+            return Integer.parseInt(port.group(1));
+        }
+        Matcher serve = SERVE.matcher(command);
+        if (!serve.find()) {
+            return -1;
+        }
+        CommandLine service = JdpoCli.newCommandLine().getSubcommands().get("serve").getSubcommands()
+                .get(serve.group(1));
+        return service == null ? -1 : Integer.parseInt(service.getCommandSpec().findOption("--port").defaultValue());
     }
 
     private static boolean listening(int port) {
