@@ -5,6 +5,7 @@ import dev.jdpo.reference.cache.PruneResult;
 import dev.jdpo.reference.cache.PruneRule;
 import dev.jdpo.reference.cache.ScoreCache;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +41,8 @@ final class CacheCommand implements Runnable {
     }
 
     /** {@code jdpo cache stats}. */
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Entries and sizes, per reference checkpoint.")
+    @Command(name = "stats", mixinStandardHelpOptions = true,
+            description = "Entries and sizes; per reference checkpoint: fingerprint, entries and model directory.")
     static final class Stats implements Callable<Integer> {
 
         @Mixin
@@ -57,7 +59,8 @@ final class CacheCommand implements Runnable {
                 printSizes(out, store.stats());
                 Map<String, Long> perReference = store.entriesPerReference();
                 out.println("references  " + perReference.size());
-                perReference.forEach((fingerprint, entries) -> out.println("  " + fingerprint + "  " + entries));
+                perReference.forEach((fingerprint, entries) -> out.println("  " + fingerprint + "  " + entries + "  "
+                        + store.modelPath(fingerprint).orElse("(model path not recorded)")));
                 out.flush();
                 return 0;
             }
@@ -94,17 +97,23 @@ final class CacheCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "nothing to prune: give --older-than, --max-size and/or --reference-fingerprint");
             }
+            Path file = cache.dir.resolve(ScoreCache.FILE_NAME);
+            PrintWriter out = spec.commandLine().getOut();
             try (ScoreCache store = ScoreCache.openExisting(cache.dir, Clock.systemUTC())) {
                 if (referenceFingerprint != null && !store.entriesPerReference().containsKey(referenceFingerprint)) {
                     spec.commandLine().getErr().println("jdpo: note: no entries for reference " + referenceFingerprint);
                 }
+                long before = store.stats().fileBytes();
                 PruneResult result = store.prune(new PruneRule(referenceFingerprint, olderThan, maxSize));
-                PrintWriter out = spec.commandLine().getOut();
                 out.println("removed     " + result.removedEntries() + " entries, " + bytes(result.removedValueBytes()));
-                printSizes(out, result.after());
-                out.flush();
-                return 0;
+                out.println("entries     " + result.after().entries());
+                out.println("values      " + bytes(result.after().valueBytes()));
+                out.print("file        " + bytes(before));
             }
+            // the file is compacted as the cache closes
+            out.println(" -> " + bytes(Files.size(file)));
+            out.flush();
+            return 0;
         }
     }
 

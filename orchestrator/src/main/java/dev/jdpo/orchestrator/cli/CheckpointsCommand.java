@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code jdpo checkpoints}: a run's resumable checkpoints, oldest first. */
-@Command(name = "checkpoints", mixinStandardHelpOptions = true, description = "List a run's checkpoints.")
+/** {@code jdpo checkpoints}: a run's resumable checkpoints, oldest first, with the metrics at each. */
+@Command(name = "checkpoints", mixinStandardHelpOptions = true,
+        description = "List a run's checkpoints: step, directory and the metrics at that step.")
 final class CheckpointsCommand implements Callable<Integer> {
 
     @Mixin
@@ -28,7 +29,8 @@ final class CheckpointsCommand implements Callable<Integer> {
         try {
             for (Checkpoint checkpoint : server.stub(channel)
                     .listCheckpoints(ListCheckpointsRequest.newBuilder().setRunId(runId).build()).getCheckpointsList()) {
-                spec.commandLine().getOut().println("step " + checkpoint.getStep() + "\t" + checkpoint.getPath());
+                spec.commandLine().getOut().println("step " + checkpoint.getStep() + "\t" + checkpoint.getPath() + "\t"
+                        + EventPrinter.values(checkpoint.getMetricsMap()).strip());
             }
             spec.commandLine().getOut().flush();
             return 0;

@@ -60,9 +60,15 @@ final class EventPrinter {
                         report.getEpoch()));
         Map<String, Double> values = new TreeMap<>(report.getValuesMap());
         values.remove("epoch");
-        for (Map.Entry<String, Double> metric : values.entrySet()) {
-            line.append(String.format(Locale.ROOT, " %s=%.4g", metric.getKey(), metric.getValue()));
+        return line.append(values(values)).toString();
+    }
+
+    /** {@code " name=value"} per metric, sorted by name, four significant digits. */
+    static String values(Map<String, Double> metrics) {
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, Double> metric : new TreeMap<>(metrics).entrySet()) {
+            text.append(String.format(Locale.ROOT, " %s=%.4g", metric.getKey(), metric.getValue()));
         }
-        return line.toString();
+        return text.toString();
     }
 }

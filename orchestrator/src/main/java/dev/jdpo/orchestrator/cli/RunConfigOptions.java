@@ -4,6 +4,9 @@ import com.google.gson.Gson;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.RunConfigReader;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.trainer.checkpoint.Checkpoints;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,16 +152,38 @@ final class RunConfigOptions {
     @Option(names = "--save-dtype", description = "f32, f16 or bf16; default the policy's [output.save_dtype]")
     String saveDtype;
 
+    @Option(names = "--resume", arity = "0..1", fallbackValue = "", paramLabel = "CHECKPOINT",
+            description = "continue from a checkpoint dir (no value: the newest checkpoint-N in the output dir); "
+                    + "a finished run continues when --epochs or --max-steps is raised "
+                    + "[output.resume_from_checkpoint]")
+    String resume;
+
     /**
-     * The config file, then {@code --set}, then the flags, then {@code extra} overrides; paths made absolute
-     * against the working directory, where the user wrote them.
+     * The config file, then {@code --set}, then the flags; paths made absolute against the working directory,
+     * where the user wrote them, and {@code --resume} without a value resolved to the newest checkpoint in the
+     * output dir (named on {@code err}).
      */
-    RunConfig read(List<String> extra) throws InvalidConfigException {
+    RunConfig read(PrintWriter err) throws InvalidConfigException, IOException {
         List<String> fields = new ArrayList<>(overrides);
         fields.addAll(flagOverrides());
-        fields.addAll(extra);
         RunConfigReader reader = new RunConfigReader();
-        return ClientPaths.absolute(config == null ? reader.fromOverrides(fields) : reader.read(config, fields));
+        RunConfig read = ClientPaths.absolute(config == null ? reader.fromOverrides(fields)
+                : reader.read(config, fields));
+        if (resume == null || !resume.isEmpty()) {
+            return read;
+        }
+        if (read.getOutput().getOutputDir().isEmpty()) {
+            throw new InvalidConfigException("output.output_dir", "required (--resume without a value continues "
+                    + "the newest checkpoint-N there)");
+        }
+        Path outputDir = Path.of(read.getOutput().getOutputDir());
+        Path newest = Checkpoints.latest(outputDir).orElseThrow(() -> new InvalidConfigException(
+                "output.resume_from_checkpoint", "--resume without a value continues the newest checkpoint-N in "
+                + "the output dir, and " + outputDir + " holds none"));
+        err.println("jdpo: resuming from " + newest);
+        err.flush();
+        return read.toBuilder().setOutput(read.getOutput().toBuilder().setResumeFromCheckpoint(newest.toString()))
+                .build();
     }
 
     /** The flags as {@code field.path=value} overrides. */
@@ -201,11 +226,14 @@ final class RunConfigOptions {
         set(fields, "output.log_interval", loggingSteps);
         set(fields, "output.eval_interval", evalSteps);
         set(fields, "output.save_dtype", saveDtype);
+        if (resume != null && !resume.isEmpty()) {
+            set(fields, "output.resume_from_checkpoint", resume);
+        }
         return fields;
     }
 
     /** {@code path=value} with the value as JSON, so any path or text survives the YAML parsing of overrides. */
-    static void set(List<String> fields, String path, Object value) {
+    private static void set(List<String> fields, String path, Object value) {
         if (value != null) {
             fields.add(path + "=" + JSON.toJson(value));
         }

@@ -12,10 +12,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.Iterator;
+import java.util.function.Consumer;
 
 /**
- * Prints a run's events until it ends. A dropped stream (an orchestrator restart) is resumed from the last
- * sequence printed, so nothing is shown twice or skipped. Exit status 0 for a succeeded run, 1 otherwise.
+ * Shows a run's events until it ends: as a {@link ProgressView} for people, or as JSON lines (then stdout holds
+ * nothing else, so every line parses). A dropped stream (an orchestrator restart) is resumed from the last
+ * sequence shown, so nothing is shown twice or skipped. Exit status 0 for a succeeded run, 1 otherwise.
  */
 final class RunFollower {
 
@@ -23,13 +25,16 @@ final class RunFollower {
     private static final long RECONNECT_PAUSE_MILLIS = 1000;
 
     private final ServerAddress server;
-    private final PrintWriter out;
-    private final EventPrinter printer;
+    private final Consumer<RunEvent> display;
+    private final PrintWriter outcome;
+    private boolean endShown;
 
-    RunFollower(ServerAddress server, PrintWriter out, boolean json) {
+    /** @param err where the JSON mode's closing outcome line goes, so stdout holds only events */
+    RunFollower(ServerAddress server, PrintWriter out, PrintWriter err, boolean json) {
         this.server = server;
-        this.out = out;
-        this.printer = new EventPrinter(out, json);
+        this.display = json ? new EventPrinter(out, true)::print
+                : new ProgressView(out, System.console() != null)::show;
+        this.outcome = json ? err : out;
     }
 
     int follow(ManagedChannel channel, String runId, long afterSequence) throws InterruptedException {
@@ -41,7 +46,8 @@ final class RunFollower {
                         .watchRun(WatchRunRequest.newBuilder().setRunId(runId).setAfterSequence(cursor).build());
                 while (events.hasNext()) {
                     RunEvent event = events.next();
-                    printer.print(event);
+                    display.accept(event);
+                    endShown |= event.hasStatusChange() && RunStatuses.isTerminal(event.getStatusChange().getStatus());
                     cursor = event.getSequence();
                     failures = 0;
                 }
@@ -55,15 +61,15 @@ final class RunFollower {
         }
     }
 
+    /** The exit status; the outcome is printed unless the run's terminal event already showed it. */
     private int exitStatus(Run run) {
-        if (run.getStatus() == RunStatus.RUN_STATUS_SUCCEEDED) {
-            out.println("run " + run.getId() + " succeeded; model in " + run.getResultModelDir());
-            out.flush();
-            return 0;
+        boolean succeeded = run.getStatus() == RunStatus.RUN_STATUS_SUCCEEDED;
+        if (!endShown) {
+            String why = succeeded ? "; model in " + run.getResultModelDir()
+                    : run.hasError() ? ": " + run.getError().getMessage() : "";
+            outcome.println("run " + run.getId() + " " + RunStatuses.shortName(run.getStatus()) + why);
+            outcome.flush();
         }
-        String why = run.hasError() ? ": " + run.getError().getMessage() : "";
-        out.println("run " + run.getId() + " " + RunStatuses.shortName(run.getStatus()) + why);
-        out.flush();
-        return 1;
+        return succeeded ? 0 : 1;
     }
 }

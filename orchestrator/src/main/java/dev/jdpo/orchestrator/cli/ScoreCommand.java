@@ -1,23 +1,22 @@
 package dev.jdpo.orchestrator.cli;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.SequenceScorer;
 import dev.jdpo.model.logprob.TokenSequence;
-import dev.jdpo.tokenizer.text.PairTokenizer;
+import dev.jdpo.tokenizer.data.DataFormat;
+import dev.jdpo.tokenizer.pipeline.DataOptions;
+import dev.jdpo.tokenizer.pipeline.EncodedPair;
+import dev.jdpo.tokenizer.pipeline.PairEncoder;
+import dev.jdpo.tokenizer.pipeline.PreferenceDataset;
 import dev.jdpo.tokenizer.text.TextTokenizer;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +26,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code jdpo score}: the log-probability a model gives each chosen and rejected completion of a JSONL file of
- * {@code {"prompt","chosen","rejected"}} rows, tokenized with TRL's convention, one JSON line per row.
+ * {@code jdpo score}: the log-probability a model gives each chosen and rejected completion of a preference data
+ * file, one JSON line per pair. The file is read by the tokenizer service's data layer, so every format and file
+ * type that training takes is scored, tokenized exactly as training tokenizes it (chat template included).
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = "Score chosen/rejected completions of plain-text preference pairs with a model.")
+        description = "Score the chosen and rejected completions of preference pairs with a model.")
 public final class ScoreCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -39,8 +39,14 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model directory")
     Path model;
 
-    @Option(names = "--data", required = true, description = "JSONL rows with prompt, chosen and rejected text")
+    @Option(names = "--data", required = true, description = "preference pairs in any format train takes "
+            + "(OpenAI/Azure, TRL, orca, UltraFeedback; JSONL, JSON, gzip or Parquet)")
     Path data;
+
+    @Option(names = "--format", defaultValue = "auto", paramLabel = "F",
+            description = "auto, openai, trl-standard, trl-conversational, trl-implicit, orca or ultrafeedback "
+                    + "(default: ${DEFAULT-VALUE})")
+    String format;
 
     @Option(names = "--out", description = "output JSONL file (default: standard output)")
     Path out;
@@ -54,95 +60,53 @@ public final class ScoreCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--batch-size must be positive, got " + batchSize);
         }
-        List<TokenSequence> sequences = new ArrayList<>();
+        // every pair in file order: no shuffle, split or deduplication, and the first bad line stops the command
+        DataOptions options = DataOptions.defaults().withFormat(DataFormat.fromId(format))
+                .withSplit(0, 0, false).withRemoveDuplicates(false);
         try (TextTokenizer tokenizer = TextTokenizer.load(model)) {
-            PairTokenizer pairs = new PairTokenizer(tokenizer);
-            for (Row row : readRows(data)) {
-                PairTokenizer.TokenIds ids = pairs.tokenize(row.prompt(), row.chosen(), row.rejected());
-                sequences.add(new TokenSequence(ids.promptIds(), ids.chosenIds()));
-                sequences.add(new TokenSequence(ids.promptIds(), ids.rejectedIds()));
+            List<EncodedPair> pairs = new PreferenceDataset(new PairEncoder(tokenizer), options).load(data).train();
+            if (pairs.isEmpty()) {
+                throw new IOException(data + ": no pairs to score");
+            }
+            List<TokenSequence> sequences = new ArrayList<>(2 * pairs.size());
+            for (EncodedPair pair : pairs) {
+                sequences.add(new TokenSequence(pair.promptIds(), pair.chosenIds()));
+                sequences.add(new TokenSequence(pair.promptIds(), pair.rejectedIds()));
             }
             List<SequenceScore> scores;
             try (CausalLM lm = CausalLM.load(model, LoadOptions.cpu())) {
                 scores = new SequenceScorer(lm, tokenizer.specialTokens().padId()).score(sequences, batchSize, false);
             }
-            write(scores);
+            write(pairs, scores);
         }
         return 0;
     }
 
-    private void write(List<SequenceScore> scores) throws IOException {
+    private void write(List<EncodedPair> pairs, List<SequenceScore> scores) throws IOException {
         if (out == null) {
             PrintWriter stdout = spec.commandLine().getOut();
-            writeLines(stdout, scores);
+            writeLines(stdout, pairs, scores);
             stdout.flush();
             return;
         }
         try (Writer file = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            writeLines(file, scores);
+            writeLines(file, pairs, scores);
         }
     }
 
-    private static void writeLines(Writer writer, List<SequenceScore> scores) throws IOException {
-        for (int i = 0; i < scores.size() / 2; i++) {
+    private static void writeLines(Writer writer, List<EncodedPair> pairs, List<SequenceScore> scores)
+            throws IOException {
+        for (int i = 0; i < pairs.size(); i++) {
             SequenceScore chosen = scores.get(2 * i);
             SequenceScore rejected = scores.get(2 * i + 1);
             JsonObject line = new JsonObject();
             line.addProperty("index", i);
+            line.addProperty("line", pairs.get(i).sourceLine());
             line.addProperty("chosen_logp", chosen.logp());
             line.addProperty("rejected_logp", rejected.logp());
             line.addProperty("chosen_tokens", chosen.tokens());
             line.addProperty("rejected_tokens", rejected.tokens());
             writer.write(line + "\n");
         }
-    }
-
-    /** One preference pair of the input file. */
-    record Row(String prompt, String chosen, String rejected) { }
-
-    /** Parses the JSONL file; errors name the file and the 1-based line. */
-    static List<Row> readRows(Path file) throws IOException {
-        List<Row> rows = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int number = 0;
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                number++;
-                if (!line.isBlank()) {
-                    rows.add(parseRow(file, number, line));
-                }
-            }
-        } catch (NoSuchFileException e) {
-            throw new IOException(file + ": no such data file", e);
-        }
-        if (rows.isEmpty()) {
-            throw new IOException(file + ": no rows to score");
-        }
-        return rows;
-    }
-
-    private static Row parseRow(Path file, int number, String line) throws IOException {
-        String where = file + ":" + number + ": ";
-        JsonElement parsed;
-        try {
-            parsed = JsonParser.parseString(line);
-        } catch (JsonParseException e) {
-            throw new IOException(where + "not valid JSON: " + e.getMessage(), e);
-        }
-        if (!parsed.isJsonObject()) {
-            throw new IOException(where + "expected a JSON object with prompt, chosen and rejected");
-        }
-        JsonObject object = parsed.getAsJsonObject();
-        return new Row(text(object, "prompt", where), text(object, "chosen", where), text(object, "rejected", where));
-    }
-
-    private static String text(JsonObject object, String field, String where) throws IOException {
-        JsonElement value = object.get(field);
-        if (value == null || value.isJsonNull()) {
-            throw new IOException(where + "field \"" + field + "\" is missing");
-        }
-        if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
-            throw new IOException(where + "field \"" + field + "\" must be a string (plain text), got " + value);
-        }
-        return value.getAsString();
     }
 }

@@ -4,7 +4,6 @@ import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import io.grpc.ManagedChannel;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,7 +24,7 @@ final class SubmitCommand implements Callable<Integer> {
     @Mixin
     RunConfigOptions configOptions;
 
-    @Option(names = "--watch", description = "Follow the run's events until it ends.")
+    @Option(names = "--watch", description = "Follow the run until it ends, with the progress bar of train.")
     boolean watch;
 
     @CommandLine.Spec
@@ -33,13 +32,17 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig request = configOptions.read(List.of());
+        RunConfig request = configOptions.read(spec.commandLine().getErr());
         ManagedChannel channel = server.open();
         try {
             Run run = server.stub(channel).createRun(CreateRunRequest.newBuilder().setConfig(request).build());
             spec.commandLine().getOut().println(run.getId());
             spec.commandLine().getOut().flush();
-            return watch ? new RunFollower(server, spec.commandLine().getOut(), false).follow(channel, run.getId(), 0) : 0;
+            if (!watch) {
+                return 0;
+            }
+            return new RunFollower(server, spec.commandLine().getOut(), spec.commandLine().getErr(), false)
+                    .follow(channel, run.getId(), 0);
         } finally {
             ServerAddress.close(channel);
         }

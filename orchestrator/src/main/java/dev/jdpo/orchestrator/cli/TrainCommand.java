@@ -1,15 +1,10 @@
 package dev.jdpo.orchestrator.cli;
 
-import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
-import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.checkpoint.TrainerState;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,14 +34,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "JSONL file, one object per metrics report (training, eval_, reference/)")
     Path metricsOut;
 
-    @Option(names = "--resume", arity = "0..1", fallbackValue = "", paramLabel = "CHECKPOINT",
-            description = "continue from a checkpoint dir (no value: the newest checkpoint-N in the output dir) "
-                    + "[output.resume_from_checkpoint]")
-    String resume;
-
     @Override
     public Integer call() throws Exception {
-        RunConfig request = runConfig();
+        RunConfig request = configOptions.read(spec.commandLine().getErr());
         long resumedStep = request.getOutput().getResumeFromCheckpoint().isEmpty() ? 0
                 : resumedStep(Path.of(request.getOutput().getResumeFromCheckpoint()));
         ProgressView progress = new ProgressView(spec.commandLine().getOut(), System.console() != null);
@@ -59,30 +49,6 @@ public final class TrainCommand implements Callable<Integer> {
             });
             return EmbeddedRun.succeeded(run) ? 0 : UserErrorHandler.EXIT_FAILURE;
         }
-    }
-
-    /** The run's config, with {@code --resume} resolved to a checkpoint directory. */
-    private RunConfig runConfig() throws InvalidConfigException, IOException {
-        List<String> extra = new ArrayList<>();
-        if (resume != null && !resume.isEmpty()) {
-            RunConfigOptions.set(extra, "output.resume_from_checkpoint", resume);
-        }
-        RunConfig read = configOptions.read(extra);
-        if (resume == null || !resume.isEmpty()) {
-            return read;
-        }
-        if (read.getOutput().getOutputDir().isEmpty()) {
-            throw new InvalidConfigException("output.output_dir", "required (--resume without a value continues "
-                    + "the newest checkpoint-N there)");
-        }
-        Path outputDir = Path.of(read.getOutput().getOutputDir());
-        Path newest = Checkpoints.latest(outputDir).orElseThrow(() -> new InvalidConfigException(
-                "output.resume_from_checkpoint", "--resume without a value continues the newest checkpoint-N in "
-                + "the output dir, and " + outputDir + " holds none"));
-        spec.commandLine().getErr().println("jdpo: resuming from " + newest);
-        spec.commandLine().getErr().flush();
-        return read.toBuilder().setOutput(read.getOutput().toBuilder().setResumeFromCheckpoint(newest.toString()))
-                .build();
     }
 
     /** The step a resumed run starts after; 0 when the checkpoint is unreadable (the run then fails naming it). */

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code jdpo watch}: follows a run's events to its end. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = "Print a run's events until it ends; exit 0 if it succeeded.")
+        description = "Show a run's events until it ends (a progress bar on a terminal); exit 0 if it succeeded.")
 final class WatchCommand implements Callable<Integer> {
 
     @Mixin
@@ -23,7 +23,7 @@ final class WatchCommand implements Callable<Integer> {
             description = "Only events after this sequence number (resume point).")
     long after;
 
-    @Option(names = "--json", description = "One JSON object per event.")
+    @Option(names = "--json", description = "One JSON object per event and nothing else on standard output.")
     boolean json;
 
     @CommandLine.Spec
@@ -33,7 +33,8 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ManagedChannel channel = server.open();
         try {
-            return new RunFollower(server, spec.commandLine().getOut(), json).follow(channel, runId, after);
+            return new RunFollower(server, spec.commandLine().getOut(), spec.commandLine().getErr(), json)
+                    .follow(channel, runId, after);
         } finally {
             ServerAddress.close(channel);
         }

@@ -42,6 +42,11 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     }
 
     @Override
+    public void checkResume(RunConfig config) throws dev.jdpo.orchestrator.config.InvalidConfigException {
+        ResumeCompatibility.check(config);
+    }
+
+    @Override
     public Optional<DataSummary> validateFiles(RunConfig config, RunReporter reporter)
             throws RunFailure, InterruptedException {
         trainerConfig(config, null);

@@ -11,6 +11,7 @@ import dev.jdpo.proto.v1.RunError;
 import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.StatusChange;
+import dev.jdpo.proto.v1.TrainingConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -83,13 +84,8 @@ public final class EventLog {
                         .setResultModelDir(modelDir.toString())));
     }
 
-    RunEvent hyperparameters(String runId, ResolvedHyperparameters hyperparameters) {
-        String message = String.format("Hyperparameters: n_epochs=%d batch_size=%d learning_rate=%s "
-                        + "(multiplier %s) beta=%s; %d training pairs, %d validation pairs, %d optimizer steps",
-                hyperparameters.getNEpochs(), hyperparameters.getBatchSize(), hyperparameters.getLearningRate(),
-                hyperparameters.getLearningRateMultiplier(), hyperparameters.getBeta(),
-                hyperparameters.getTrainingPairs(), hyperparameters.getValidationPairs(),
-                hyperparameters.getTotalSteps());
+    RunEvent hyperparameters(String runId, ResolvedHyperparameters hyperparameters, TrainingConfig training) {
+        String message = HyperparametersLine.describe(hyperparameters, training);
         return append(RunEvent.newBuilder().setRunId(runId).setLevel(EventLevel.EVENT_LEVEL_INFO).setMessage(message)
                 .setHyperparameters(hyperparameters));
     }

@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.run;
 
+import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.proto.v1.RunConfig;
 import java.util.Optional;
 
@@ -8,6 +9,17 @@ import java.util.Optional;
  * {@link RunManager} calls these on its own worker threads; both may block for as long as the work takes.
  */
 public interface RunExecutor {
+
+    /**
+     * Refuses, before the run is stored, a run that cannot continue the checkpoint its config resumes: one whose
+     * training differs from the checkpoint's, or that would not train past a checkpoint that ended its run. An
+     * executor that cannot tell accepts it (the default); its {@link #execute} then reports the mismatch.
+     *
+     * @param config the run's config with defaults applied and paths checked against the allowed roots
+     * @throws InvalidConfigException naming the field to change
+     */
+    default void checkResume(RunConfig config) throws InvalidConfigException {
+    }
 
     /**
      * Reads and checks the data files of a run and counts its pairs (the VALIDATING_FILES state).

@@ -142,6 +142,7 @@ public final class RunManager implements AutoCloseable {
         synchronized (creating) {
             requireOutputDirFree(Path.of(withDefaults.getOutput().getOutputDir()).toAbsolutePath().normalize());
             RunConfig config = allowedRoots.checkPaths(withDefaults);
+            executor.checkResume(config);
             String id = RunIds.next();
             runs.insert(id, config.getName(), RunStatus.RUN_STATUS_VALIDATING_FILES, config, clock.millis());
             log.status(id, RunStatus.RUN_STATUS_VALIDATING_FILES, "Run created; validating the data files");
@@ -266,7 +267,7 @@ public final class RunManager implements AutoCloseable {
             }
             DataSummary data = counted.get();
             ResolvedHyperparameters resolved = resolver.resolve(config, data.trainingPairs(), data.validationPairs());
-            log.hyperparameters(id, resolved);
+            log.hyperparameters(id, resolved, config.getTraining());
             if (log.status(id, RunStatus.RUN_STATUS_QUEUED, "Files validated; waiting for a training slot") != null) {
                 enqueue(new PendingRun(id, config, resolved, Optional.empty(), false, createdAt));
             }

@@ -11,6 +11,7 @@ import dev.jdpo.reference.cache.CacheKeys;
 import dev.jdpo.reference.cache.ScoreCache;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +69,32 @@ class CacheCommandTest {
         assertTrue(r.out().contains("entries     5"), r.out());
         assertTrue(r.out().contains("references  2"), r.out());
         assertTrue(r.out().contains(REF_A + "  3") && r.out().contains(REF_B + "  2"), r.out());
+    }
+
+    @Test
+    void statsNamesEachReferenceByItsModelDirectory() throws Exception {
+        fill(REF_A, 0, 3, Instant.now());
+        fill(REF_B, 0, 2, Instant.now());
+        try (ScoreCache cache = ScoreCache.open(dir)) {
+            cache.rememberCheckpointFingerprint("/models/ref-a|config.json:10:0", REF_A, "/models/ref-a");
+        }
+        Result r = jdpo("cache", "stats", "--cache", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains(REF_A + "  3  /models/ref-a\n"), r.out());
+        assertTrue(r.out().contains(REF_B + "  2  (model path not recorded)\n"), r.out());
+    }
+
+    @Test
+    void pruneLeavesASmallerFile() throws Exception {
+        fill(REF_A, 0, 3000, Instant.now());
+        fill(REF_B, 0, 300, Instant.now());
+        long before = Files.size(dir.resolve(ScoreCache.FILE_NAME));
+        Result r = jdpo("cache", "prune", "--cache", dir.toString(), "--reference-fingerprint", REF_A);
+        assertEquals(0, r.exit(), r.err());
+        long after = Files.size(dir.resolve(ScoreCache.FILE_NAME));
+        assertTrue(after < before / 2, before + " -> " + after + " bytes");
+        assertTrue(r.out().contains("file        ") && r.out().contains(" -> " + CacheCommand.bytes(after)), r.out());
+        assertEquals(300, entries());
     }
 
     @Test

@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
+import dev.jdpo.orchestrator.state.RunStatuses;
 import dev.jdpo.orchestrator.testing.ScriptedRunExecutor;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.RunStatus;
+import dev.jdpo.trainer.checkpoint.TrainerState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -71,21 +76,91 @@ class RunCommandsTest {
         Result result = jdpo("submit", "--address", address, "--config", configFile("cli", "").toString(), "--watch");
         assertEquals(0, result.exit(), result.err());
         String[] lines = result.out().split("\n");
-        assertTrue(lines[0].matches("run-[a-z2-7]{20}"), lines[0]);
+        String runId = lines[0];
+        assertTrue(runId.matches("run-[a-z2-7]{20}"), runId);
         assertTrue(result.out().contains("[running] Training started"), result.out());
         assertTrue(result.out().contains("step 6/6"), result.out());
-        assertTrue(lines[lines.length - 1].startsWith("run " + lines[0] + " succeeded; model in "), result.out());
+        assertTrue(result.out().contains("Hyperparameters: n_epochs=1 batch_size=1 "), result.out());
+        assertEquals("run " + runId + " succeeded: Run succeeded; aligned model in "
+                + tmp.resolve("out-cli").resolve("final"), lines[lines.length - 1], "the progress view's last line");
 
         Result list = jdpo("list", "--address", address, "--status", "succeeded");
         assertEquals(0, list.exit(), list.err());
-        assertTrue(list.out().contains(lines[0]) && list.out().contains("6/6"), list.out());
+        assertTrue(list.out().contains(runId) && list.out().contains("6/6"), list.out());
 
-        Result checkpoints = jdpo("checkpoints", "--address", address, lines[0]);
-        assertEquals(3, checkpoints.out().lines().filter(l -> l.startsWith("step ")).count(), checkpoints.out());
+        Result checkpoints = jdpo("checkpoints", "--address", address, runId);
+        assertEquals(List.of(
+                "step 2\t" + tmp.resolve("out-cli/checkpoint-2") + "\tloss=0.5000",
+                "step 4\t" + tmp.resolve("out-cli/checkpoint-4") + "\tloss=0.2500",
+                "step 6\t" + tmp.resolve("out-cli/checkpoint-6") + "\tloss=0.1667"),
+                checkpoints.out().lines().toList());
 
-        Result json = jdpo("watch", "--address", address, "--json", "--after", "3", lines[0]);
+        Result json = jdpo("watch", "--address", address, "--json", "--after", "3", runId);
         assertEquals(0, json.exit());
-        assertTrue(json.out().startsWith("{\"run_id\":\"" + lines[0] + "\",\"sequence\":\"4\""), json.out());
+        assertTrue(json.out().startsWith("{\"run_id\":\"" + runId + "\",\"sequence\":\"4\""), json.out());
+    }
+
+    @Test
+    void watchJsonPrintsOnlyJsonLinesOnStandardOutput() throws Exception {
+        String runId = jdpo("submit", "--address", address, "--config", configFile("json", "").toString(), "--watch")
+                .out().lines().findFirst().orElseThrow();
+        Result json = jdpo("watch", "--address", address, "--json", runId);
+        assertEquals(0, json.exit(), json.err());
+        List<String> lines = json.out().lines().toList();
+        long sequence = 0;
+        for (String line : lines) {
+            JsonObject event = JsonParser.parseString(line).getAsJsonObject();
+            assertEquals(runId, event.get("run_id").getAsString(), line);
+            assertEquals(++sequence, event.get("sequence").getAsLong(), line);
+        }
+        JsonObject last = JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
+        assertEquals("RUN_STATUS_SUCCEEDED", last.getAsJsonObject("status_change").get("status").getAsString());
+        assertEquals("", json.err(), "the outcome was an event: nothing more to say");
+
+        Result past = jdpo("watch", "--address", address, "--json", "--after", String.valueOf(sequence), runId);
+        assertEquals(0, past.exit(), past.err());
+        assertEquals("", past.out());
+        assertTrue(past.err().startsWith("run " + runId + " succeeded; model in "), past.err());
+    }
+
+    @Test
+    void submitResumeContinuesTheNewestCheckpointOrTheOneNamed() throws Exception {
+        Path config = configFile("resume", "");
+        String first = jdpo("submit", "--address", address, "--config", config.toString(), "--watch")
+                .out().lines().findFirst().orElseThrow();
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, server.runs().get(first).getStatus());
+        Path output = tmp.resolve("out-resume");
+        for (String checkpoint : List.of("checkpoint-4", "checkpoint-6")) {
+            Files.writeString(output.resolve(checkpoint).resolve(TrainerState.FILE), "{}");
+        }
+
+        Result newest = jdpo("submit", "--address", address, "--config", config.toString(), "--resume");
+        assertEquals(0, newest.exit(), newest.err());
+        assertEquals("jdpo: resuming from " + output.resolve("checkpoint-6"), newest.err().strip());
+        assertEquals(output.resolve("checkpoint-6").toString(),
+                server.runs().get(newest.out().strip()).getConfig().getOutput().getResumeFromCheckpoint());
+        awaitEnd(newest.out().strip());
+
+        Result named = jdpo("submit", "--address", address, "--config", config.toString(), "--resume",
+                output.resolve("checkpoint-4").toString());
+        assertEquals(0, named.exit(), named.err());
+        assertEquals(output.resolve("checkpoint-4").toString(),
+                server.runs().get(named.out().strip()).getConfig().getOutput().getResumeFromCheckpoint());
+        awaitEnd(named.out().strip());
+
+        Result none = jdpo("submit", "--address", address, "--config", configFile("fresh", "").toString(),
+                "--resume");
+        assertEquals(1, none.exit());
+        assertTrue(none.err().contains("output.resume_from_checkpoint: --resume without a value continues the "
+                + "newest checkpoint-N in the output dir, and " + tmp.resolve("out-fresh") + " holds none"),
+                none.err());
+    }
+
+    private static void awaitEnd(String runId) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!RunStatuses.isTerminal(server.runs().get(runId).getStatus()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     @Test
@@ -152,7 +227,7 @@ class RunCommandsTest {
             assertTrue(cancelled.out().startsWith("run " + runId + " cancelled at step "), cancelled.out());
             Result watched = jdpo("watch", "--address", slowAddress, runId);
             assertEquals(1, watched.exit(), "a cancelled run is not a success");
-            assertTrue(watched.out().strip().endsWith("run " + runId + " cancelled"), watched.out());
+            assertTrue(watched.out().contains("run " + runId + " cancelled: Cancelled at step "), watched.out());
         }
     }
 }

@@ -97,20 +97,46 @@ class ScoreCommandTest {
     @Test
     void badRowNamesFileLineAndField(@TempDir Path tmp) throws Exception {
         Path data = Files.write(tmp.resolve("bad.jsonl"), List.of(
-                "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}",
+                "{\"prompt\": \"Is the cat big?\", \"chosen\": \" Yes.\", \"rejected\": \" No.\"}",
                 "",
-                "{\"prompt\": \"a\", \"chosen\": \"b\"}"), StandardCharsets.UTF_8);
+                "{\"prompt\": \"Is the cat big?\", \"chosen\": \" Yes.\"}"), StandardCharsets.UTF_8);
         Object[] result = run("score", "--model", repoRoot().resolve("examples/tiny-llama").toString(),
                 "--data", data.toString());
         assertEquals(1, result[0]);
         String err = (String) result[2];
-        assertTrue(err.contains("bad.jsonl:3") && err.contains("\"rejected\" is missing"), err);
+        assertTrue(err.contains("bad.jsonl: line 3 rejected: MISSING_FIELD"), err);
         assertTrue(!err.contains("\tat "), "no stack trace: " + err);
 
-        Files.writeString(data, "{\"prompt\": 1, \"chosen\": \"b\", \"rejected\": \"c\"}\nnot json\n");
+        Files.writeString(data, "{\"prompt\": 1, \"chosen\": \" Yes.\", \"rejected\": \" No.\"}\n");
         err = (String) run("score", "--model", repoRoot().resolve("examples/tiny-llama").toString(),
                 "--data", data.toString())[2];
-        assertTrue(err.contains("bad.jsonl:1") && err.contains("\"prompt\" must be a string"), err);
+        assertTrue(err.contains("bad.jsonl: line 1 prompt: WRONG_TYPE"), err);
+
+        Files.writeString(data, "{\"prompt\": \"Is the cat big?\", \"chosen\": \" Yes.\", \"rejected\": \" No.\",}\n");
+        err = (String) run("score", "--model", repoRoot().resolve("examples/tiny-llama").toString(),
+                "--data", data.toString())[2];
+        assertTrue(err.startsWith("jdpo: " + data + ": line 1: MALFORMED_JSON: malformed JSON: "), err);
+        assertTrue(!err.contains("JsonReader") && !err.contains("Strictness"), "no library advice: " + err);
+    }
+
+    @Test
+    void readsEveryFormatAndFileTypeTrainingTakes() throws Exception {
+        Path examples = repoRoot().resolve("examples");
+        List<String> scored = new ArrayList<>();
+        for (String file : List.of("openai.jsonl", "openai.jsonl.gz", "trl-conversational.jsonl")) {
+            Object[] result = run("score", "--model", examples.resolve("tiny-llama").toString(), "--data",
+                    examples.resolve("data").resolve(file).toString());
+            assertEquals(0, result[0], file + ": " + result[2]);
+            scored.add((String) result[1]);
+        }
+        List<String> lines = scored.get(0).lines().toList();
+        assertEquals(4, lines.size(), scored.get(0));
+        for (String line : lines) {
+            JsonObject pair = JsonParser.parseString(line).getAsJsonObject();
+            assertTrue(pair.get("chosen_logp").getAsDouble() < 0 && pair.get("chosen_tokens").getAsInt() > 0, line);
+        }
+        assertEquals(scored.get(0), scored.get(1), "gzip reads as the plain file");
+        assertEquals(scored.get(0), scored.get(2), "the same conversations in TRL's conversational format");
     }
 
     @Test

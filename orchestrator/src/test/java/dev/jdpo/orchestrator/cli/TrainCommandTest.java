@@ -168,10 +168,26 @@ class TrainCommandTest {
         assertTrue(foreign.err().contains("output.output_dir: " + output + " already holds checkpoint-3"),
                 "a checkpoint from elsewhere does not free a used dir: " + foreign.err());
 
-        RunCommandsTest.Result newest = train(trainArgs(data, output, "--resume", "", "--max-steps", "4"));
-        assertEquals(1, newest.exit(), newest.out());
-        assertTrue(newest.out().contains(output.resolve("checkpoint-3") + " was written by a run with a different "
-                + "configuration: max_steps: 3 -> 4"), "--resume alone takes the newest checkpoint: " + newest.out());
+        Path last = output.resolve("checkpoint-3");
+        RunCommandsTest.Result finished = train(trainArgs(data, output, "--resume", ""));
+        assertEquals(1, finished.exit(), finished.out());
+        assertTrue(finished.err().contains("jdpo: training.max_steps: must be above 3 to train on: " + last
+                + " is the last checkpoint of a finished run (step 3 of 3)"), "--resume alone takes the newest "
+                + "checkpoint, and a finished run is not run again empty: " + finished.err());
+        assertEquals("", finished.out(), "refused at CreateRun, before any event");
+
+        RunCommandsTest.Result mismatch = train(trainArgs(data, output, "--resume", "", "--max-steps", "4",
+                "--beta", "0.2", "--seed", "8"));
+        assertEquals(1, mismatch.exit(), mismatch.out());
+        assertTrue(mismatch.err().contains("training.beta: must stay 0.1 to resume " + last), mismatch.err());
+        assertTrue(mismatch.err().contains("training.seed: must stay 7 to resume " + last), mismatch.err());
+        assertEquals("", mismatch.out(), "refused before validation and scoring");
+
+        RunCommandsTest.Result longer = train(trainArgs(data, output, "--resume", "", "--max-steps", "4"));
+        assertEquals(0, longer.exit(), longer.err() + longer.out());
+        assertTrue(longer.out().contains("step 4/4 epoch "), longer.out());
+        assertEquals(List.of(0, 1, 2, 3, 4), steps(output.resolve("metrics.jsonl")), "the finished run goes on");
+        assertTrue(Files.isRegularFile(output.resolve("checkpoint-4/trainer_state.json")));
     }
 
     @Test

@@ -5,6 +5,6 @@ package dev.jdpo.reference.cache;
  *
  * @param removedEntries entries deleted
  * @param removedValueBytes bytes their values took
- * @param after the cache's stats after pruning and compacting
+ * @param after the cache's stats after pruning; the file is compacted when the cache closes
  */
 public record PruneResult(long removedEntries, long removedValueBytes, CacheStats after) { }

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.MVStoreTool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +37,9 @@ public final class ScoreCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScoreCache.class);
     static final String SCORE_MAP_PREFIX = "scores/";
     private static final String FINGERPRINT_MAP = "checkpoint-fingerprints";
+    private static final String MODEL_PATH_MAP = "reference-model-paths";
     // A hit rewrites the last-use time at most this often, so reads rarely turn into writes.
     private static final long TOUCH_INTERVAL_MILLIS = Duration.ofHours(1).toMillis();
-    private static final int COMPACT_MILLIS = 10_000;
     // MVStore is copy-on-write: random-key inserts leave superseded pages behind (about 2x the live data after a
     // large fill, measured), so a cache that was written to is compacted for up to this long when it closes.
     private static final int COMPACT_ON_CLOSE_MILLIS = 3_000;
@@ -48,18 +49,21 @@ public final class ScoreCache implements AutoCloseable {
     private final Clock clock;
     private final Map<String, MVMap<byte[], byte[]>> scoreMaps = new ConcurrentHashMap<>();
     private final MVMap<String, String> fingerprints;
+    private final MVMap<String, String> modelPaths;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong corrupt = new AtomicLong();
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong valueBytes = new AtomicLong();
     private volatile boolean written;
+    private volatile boolean pruned;
 
     private ScoreCache(MVStore store, Path file, Clock clock) {
         this.store = store;
         this.file = file;
         this.clock = clock;
         this.fingerprints = store.openMap(FINGERPRINT_MAP);
+        this.modelPaths = store.openMap(MODEL_PATH_MAP);
         for (String name : store.getMapNames()) {
             if (name.startsWith(SCORE_MAP_PREFIX)) {
                 MVMap<byte[], byte[]> map = store.openMap(name);
@@ -155,9 +159,18 @@ public final class ScoreCache implements AutoCloseable {
         return Optional.ofNullable(fingerprints.get(fileSignature));
     }
 
-    /** Remembers a checkpoint fingerprint so the next start skips hashing the weights. */
-    public void rememberCheckpointFingerprint(String fileSignature, String fingerprint) {
+    /**
+     * Remembers a checkpoint fingerprint so the next start skips hashing the weights, and the model directory it
+     * was computed for, so {@code jdpo cache stats} can name the reference by its path.
+     */
+    public void rememberCheckpointFingerprint(String fileSignature, String fingerprint, String modelPath) {
         fingerprints.put(fileSignature, fingerprint);
+        modelPaths.put(fingerprint, modelPath);
+    }
+
+    /** The model directory a reference fingerprint was last computed for, if this cache saw it. */
+    public Optional<String> modelPath(String fingerprint) {
+        return Optional.ofNullable(modelPaths.get(fingerprint));
     }
 
     /** Entries per reference checkpoint fingerprint, for references that have any, sorted by fingerprint. */
@@ -184,7 +197,10 @@ public final class ScoreCache implements AutoCloseable {
         return new CacheStats(hits.get(), misses.get(), corrupt.get(), entries.get(), valueBytes.get(), fileBytes);
     }
 
-    /** Removes what {@code rule} selects, then compacts the file. */
+    /**
+     * Removes what {@code rule} selects. The file shrinks when the cache is closed: MVStore's online compaction
+     * appends the pages it moves, so it grows the file; rewriting the closed file is what gives the space back.
+     */
     public synchronized PruneResult prune(PruneRule rule) {
         long removedEntries = 0;
         long removedBytes = 0;
@@ -215,9 +231,7 @@ public final class ScoreCache implements AutoCloseable {
             }
         }
         store.commit();
-        if (file != null) {
-            store.compactFile(COMPACT_MILLIS);
-        }
+        pruned |= removedEntries > 0;
         return new PruneResult(removedEntries, removedBytes, stats());
     }
 
@@ -228,7 +242,10 @@ public final class ScoreCache implements AutoCloseable {
 
     @Override
     public void close() {
-        if (written && file != null) {
+        if (pruned && file != null) {
+            store.close();
+            MVStoreTool.compact(file.toString(), false);
+        } else if (written && file != null) {
             store.close(COMPACT_ON_CLOSE_MILLIS);
         } else {
             store.close();

@@ -36,7 +36,7 @@ public final class CheckpointFingerprints {
             return remembered.get();
         }
         String fingerprint = ModelFingerprint.of(modelDir);
-        memo.rememberCheckpointFingerprint(signature, fingerprint);
+        memo.rememberCheckpointFingerprint(signature, fingerprint, modelDir.toRealPath().toString());
         return fingerprint;
     }
 

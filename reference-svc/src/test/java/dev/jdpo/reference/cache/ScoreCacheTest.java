@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.reference.PairLogProbs;
 import dev.jdpo.reference.ReferenceIdentity;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -130,13 +131,34 @@ class ScoreCacheTest {
     }
 
     @Test
+    void pruningShrinksTheFileOnceClosedAndKeepsTheRest() throws Exception {
+        try (ScoreCache cache = ScoreCache.open(dir, clock)) {
+            for (int i = 0; i < 5000; i++) {
+                cache.store(i % 10 == 0 ? FP : "fingerprint-b", key(i), logProbs(i, true));
+            }
+        }
+        long filled = Files.size(dir.resolve(ScoreCache.FILE_NAME));
+        try (ScoreCache cache = ScoreCache.open(dir, clock)) {
+            assertEquals(4500, cache.prune(new PruneRule("fingerprint-b", null, null)).removedEntries());
+        }
+        long pruned = Files.size(dir.resolve(ScoreCache.FILE_NAME));
+        assertTrue(pruned < filled / 2, "file " + filled + " -> " + pruned + " bytes after removing 90% of entries");
+        try (ScoreCache cache = ScoreCache.open(dir, clock)) {
+            assertEquals(500, cache.stats().entries());
+            assertEquals(logProbs(10, true), cache.lookup(FP, key(10), true).orElseThrow());
+        }
+    }
+
+    @Test
     void checkpointFingerprintsAreRemembered() throws Exception {
         try (ScoreCache cache = ScoreCache.open(dir, clock)) {
-            cache.rememberCheckpointFingerprint("sig", "fp");
+            cache.rememberCheckpointFingerprint("sig", "fp", "/models/ref");
         }
         try (ScoreCache cache = ScoreCache.open(dir, clock)) {
             assertEquals(Optional.of("fp"), cache.checkpointFingerprint("sig"));
             assertTrue(cache.checkpointFingerprint("other").isEmpty());
+            assertEquals(Optional.of("/models/ref"), cache.modelPath("fp"));
+            assertTrue(cache.modelPath("other").isEmpty());
         }
     }
 

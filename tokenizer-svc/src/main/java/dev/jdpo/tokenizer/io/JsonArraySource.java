@@ -3,6 +3,7 @@ package dev.jdpo.tokenizer.io;
 import com.google.gson.JsonElement;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
 import dev.jdpo.tokenizer.data.ErrorCode;
 import dev.jdpo.tokenizer.data.InvalidRowException;
 import java.io.IOException;
@@ -61,8 +62,9 @@ final class JsonArraySource implements RowSource {
                     + " (the rest of the array cannot be read)", e);
         } catch (IOException | IllegalStateException e) {
             done = true;
-            throw new DataFileException(name + ": element " + Math.max(row, 1) + " of the JSON array: "
-                    + e.getMessage(), e);
+            String problem = e instanceof MalformedJsonException || e instanceof IllegalStateException
+                    ? SafeJson.describe(e) : e.getMessage();
+            throw new DataFileException(name + ": element " + Math.max(row, 1) + " of the JSON array: " + problem, e);
         }
     }
 

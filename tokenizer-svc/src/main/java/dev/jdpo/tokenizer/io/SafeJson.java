@@ -14,6 +14,7 @@ import dev.jdpo.tokenizer.data.InvalidRowException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
+import java.util.regex.Pattern;
 
 /**
  * Strict JSON parsing with a nesting limit: Gson's lenient default accepts non-JSON, and unbounded nesting could
@@ -24,6 +25,9 @@ public final class SafeJson {
     /** Deeper than any real preference row (tool schemas included), far below what would strain the stack. */
     public static final int MAX_NESTING = 128;
 
+    private static final Pattern LENIENCY_ADVICE = Pattern.compile(
+            "Use JsonReader\\.set(Strictness|Lenient)\\([^)]*\\) to accept malformed JSON");
+    private static final Pattern WRAPPED_EXCEPTION = Pattern.compile("^([a-z]+\\.)+[A-Za-z]+(Exception|Error): ");
     private static final TypeAdapter<JsonElement> ELEMENT = new Gson().getAdapter(JsonElement.class);
 
     private SafeJson() {
@@ -70,11 +74,22 @@ public final class SafeJson {
         if (e instanceof JsonIOException) {
             return new InvalidRowException(ErrorCode.MALFORMED_JSON, "", "cannot read JSON: " + message);
         }
-        return new InvalidRowException(ErrorCode.MALFORMED_JSON, "", "malformed JSON: " + shorten(message));
+        return new InvalidRowException(ErrorCode.MALFORMED_JSON, "", describe(e));
     }
 
+    /** A reader's failure in words for the author of the file, without the library's advice to programmers. */
+    static String describe(Exception e) {
+        return "malformed JSON: " + shorten(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+
+    /**
+     * Gson's first line without its advice to the programmer (to switch its reader to lenient parsing, or the
+     * class name of a wrapped exception), which means nothing to the author of a data file.
+     */
     private static String shorten(String message) {
         String firstLine = message.lines().findFirst().orElse(message);
-        return firstLine.length() > 200 ? firstLine.substring(0, 200) + "..." : firstLine;
+        String text = LENIENCY_ADVICE.matcher(WRAPPED_EXCEPTION.matcher(firstLine).replaceFirst(""))
+                .replaceFirst("invalid JSON syntax");
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 }

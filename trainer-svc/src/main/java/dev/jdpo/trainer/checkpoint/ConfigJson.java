@@ -13,8 +13,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A config as JSON with TRL's field names, and the fingerprint of the fields that shape the training trajectory
- * (saving and logging cadence are left out, so they may change on resume).
+ * A config as JSON with TRL's field names, and the fingerprint of the fields that shape the training trajectory.
+ * Saving and logging cadence are left out, so they may change on resume, and so is the run's length
+ * ({@code max_steps}, {@code num_train_epochs}), so a finished run can be continued for more steps or epochs.
  */
 public final class ConfigJson {
 
@@ -23,6 +24,8 @@ public final class ConfigJson {
     /** Every field, trajectory fields first. */
     public static JsonObject toJson(TrainingConfig config) {
         JsonObject json = trajectory(config);
+        json.addProperty("max_steps", config.maxSteps());
+        json.addProperty("num_train_epochs", config.epochs());
         json.addProperty("save_steps", config.saveSteps());
         json.addProperty("save_total_limit", config.saveTotalLimit());
         json.addProperty("logging_steps", config.loggingSteps());
@@ -56,8 +59,6 @@ public final class ConfigJson {
         json.addProperty("warmup_ratio", config.warmupRatio());
         json.addProperty("per_device_train_batch_size", config.batchSize());
         json.addProperty("gradient_accumulation_steps", config.gradientAccumulationSteps());
-        json.addProperty("max_steps", config.maxSteps());
-        json.addProperty("num_train_epochs", config.epochs());
         json.addProperty("seed", config.seed());
         return json;
     }

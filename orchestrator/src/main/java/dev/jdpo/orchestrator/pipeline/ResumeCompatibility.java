@@ -1,0 +1,118 @@
+package dev.jdpo.orchestrator.pipeline;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.jdpo.orchestrator.config.ConfigViolation;
+import dev.jdpo.orchestrator.config.HyperparameterResolver;
+import dev.jdpo.orchestrator.config.InvalidConfigException;
+import dev.jdpo.proto.v1.Hyperparameters;
+import dev.jdpo.proto.v1.ResolvedHyperparameters;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.trainer.checkpoint.CheckpointException;
+import dev.jdpo.trainer.checkpoint.ConfigJson;
+import dev.jdpo.trainer.checkpoint.TrainerState;
+import dev.jdpo.trainer.config.TrainingConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Checks at CreateRun that a run can continue the checkpoint it resumes, so a mismatch is refused before its files
+ * are validated and its reference scored: the fields that shape the trajectory must be the checkpoint's (the
+ * trainer checks the same again, with the data), and a checkpoint that ended its run must be given more epochs
+ * or steps to train.
+ */
+final class ResumeCompatibility {
+
+    /** The trainer's (TRL's) names in trainer_state.json, as run config field paths. */
+    private static final Map<String, String> FIELDS = Map.ofEntries(
+            Map.entry("loss_type", "training.loss_types"),
+            Map.entry("loss_weights", "training.loss_weights"),
+            Map.entry("lr_scheduler_type", "training.lr_scheduler"),
+            Map.entry("per_device_train_batch_size", "training.batch_size"),
+            Map.entry("num_train_epochs", "training.epochs"));
+
+    private ResumeCompatibility() {
+    }
+
+    /** @param config a config with defaults applied whose paths passed the allowed roots */
+    static void check(RunConfig config) throws InvalidConfigException {
+        String resume = config.getOutput().getResumeFromCheckpoint();
+        if (resume.isEmpty()) {
+            return;
+        }
+        TrainerState state;
+        try {
+            state = TrainerState.read(Path.of(resume));
+        } catch (CheckpointException unreadable) {
+            throw new InvalidConfigException("output.resume_from_checkpoint", unreadable.getMessage());
+        }
+        TrainingConfig wanted;
+        try {
+            wanted = TrainerConfigs.of(config, resolvedLike(config, state.config()));
+        } catch (dev.jdpo.trainer.config.InvalidConfigException invalid) {
+            throw new InvalidConfigException(field(invalid.field()), invalid.getMessage());
+        }
+        List<ConfigViolation> found = new ArrayList<>();
+        JsonObject saved = state.config();
+        JsonObject now = ConfigJson.trajectory(wanted);
+        for (String name : now.keySet()) {
+            JsonElement before = saved.get(name);
+            if (!now.get(name).equals(before)) {
+                found.add(new ConfigViolation(field(name), "must stay " + before + " to resume " + resume
+                        + ", which was trained with it (got " + now.get(name) + ")"));
+            }
+        }
+        if (found.isEmpty() && state.globalStep() >= state.totalSteps()) {
+            requireLonger(config, state, wanted, resume).ifPresent(found::add);
+        }
+        if (!found.isEmpty()) {
+            throw new InvalidConfigException(found);
+        }
+    }
+
+    /** A checkpoint that ended its run continues only into a run with more steps or epochs. */
+    private static Optional<ConfigViolation> requireLonger(RunConfig config, TrainerState state,
+                                                                    TrainingConfig wanted, String resume) {
+        int step = state.globalStep();
+        int savedMaxSteps = state.config().get("max_steps").getAsInt();
+        int savedEpochs = state.config().get("num_train_epochs").getAsInt();
+        String finished = resume + " is the last checkpoint of a finished run (step " + step + " of "
+                + state.totalSteps() + ")";
+        if (config.getTraining().getMaxSteps() > 0) {
+            return config.getTraining().getMaxSteps() > step ? Optional.empty()
+                    : Optional.of(new ConfigViolation("training.max_steps", "must be above " + step
+                    + " to train on: " + finished));
+        }
+        if (savedMaxSteps > 0) {
+            return Optional.of(new ConfigViolation("output.resume_from_checkpoint", finished
+                    + "; raise training.max_steps above " + step + " to train it further"));
+        }
+        return wanted.epochs() > savedEpochs ? Optional.empty()
+                : Optional.of(new ConfigViolation("output.resume_from_checkpoint", finished + " of "
+                + savedEpochs + " epochs; raise training.epochs above " + savedEpochs + " (or set "
+                + "training.max_steps above " + step + ") to train it further"));
+    }
+
+    /**
+     * The hyperparameters as they will resolve, for the fields the data does not decide; an "auto" batch size or
+     * epoch count is taken to resolve as it did for the checkpoint (the same data gives the same value).
+     */
+    private static ResolvedHyperparameters resolvedLike(RunConfig config, JsonObject saved) {
+        ResolvedHyperparameters.Builder resolved = new HyperparameterResolver().resolve(config, 1, 0).toBuilder();
+        Hyperparameters h = config.getHyperparameters();
+        if (!config.getTraining().hasBatchSize() && !h.getBatchSize().hasValue()) {
+            resolved.setBatchSize(saved.get("per_device_train_batch_size").getAsInt());
+        }
+        if (!config.getTraining().hasEpochs() && !h.getNEpochs().hasValue()) {
+            resolved.setNEpochs(saved.get("num_train_epochs").getAsInt());
+        }
+        return resolved.build();
+    }
+
+    private static String field(String trainerName) {
+        return FIELDS.getOrDefault(trainerName, "training." + trainerName);
+    }
+}

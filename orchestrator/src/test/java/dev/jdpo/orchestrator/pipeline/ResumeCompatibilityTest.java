@@ -1,0 +1,95 @@
+package dev.jdpo.orchestrator.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jdpo.orchestrator.config.ConfigViolation;
+import dev.jdpo.orchestrator.config.InvalidConfigException;
+import dev.jdpo.orchestrator.config.RunConfigDefaults;
+import dev.jdpo.proto.v1.OutputConfig;
+import dev.jdpo.proto.v1.ResolvedHyperparameters;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.TrainingConfig;
+import dev.jdpo.trainer.checkpoint.ConfigJson;
+import dev.jdpo.trainer.checkpoint.TrainerState;
+import dev.jdpo.trainer.data.DataCursor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** CreateRun's check that a run can continue the checkpoint it resumes, against a trainer_state.json. */
+class ResumeCompatibilityTest {
+
+    @TempDir
+    Path dir;
+
+    /** A run of 2 epochs, batch 4, beta 0.1 (defaults for the rest) resuming {@code dir}. */
+    private RunConfig config(TrainingConfig.Builder training) {
+        return new RunConfigDefaults().apply(RunConfig.newBuilder()
+                .setTraining(training)
+                .setOutput(OutputConfig.newBuilder().setResumeFromCheckpoint(dir.toString()))
+                .build());
+    }
+
+    private static TrainingConfig.Builder training() {
+        return TrainingConfig.newBuilder().setEpochs(2).setBatchSize(4).setBeta(0.1);
+    }
+
+    /** Writes the checkpoint of {@code saved}'s run at {@code step} of {@code totalSteps}. */
+    private void checkpoint(RunConfig saved, int step, int totalSteps) throws Exception {
+        ResolvedHyperparameters resolved = ResolvedHyperparameters.newBuilder()
+                .setNEpochs(saved.getTraining().getEpochs()).setBatchSize(saved.getTraining().getBatchSize())
+                .setBeta(saved.getTraining().getBeta()).setLearningRate(saved.getTraining().getLearningRate())
+                .setLearningRateMultiplier(1).build();
+        dev.jdpo.trainer.config.TrainingConfig trainer = TrainerConfigs.of(saved, resolved);
+        Files.createDirectories(dir);
+        new TrainerState(step, 1.0, new DataCursor(0, 0), 100, totalSteps, 1e-6, "data", false, Map.of(),
+                ConfigJson.toJson(trainer), ConfigJson.fingerprint(trainer)).write(dir);
+    }
+
+    private List<ConfigViolation> refusal(RunConfig config) {
+        return assertThrows(InvalidConfigException.class, () -> ResumeCompatibility.check(config)).violations();
+    }
+
+    @Test
+    void anUnfinishedCheckpointResumesWithTheSameTrainingOrALongerRun() throws Exception {
+        checkpoint(config(training()), 10, 28);
+        assertDoesNotThrow(() -> ResumeCompatibility.check(config(training())));
+        assertDoesNotThrow(() -> ResumeCompatibility.check(config(training().setEpochs(3))));
+        assertDoesNotThrow(() -> ResumeCompatibility.check(config(training().clearBatchSize())),
+                "an auto batch size resolves as it did for the checkpoint");
+    }
+
+    @Test
+    void eachTrainingFieldThatDiffersIsNamed() throws Exception {
+        checkpoint(config(training()), 10, 28);
+        List<ConfigViolation> refused = refusal(config(training().setBeta(0.2).setBatchSize(8)));
+        assertEquals(List.of("training.beta", "training.batch_size"),
+                refused.stream().map(ConfigViolation::field).toList());
+        assertEquals("must stay 0.1 to resume " + dir + ", which was trained with it (got 0.2)",
+                refused.get(0).description());
+    }
+
+    @Test
+    void aFinishedRunContinuesOnlyWithMoreEpochsOrSteps() throws Exception {
+        checkpoint(config(training()), 28, 28);
+        List<ConfigViolation> same = refusal(config(training()));
+        assertEquals("output.resume_from_checkpoint", same.get(0).field());
+        assertTrue(same.get(0).description().startsWith(dir + " is the last checkpoint of a finished run (step 28 "
+                + "of 28) of 2 epochs; raise training.epochs above 2"), same.get(0).description());
+        assertDoesNotThrow(() -> ResumeCompatibility.check(config(training().setEpochs(3))));
+        assertEquals("training.max_steps", refusal(config(training().setMaxSteps(28))).get(0).field());
+        assertDoesNotThrow(() -> ResumeCompatibility.check(config(training().setMaxSteps(40))));
+    }
+
+    @Test
+    void aRunWithoutResumeIsNotChecked() {
+        RunConfig fresh = new RunConfigDefaults().apply(RunConfig.getDefaultInstance());
+        assertDoesNotThrow(() -> ResumeCompatibility.check(fresh));
+    }
+}
