@@ -6,6 +6,7 @@ import dev.jdpo.evaluation.prompts.PromptRow;
 /**
  * One generated answer.
  *
+ * @param index the row's position in the prompt list (0-based)
  * @param row the prompt row
  * @param sequence which of the row's return sequences (0-based)
  * @param promptText the prompt as the model saw it (after the chat template)
@@ -13,7 +14,7 @@ import dev.jdpo.evaluation.prompts.PromptRow;
  * @param tokens generated tokens, the stop token not counted
  * @param stopped true when a stop token ended it, false when the token limit did
  */
-public record Completion(PromptRow row, int sequence, String promptText, String answer, int tokens,
+public record Completion(int index, PromptRow row, int sequence, String promptText, String answer, int tokens,
                          boolean stopped) {
 
     /** What criteria judge. */

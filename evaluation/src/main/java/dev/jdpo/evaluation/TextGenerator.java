@@ -54,7 +54,7 @@ public final class TextGenerator {
         for (int k = 0; k < results.size(); k++) {
             GenerationResult result = results.get(k);
             int[] answer = result.stopped() ? Arrays.copyOf(result.tokens(), result.tokens().length - 1) : result.tokens();
-            completions.add(new Completion(rows.get(k / sequences), k % sequences, texts.get(k / sequences),
+            completions.add(new Completion(k / sequences, rows.get(k / sequences), k % sequences, texts.get(k / sequences),
                     tokenizer.decode(answer), answer.length, result.stopped()));
         }
         return completions;
