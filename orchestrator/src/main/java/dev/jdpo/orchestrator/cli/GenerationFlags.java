@@ -41,8 +41,8 @@ final class GenerationFlags {
             + "output samples with seed S + k, whatever the batch size (default: 0)")
     long seed;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16",
-            description = "prompts generated together (default: 16)")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+            description = "prompts generated together (default: 32)")
     int batchSize;
 
     /**
