@@ -53,8 +53,10 @@ public final class TextGenerator {
         List<Completion> completions = new ArrayList<>(results.size());
         for (int k = 0; k < results.size(); k++) {
             GenerationResult result = results.get(k);
-            int[] answer = result.stopped() ? Arrays.copyOf(result.tokens(), result.tokens().length - 1) : result.tokens();
-            completions.add(new Completion(k / sequences, rows.get(k / sequences), k % sequences, texts.get(k / sequences),
+            int[] answer = result.stopped()
+                    ? Arrays.copyOf(result.tokens(), result.tokens().length - 1) : result.tokens();
+            int row = k / sequences;
+            completions.add(new Completion(row, rows.get(row), k % sequences, texts.get(row),
                     tokenizer.decode(answer), answer.length, result.stopped()));
         }
         return completions;

@@ -101,8 +101,8 @@ class TextGeneratorTest {
         PromptRow row = PromptRow.ofText("Is the cat big?");
         int[] free = new Generator(model).generate(tokenizer.encode("Is the cat big?"),
                 GenerationOptions.greedy(10, List.of())).tokens();
-        Completion stopped = generator.generate(List.of(row), false, GenerationOptions.greedy(10, List.of(free[3])), 1, 1)
-                .get(0);
+        Completion stopped = generator.generate(List.of(row), false,
+                GenerationOptions.greedy(10, List.of(free[3])), 1, 1).get(0);
         assertTrue(stopped.stopped());
         int firstStop = 0;
         while (free[firstStop] != free[3]) {
@@ -139,7 +139,8 @@ class TextGeneratorTest {
         assertTrue(invalid("not json").contains(":1: not valid JSON"));
         assertTrue(invalid("{\"messages\": [{\"role\": \"assistant\", \"content\": \"hi\"}]}")
                 .endsWith(":1: messages holds only assistant messages: nothing to answer"));
-        assertTrue(invalid("{\"prompt\": [{\"role\": \"robot\", \"content\": \"hi\"}]}").contains(":1: prompt[0].role"));
+        assertTrue(invalid("{\"prompt\": [{\"role\": \"robot\", \"content\": \"hi\"}]}")
+                .contains(":1: prompt[0].role"));
         assertTrue(invalid("").endsWith(": no prompt rows"));
     }
 

@@ -114,7 +114,8 @@ final class CommandChecker implements Checker {
         if (!(score >= 0 && score <= 1)) {
             return Verdict.fail(name, argv.get(0) + " answered score " + score + ", outside [0, 1]");
         }
-        String reason = verdict.get("reason") instanceof JsonPrimitive text && text.isString() ? text.getAsString() : "";
+        String reason = verdict.get("reason") instanceof JsonPrimitive text && text.isString()
+                ? text.getAsString() : "";
         return new Verdict(name, passed, score, reason);
     }
 

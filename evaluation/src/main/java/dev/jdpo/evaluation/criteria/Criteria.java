@@ -140,7 +140,8 @@ public final class Criteria {
         if (command.getArgvCount() == 0 || command.getArgv(0).isBlank()) {
             throw new InvalidCriteriaException(path + ".argv: required, the program and its arguments");
         }
-        long timeout = command.getTimeoutMs() == 0 ? DEFAULT_TIMEOUT_MS : Integer.toUnsignedLong(command.getTimeoutMs());
+        long timeout = command.getTimeoutMs() == 0 ? DEFAULT_TIMEOUT_MS
+                : Integer.toUnsignedLong(command.getTimeoutMs());
         return new CommandChecker(name, command.getArgvList(), baseDir, timeout);
     }
 

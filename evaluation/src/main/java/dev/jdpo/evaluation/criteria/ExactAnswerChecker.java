@@ -46,7 +46,7 @@ final class ExactAnswerChecker implements Checker {
         }
         String want = wanted.get().strip();
         boolean equal = ignoreCase ? given.equalsIgnoreCase(want) : given.equals(want);
-        return equal ? Verdict.pass(name)
-                : Verdict.fail(name, "answered \"" + RowFields.cut(given) + "\", expected \"" + RowFields.cut(want) + "\"");
+        return equal ? Verdict.pass(name) : Verdict.fail(name,
+                "answered \"" + RowFields.cut(given) + "\", expected \"" + RowFields.cut(want) + "\"");
     }
 }

@@ -9,7 +9,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The answer (trimmed) is exactly one JSON value, and one that the JSON Schema accepts when there is one. Score 1 or 0. */
+/** The answer (trimmed) is exactly one JSON value, one the JSON Schema accepts when there is one. Score 1 or 0. */
 final class JsonChecker implements Checker {
 
     /** Strict JSON: no comments, no single quotes, nothing after the value. */

@@ -29,7 +29,8 @@ public final class PromptEncoder {
         if (!row.conversational() && !chat) {
             return row.text();
         }
-        List<ChatMessage> messages = row.conversational() ? row.messages() : List.of(ChatMessage.of("user", row.text()));
+        List<ChatMessage> messages = row.conversational() ? row.messages()
+                : List.of(ChatMessage.of("user", row.text()));
         String where = row.line() > 0 ? "line " + row.line() + ": " : "";
         if (template.isEmpty()) {
             throw new InvalidPromptException(where + "a chat prompt needs a chat template, and " + tokenizer.modelDir()

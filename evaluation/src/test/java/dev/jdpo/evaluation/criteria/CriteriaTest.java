@@ -67,7 +67,8 @@ class CriteriaTest {
         Checker must = only("criteria:\n  - name: cites\n    regex: {must_match: '\\[\\d+\\]'}\n");
         assertTrue(must.check(answer("as shown [12].")).pass());
         assertFalse(must.check(answer("as shown.")).pass());
-        Checker mustNot = only("criteria:\n  - name: polite\n    regex: {must_not_match: 'as an ai', ignore_case: true}\n");
+        Checker mustNot = only(
+                "criteria:\n  - name: polite\n    regex: {must_not_match: 'as an ai', ignore_case: true}\n");
         assertTrue(mustNot.check(answer("Sure, here it is.")).pass());
         Verdict found = mustNot.check(answer("As an AI, I cannot."));
         assertFalse(found.pass());
@@ -77,7 +78,8 @@ class CriteriaTest {
 
     @Test
     void exactAnswerFromTheRowWithAnExtractedLetter() throws Exception {
-        Checker letter = only("criteria:\n  - name: choice\n    exact_answer: {field: answer, extract: '\\b([A-D])\\b'}\n");
+        Checker letter = only(
+                "criteria:\n  - name: choice\n    exact_answer: {field: answer, extract: '\\b([A-D])\\b'}\n");
         assertTrue(letter.check(answer("{\"answer\": \"C\"}", "The answer is C.", 5)).pass());
         Verdict wrong = letter.check(answer("{\"answer\": \"C\"}", "B) because", 3));
         assertFalse(wrong.pass());
@@ -159,7 +161,8 @@ class CriteriaTest {
                 invalid("criteria:\n  - name: c\n    command: {timeout_ms: 5}\n"));
         Files.writeString(dir.resolve("broken.json"), "{\"type\": ");
         assertTrue(invalid("criteria:\n  - name: s\n    json: {schema_file: broken.json}\n")
-                .startsWith("criteria[0].json.schema_file (" + dir.resolve("broken.json") + "): not a usable JSON Schema"));
+                .startsWith("criteria[0].json.schema_file (" + dir.resolve("broken.json")
+                        + "): not a usable JSON Schema"));
         assertEquals("criteria: at least one criterion is needed", invalid("criteria: []\n"));
         assertTrue(invalid("- just a list\n").endsWith("expected a mapping with a \"criteria\" list"));
     }

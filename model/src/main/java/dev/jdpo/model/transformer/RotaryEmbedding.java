@@ -59,7 +59,7 @@ public final class RotaryEmbedding implements AutoCloseable {
                 .expandDims(1);
     }
 
-    /** Rotates {@code x} of shape {@code [B, heads, T, headDim]} by the tables of its T positions (shared or per row). */
+    /** Rotates {@code x} of shape {@code [B, heads, T, headDim]} by its positions' tables (shared or per row). */
     public static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
         NDList halves = x.split(2, 3);
         NDArray rotated = halves.get(1).neg().concat(halves.get(0), 3);

@@ -58,7 +58,8 @@ public final class GenerateCommand implements Callable<Integer> {
         if (sequences <= 0) {
             throw generation.invalid("--num-return-sequences must be positive, got " + sequences);
         }
-        List<PromptRow> rows = source.data != null ? PromptFile.read(source.data) : List.of(PromptRow.ofText(source.prompt));
+        List<PromptRow> rows = source.data != null ? PromptFile.read(source.data)
+                : List.of(PromptRow.ofText(source.prompt));
         List<Completion> completions;
         try (TextTokenizer tokenizer = TextTokenizer.load(generation.model);
              CausalLM model = CausalLM.load(generation.model, LoadOptions.cpu())) {
