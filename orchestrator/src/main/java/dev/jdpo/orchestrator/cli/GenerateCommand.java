@@ -9,6 +9,7 @@ import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.generate.GenerationOptions;
 import dev.jdpo.tokenizer.text.TextTokenizer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,7 @@ public final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void write(Writer writer, List<Completion> completions) throws java.io.IOException {
+    private static void write(Writer writer, List<Completion> completions) throws IOException {
         for (Completion completion : completions) {
             writer.write(CompletionLines.of(completion) + "\n");
         }
