@@ -6,18 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.Fixtures;
 import dev.jdpo.model.LoadOptions;
+import dev.jdpo.model.TinyCheckpoint;
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.SequenceScorer;
 import dev.jdpo.model.logprob.TokenSequence;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Batched generation on the tiny Llama: greedy tokens are the argmax of the scoring path's log-probs, and a
@@ -123,6 +127,27 @@ class BatchedGenerationTest {
                     generator.generate(prompts.get(i), GenerationOptions.greedy(10, List.of())).tokens());
         }
         assertTrue(differs, "sampling is not greedy decoding");
+    }
+
+    @Test
+    void aSlidingWindowSeesTheSameTokensInAPaddedBatch(@TempDir Path dir) throws Exception {
+        JsonObject config = TinyCheckpoint.llamaConfig();
+        config.addProperty("model_type", "mistral");
+        config.addProperty("sliding_window", 4);
+        TinyCheckpoint.write(dir, config, 5);
+        try (CausalLM mistral = CausalLM.load(dir, LoadOptions.cpu())) {
+            List<int[]> prompts64 = List.of(new int[] {5, 9, 13, 40, 22, 7, 31, 60, 11}, new int[] {3},
+                    new int[] {8, 8});
+            Generator generator = new Generator(mistral);
+            GenerationOptions options = GenerationOptions.greedy(10, List.of());
+            List<GenerationResult> batched = generator.generate(prompts64, options, 3);
+            List<GenerationResult> uncached = generator.generate(prompts64, options.withKvCache(false), 3);
+            for (int i = 0; i < prompts64.size(); i++) {
+                int[] alone = generator.generate(prompts64.get(i), options).tokens();
+                assertArrayEquals(alone, batched.get(i).tokens(), "prompt " + i);
+                assertArrayEquals(alone, uncached.get(i).tokens(), "prompt " + i + " without the cache");
+            }
+        }
     }
 
     @Test
