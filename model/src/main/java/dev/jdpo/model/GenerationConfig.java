@@ -19,10 +19,11 @@ import java.util.Optional;
  * @param temperature temperature (1 when absent)
  * @param topP top_p (1 when absent)
  * @param doSample do_sample
+ * @param maxNewTokens max_new_tokens, when given
  * @param json the source object
  */
 public record GenerationConfig(List<Integer> eosTokenIds, Optional<Integer> padTokenId, double temperature,
-                               double topP, boolean doSample, JsonObject json) {
+                               double topP, boolean doSample, Optional<Integer> maxNewTokens, JsonObject json) {
 
     public static final String FILE = "generation_config.json";
 
@@ -69,7 +70,12 @@ public record GenerationConfig(List<Integer> eosTokenIds, Optional<Integer> padT
         JsonFields f = new JsonFields(file, json, "");
         return new GenerationConfig(tokenIds(f, "eos_token_id"), tokenIds(f, "pad_token_id").stream().findFirst(),
                 f.optionalDouble("temperature", 1.0), f.optionalDouble("top_p", 1.0),
-                f.optionalBoolean("do_sample", false), json);
+                f.optionalBoolean("do_sample", false), maxNewTokens(f), json);
+    }
+
+    private static Optional<Integer> maxNewTokens(JsonFields f) throws ModelLoadException {
+        return f.present("max_new_tokens") ? Optional.of(f.optionalNonNegativeInt("max_new_tokens", 0))
+                : Optional.empty();
     }
 
     private static List<Integer> tokenIds(JsonFields f, String field) throws ModelLoadException {

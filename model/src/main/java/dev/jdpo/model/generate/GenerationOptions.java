@@ -10,7 +10,7 @@ import java.util.List;
  * @param sample false for greedy (argmax) decoding
  * @param temperature logits are divided by it before sampling
  * @param topP nucleus size: sample among the most likely tokens whose probabilities first reach it
- * @param seed seeds the sampler, so a seeded run is reproducible
+ * @param seed seeds the sampler, so a seeded run is reproducible (in a batch call, prompt k samples with seed + k)
  * @param stopIds generation ends after emitting any of these (the eos ids)
  * @param kvCache reuse each layer's keys and values instead of re-running the whole prefix every step
  */

@@ -10,9 +10,9 @@ final class TokenSampler {
     private final GenerationOptions options;
     private final SplittableRandom random;
 
-    TokenSampler(GenerationOptions options) {
+    TokenSampler(GenerationOptions options, long seed) {
         this.options = options;
-        this.random = new SplittableRandom(options.seed());
+        this.random = new SplittableRandom(seed);
     }
 
     int next(float[] logits) {

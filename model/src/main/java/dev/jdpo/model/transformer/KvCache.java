@@ -45,6 +45,32 @@ public final class KvCache implements AutoCloseable {
         length += tokens;
     }
 
+    /**
+     * Keeps only the batch rows whose {@code keep} entry is true (in order), so finished sequences of a generation
+     * batch stop costing compute.
+     */
+    public void retainRows(boolean[] keep) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray rows = scratch.create(keep);
+            for (int layer = 0; layer < keys.length; layer++) {
+                keys[layer] = select(keys[layer], rows);
+                values[layer] = select(values[layer], rows);
+            }
+            keyMask = select(keyMask, rows);
+        }
+    }
+
+    private NDArray select(NDArray old, NDArray rows) {
+        if (old == null) {
+            return null;
+        }
+        NDArray kept = old.get(rows);
+        NDScope.unregister(kept);
+        kept.attach(manager);
+        old.close();
+        return kept;
+    }
+
     private NDArray extend(NDArray old, NDArray addition, int axis) {
         NDArray combined = old == null ? addition.duplicate() : old.concat(addition, axis);
         NDScope.unregister(combined);

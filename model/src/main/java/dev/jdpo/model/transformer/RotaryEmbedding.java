@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import dev.jdpo.model.RopeConfig;
 
 /**
@@ -41,7 +42,24 @@ public final class RotaryEmbedding implements AutoCloseable {
         return new NDList(cos.get(rows), sin.get(rows));
     }
 
-    /** Rotates {@code x} of shape {@code [B, heads, T, headDim]} by the tables of its T positions. */
+    /**
+     * cos and sin for per-row positions {@code [B, T]} (INT64), each {@code [B, 1, T, headDim]}: rows of a
+     * left-padded generation batch start at different positions.
+     */
+    public synchronized NDList tables(NDArray positions) {
+        long needed = positions.max().getLong() + 1;
+        if (needed > length) {
+            grow((int) Math.max(MIN_TABLE_LENGTH, Long.highestOneBit(needed - 1) << 1));
+        }
+        return new NDList(rows(cos, positions), rows(sin, positions));
+    }
+
+    private static NDArray rows(NDArray table, NDArray positions) {
+        return table.getNDArrayInternal().embedding(positions, table, SparseFormat.DENSE).singletonOrThrow()
+                .expandDims(1);
+    }
+
+    /** Rotates {@code x} of shape {@code [B, heads, T, headDim]} by its positions' tables (shared or per row). */
     public static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
         NDList halves = x.split(2, 3);
         NDArray rotated = halves.get(1).neg().concat(halves.get(0), 3);

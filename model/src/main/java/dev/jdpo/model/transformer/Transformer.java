@@ -74,6 +74,16 @@ public final class Transformer implements AutoCloseable {
      * @param cache earlier positions' keys and values, extended in place; null for a full forward
      */
     public NDArray hiddenStates(NDArray ids, NDArray attentionMask, KvCache cache) {
+        return hiddenStates(ids, attentionMask, null, cache);
+    }
+
+    /**
+     * As {@link #hiddenStates(NDArray, NDArray, KvCache)}, with each row's RoPE positions given: a left-padded row
+     * then computes what it would alone (its first real token at position 0).
+     *
+     * @param positions {@code [B, T]} INT64 position of each new token; null for {@code cache length + t}
+     */
+    public NDArray hiddenStates(NDArray ids, NDArray attentionMask, NDArray positions, KvCache cache) {
         long queries = ids.getShape().get(1);
         long offset = cache == null ? 0 : cache.length();
         try (NDScope forwardScope = new NDScope()) {
@@ -85,7 +95,7 @@ public final class Transformer implements AutoCloseable {
             NDArray fullMask = AttentionMask.additive(keyMask, offset, queries, 0);
             NDArray windowMask = config.slidingWindow() > 0
                     ? AttentionMask.additive(keyMask, offset, queries, config.slidingWindow()) : fullMask;
-            NDList tables = rope.tables(offset, queries);
+            NDList tables = positions == null ? rope.tables(offset, queries) : rope.tables(positions);
             for (int i = 0; i < config.numLayers(); i++) {
                 NDArray mask = config.windowOf(i) > 0 ? windowMask : fullMask;
                 NDArray next;

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 CacheCommand.class,
                 ValidateCommand.class,
+                GenerateCommand.class,
+                EvaluateCommand.class,
         })
 public final class JdpoCli implements Runnable {
 

@@ -12,13 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Parses and checks chat message lists; every error names the message's path. */
-final class Messages {
+public final class Messages {
 
     private Messages() {
     }
 
     /** A prompt: any known roles, at least one message. */
-    static List<ChatMessage> prompt(JsonArray array, String path) throws InvalidRowException {
+    public static List<ChatMessage> prompt(JsonArray array, String path) throws InvalidRowException {
         List<ChatMessage> messages = parse(array, path, false);
         if (messages.isEmpty()) {
             throw new InvalidRowException(ErrorCode.EMPTY_CONTENT, path, path + " has no messages");

@@ -1,0 +1,64 @@
+package dev.jdpo.evaluation.criteria;
+
+import com.google.gson.Gson;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.jdpo.proto.v1.CriteriaFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a criteria file: YAML or JSON (one parser, YAML being a superset) holding a {@code jdpo.v1.CriteriaFile},
+ * i.e. {@code criteria:} and a list of criteria with the proto's field names.
+ */
+public final class CriteriaFileReader {
+
+    private CriteriaFileReader() {
+    }
+
+    /** The file's checkers; command criteria run, and schema files are found, in the file's directory. */
+    public static List<Checker> read(Path file) throws InvalidCriteriaException {
+        CriteriaFile parsed = parse(file);
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            return Criteria.checkers(parsed.getCriteriaList(), dir);
+        } catch (InvalidCriteriaException e) {
+            throw new InvalidCriteriaException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static CriteriaFile parse(Path file) throws InvalidCriteriaException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidCriteriaException(file + ": cannot read the criteria file: " + e.getMessage(), e);
+        }
+        Object tree;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            tree = new Yaml(new SafeConstructor(options)).load(text);
+        } catch (YAMLException e) {
+            throw new InvalidCriteriaException(file + ": not YAML or JSON: " + e.getMessage(), e);
+        }
+        if (!(tree instanceof Map<?, ?>)) {
+            throw new InvalidCriteriaException(file + ": expected a mapping with a \"criteria\" list");
+        }
+        CriteriaFile.Builder builder = CriteriaFile.newBuilder();
+        try {
+            JsonFormat.parser().merge(new Gson().toJson(tree), builder);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw new InvalidCriteriaException(file + ": " + e.getMessage(), e);
+        }
+        return builder.build();
+    }
+}
