@@ -10,7 +10,6 @@ import dev.jdpo.reference.ReferenceModel;
 import dev.jdpo.reference.batch.BatchLimits;
 import dev.jdpo.reference.cache.ScoreCache;
 import dev.jdpo.reference.grpc.ReferenceServiceEndpoint;
-import dev.jdpo.reference.grpc.StreamSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -81,20 +80,18 @@ public final class ReferenceServerMain implements Callable<Integer> {
             scoreCache.close();
             throw e;
         }
-        ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(reference.scorer(), StreamSettings.defaults(),
+        ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(reference.scorer(),
                 replicaId == null ? defaultReplicaId() : replicaId);
         ServiceHost server;
         try {
             server = ServiceHost.start(hostSettings(port), endpoint);
         } catch (RuntimeException e) {
-            endpoint.close();
             reference.close();
             scoreCache.close();
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            endpoint.close();
             reference.close();
             scoreCache.close();
         }, "reference-server-shutdown"));

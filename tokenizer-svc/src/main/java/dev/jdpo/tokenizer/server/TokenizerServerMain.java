@@ -62,11 +62,9 @@ public final class TokenizerServerMain implements Callable<Integer> {
             tokenizers.closeAfter(work, DRAIN);
             throw e;
         }
-        // The tokenizers are not freed at exit: the process ends, and TokenizeRows encodes on the server's own
-        // threads, so no drain of the work pool could prove they are idle.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            work.shutdownNow();
+            tokenizers.closeAfter(work, DRAIN);
         }, "tokenizer-server-shutdown"));
         spec.commandLine().getOut().println(READY_LINE + host + ":" + server.port());
         spec.commandLine().getOut().flush();
