@@ -10,6 +10,7 @@ import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
+import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
@@ -190,8 +191,12 @@ public final class TrainerGrpcBenchmark {
 
     private static TrainJob job(Path policy, Path output, TrainingConfig config) {
         return TrainJob.newBuilder().setRunId(output.getFileName().toString()).setPolicyPath(policy.toString())
-                .setOutputDir(output.toString()).setHyperparameters(ProtoHyperparameters.toProto(config)).setPadId(0)
-                .setDevice("cpu").build();
+                .setTraining(dev.jdpo.proto.v1.TrainingConfig.newBuilder().setLearningRate(config.learningRate())
+                        .setBatchSize(config.batchSize()).setMaxSteps(config.maxSteps()).setSeed(config.seed())
+                        .setWarmupRatio(config.warmupRatio()))
+                .setOutput(OutputConfig.newBuilder().setOutputDir(output.toString())
+                        .setCheckpointInterval(config.saveSteps()).setLogInterval(config.loggingSteps()))
+                .setPadId(0).setDevice("cpu").build();
     }
 
     private static List<TrainingPair> pairs(int count, int promptLength, int completionLength, long seed) {

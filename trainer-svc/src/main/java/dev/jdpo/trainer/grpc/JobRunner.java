@@ -105,7 +105,7 @@ final class JobRunner implements Runnable {
             throw TrainFailure.diverged(e.getMessage());
         } catch (InvalidConfigException e) {
             throw PAIR_FIELDS.contains(e.field()) ? TrainFailure.invalidPair("pair", e.getMessage())
-                    : TrainFailure.invalidConfig("hyperparameters." + e.field(), e.getMessage());
+                    : TrainFailure.invalidConfig(e.field(), e.getMessage());
         } catch (InterruptedIOException e) {
             throw TrainFailure.stopped("the trainer is shutting down: " + e.getMessage());
         } catch (IOException e) {
@@ -127,7 +127,7 @@ final class JobRunner implements Runnable {
         }
         Evaluator evaluator = new Evaluator(run.trainer().policy(), job.config(), job.padId(), validation,
                 job.evalBatchSize());
-        return new EvaluationListener(evaluator, job.evalSteps(), e -> ProgressListener.sendEvaluation(out, e));
+        return new EvaluationListener(evaluator, job.evalInterval(), e -> ProgressListener.sendEvaluation(out, e));
     }
 
     private static Finished finished(RunResult result) {
