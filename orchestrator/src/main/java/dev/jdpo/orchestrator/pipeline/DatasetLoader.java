@@ -180,7 +180,7 @@ final class DatasetLoader {
     private static EncodedPair encoded(SplitPair split) {
         TokenizedPair pair = split.getPair();
         return new EncodedPair(pair.getSourceLine(), ints(pair.getPromptIdsList()), ints(pair.getChosenIdsList()),
-                ints(pair.getRejectedIdsList()), pair.getContentHash(), split.getTruncated());
+                ints(pair.getRejectedIdsList()), split.getTruncated());
     }
 
     private static int[] ints(List<Integer> ids) {

@@ -179,8 +179,7 @@ final class ReferenceScoring {
             EncodedPair pair = chunk.get(i);
             TokenizedPair.Builder proto = TokenizedPair.newBuilder()
                     .setIndex(offset + i)
-                    .setSourceLine(pair.sourceLine())
-                    .setContentHash(pair.contentHash());
+                    .setSourceLine(pair.sourceLine());
             for (int id : pair.promptIds()) {
                 proto.addPromptIds(id);
             }

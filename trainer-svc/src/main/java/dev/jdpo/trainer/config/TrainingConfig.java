@@ -124,16 +124,6 @@ public record TrainingConfig(
         return lossTypes.stream().anyMatch(LossType::needsReference);
     }
 
-    /** Refuses a run whose losses need a reference model when there is none. */
-    public void requireReference(boolean referenceAvailable) {
-        if (needsReference() && !referenceAvailable) {
-            List<LossType> needing = lossTypes.stream().filter(LossType::needsReference).toList();
-            throw new InvalidConfigException("reference", "training.loss_types " + needing
-                    + " needs a reference model (or precomputed reference log-probs); pass one, "
-                    + "or use only reference-free losses (sft, simpo, orpo)");
-        }
-    }
-
     /** Pairs per optimizer step when the data does not run out first. */
     public int pairsPerStep() {
         return batchSize * gradientAccumulationSteps;

@@ -41,17 +41,8 @@ class TrainingConfigTest {
     void lossWeightsMustMatchLossTypes() {
         InvalidConfigException e = refused(TrainingConfig.builder().lossTypes(List.of("sigmoid", "sft"))
                 .lossWeights(List.of(1.0, 1.0, 0.5)));
-        assertEquals("training.loss_weights: expected 2 values for training.loss_types [sigmoid, sft], got 3", e.getMessage());
-    }
-
-    @Test
-    void referenceNeedingLossWithoutReferenceIsRefused() {
-        TrainingConfig config = TrainingConfig.builder().lossTypes(List.of("sigmoid", "sft")).build();
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> config.requireReference(false));
-        assertEquals("reference", e.field());
-        assertTrue(e.getMessage().contains("training.loss_types [sigmoid] needs a reference model"));
-        TrainingConfig free = TrainingConfig.builder().lossTypes(List.of("simpo", "orpo", "sft")).build();
-        free.requireReference(false);
+        assertEquals("training.loss_weights: expected 2 values for training.loss_types [sigmoid, sft], got 3",
+                e.getMessage());
     }
 
     @Test
