@@ -9,11 +9,11 @@ import dev.jdpo.model.ModelConfig;
 import dev.jdpo.model.StorageDType;
 import dev.jdpo.model.safetensors.CheckpointWriter;
 import dev.jdpo.model.transformer.WeightLayout;
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.PairLogProbs;
+import dev.jdpo.reference.PairScorer;
+import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ReferenceIdentity;
 import dev.jdpo.reference.ReferenceModel;
-import dev.jdpo.reference.PairScorer;
 import dev.jdpo.reference.batch.BatchLimits;
 import dev.jdpo.reference.cache.CacheKeys;
 import dev.jdpo.reference.cache.ScoreCache;
@@ -136,7 +136,7 @@ public final class ReferenceBenchmark implements Callable<Integer> {
             }
         }
         for (int i = 0; i < iterations; i++) {
-            List<TokenizedPair> data = randomPairs(1000 + i);
+            List<PairTokens> data = randomPairs(1000 + i);
             Path cacheDir = work.resolve("cache-" + i);
             long start = System.nanoTime();
             try (ScoreCache cache = ScoreCache.open(cacheDir);
@@ -164,7 +164,7 @@ public final class ReferenceBenchmark implements Callable<Integer> {
     }
 
     /** Scores the pairs 64 at a time, as the pipeline sends them. */
-    private static void scoreInChunks(PairScorer scorer, List<TokenizedPair> pairs) {
+    private static void scoreInChunks(PairScorer scorer, List<PairTokens> pairs) {
         for (int from = 0; from < pairs.size(); from += 64) {
             scorer.score(pairs.subList(from, Math.min(pairs.size(), from + 64)), false);
         }
@@ -244,8 +244,8 @@ public final class ReferenceBenchmark implements Callable<Integer> {
                 pair.score(randomPairs(seed++), false);
             }
             for (int r = 0; r < iterations; r++) {
-                List<TokenizedPair> a = randomPairs(seed++);
-                List<TokenizedPair> b = randomPairs(seed++);
+                List<PairTokens> a = randomPairs(seed++);
+                List<PairTokens> b = randomPairs(seed++);
                 one[r] = seconds(() -> single.score(a, false));
                 two[r] = seconds(() -> pair.score(b, false));
             }
@@ -280,7 +280,7 @@ public final class ReferenceBenchmark implements Callable<Integer> {
                 Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
                 drain.setDaemon(true);
                 drain.start();
-                return Integer.parseInt(line.substring(ReferenceServerMain.READY_LINE.length()).trim());
+                return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
             }
         }
         throw new IllegalStateException("replica " + i + " exited before serving");
@@ -290,15 +290,14 @@ public final class ReferenceBenchmark implements Callable<Integer> {
         return new BatchLimits(maxBatchTokens, maxBatchRows);
     }
 
-    private List<TokenizedPair> randomPairs(long seed) {
+    private List<PairTokens> randomPairs(long seed) {
         Random rnd = new Random(seed);
-        List<TokenizedPair> out = new ArrayList<>(pairs);
+        List<PairTokens> out = new ArrayList<>(pairs);
         for (int i = 0; i < pairs; i++) {
-            TokenizedPair.Builder b = TokenizedPair.newBuilder().setIndex(i);
-            rnd.ints(32 + rnd.nextInt(97), 0, vocab).forEach(b::addPromptIds);
-            rnd.ints(16 + rnd.nextInt(81), 0, vocab).forEach(b::addChosenIds);
-            rnd.ints(16 + rnd.nextInt(81), 0, vocab).forEach(b::addRejectedIds);
-            out.add(b.build());
+            int[] prompt = rnd.ints(32 + rnd.nextInt(97), 0, vocab).toArray();
+            int[] chosen = rnd.ints(16 + rnd.nextInt(81), 0, vocab).toArray();
+            int[] rejected = rnd.ints(16 + rnd.nextInt(81), 0, vocab).toArray();
+            out.add(new PairTokens(i, 0, prompt, chosen, rejected));
         }
         return out;
     }

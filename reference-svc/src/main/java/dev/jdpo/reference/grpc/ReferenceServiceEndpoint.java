@@ -39,7 +39,8 @@ public final class ReferenceServiceEndpoint extends ReferenceServiceGrpc.Referen
         }
         List<PairScore> scores;
         try {
-            scores = scorer.score(request.getPairsList(), request.getPerToken());
+            scores = scorer.score(request.getPairsList().stream().map(ProtoScores::fromProto).toList(),
+                    request.getPerToken());
         } catch (RuntimeException e) {
             response.onError(statusOf(e).asException());
             return;

@@ -13,6 +13,7 @@ import dev.jdpo.proto.internal.v1.ScoreResponse;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.LocalReferenceScorer;
 import dev.jdpo.reference.PairScore;
+import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.TestPairs;
 import dev.jdpo.reference.TinyReference;
 import io.grpc.ManagedChannel;
@@ -51,35 +52,35 @@ class ReferenceServiceEndpointTest {
 
     @Test
     void scoreAnswersInRequestOrderWithTheLocalNumbers() {
-        List<TokenizedPair> pairs = TestPairs.random(12, 31, 512, 12, 12);
+        List<PairTokens> pairs = TestPairs.random(12, 31, 512, 12, 12);
         List<PairScore> local = TinyReference.scorer().score(pairs, true);
         ScoreResponse response = ReferenceServiceGrpc.newBlockingStub(channel)
-                .score(ScoreRequest.newBuilder().addAllPairs(pairs).setPerToken(true).build());
+                .score(ScoreRequest.newBuilder().addAllPairs(wire(pairs)).setPerToken(true).build());
         assertEquals("replica-under-test", response.getReplicaId());
         assertEquals(pairs.size(), response.getScoresCount());
         for (int i = 0; i < pairs.size(); i++) {
             PairReferenceScore s = response.getScores(i);
-            assertEquals(pairs.get(i).getIndex(), s.getIndex());
+            assertEquals(pairs.get(i).index(), s.getIndex());
             assertEquals(local.get(i).logProbs(), ProtoScores.fromProto(s, true).logProbs());
-            assertEquals(pairs.get(i).getChosenIdsCount(), s.getChosenTokenLogpsCount());
+            assertEquals(pairs.get(i).chosenIds().length, s.getChosenTokenLogpsCount());
         }
     }
 
     @Test
     void invalidPairsAreInvalidArgumentNamingThePair() {
-        TokenizedPair bad = TestPairs.pair(42, new int[] {1}, new int[] {2, 9999}, new int[] {3});
+        PairTokens bad = TestPairs.pair(42, new int[] {1}, new int[] {2, 9999}, new int[] {3});
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
-                ReferenceServiceGrpc.newBlockingStub(channel).score(ScoreRequest.newBuilder().addPairs(bad).build()));
+                ReferenceServiceGrpc.newBlockingStub(channel).score(ScoreRequest.newBuilder().addPairs(ProtoScores.toProto(bad)).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("pair 42"), e.getStatus().getDescription());
     }
 
     @Test
     void statsReportForwardPassesAndCacheCounters() {
-        List<TokenizedPair> pairs = TestPairs.random(5, 2, 512, 6, 6);
+        List<PairTokens> pairs = TestPairs.random(5, 2, 512, 6, 6);
         var stub = ReferenceServiceGrpc.newBlockingStub(channel);
-        stub.score(ScoreRequest.newBuilder().addAllPairs(pairs).build());
-        stub.score(ScoreRequest.newBuilder().addAllPairs(pairs).build());
+        stub.score(ScoreRequest.newBuilder().addAllPairs(wire(pairs)).build());
+        stub.score(ScoreRequest.newBuilder().addAllPairs(wire(pairs)).build());
         ReferenceStats stats = stub.getStats(GetStatsRequest.getDefaultInstance());
         assertEquals(TinyReference.identity().weightsFingerprint(), stats.getReferenceFingerprint());
         assertEquals(10, stats.getPairsRequested());
@@ -88,5 +89,9 @@ class ReferenceServiceEndpointTest {
         assertEquals(5, stats.getCacheEntries());
         assertEquals(scorer.stats().forwardPasses(), stats.getForwardPasses());
         assertTrue(stats.getForwardPasses() > 0);
+    }
+
+    private static List<TokenizedPair> wire(List<PairTokens> pairs) {
+        return pairs.stream().map(ProtoScores::toProto).toList();
     }
 }

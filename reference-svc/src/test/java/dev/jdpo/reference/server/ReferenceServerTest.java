@@ -32,7 +32,7 @@ class ReferenceServerTest {
     @Test
     void servesHealthAndReflectionOverTcp() throws Exception {
         ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(), "replica-under-test");
-        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings(0), endpoint)) {
+        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings("127.0.0.1", 0), endpoint)) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
             try {
                 HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
@@ -56,7 +56,7 @@ class ReferenceServerTest {
                 .addAllPromptIds(prompt).addRejectedIds(5)).build();
         assertTrue(request.getSerializedSize() > 4 << 20, "request of " + request.getSerializedSize() + " bytes");
         ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(), "replica-under-test");
-        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings(0), endpoint)) {
+        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings("127.0.0.1", 0), endpoint)) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
             try {
                 StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,

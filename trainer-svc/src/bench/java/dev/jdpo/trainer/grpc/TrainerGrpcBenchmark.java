@@ -17,6 +17,7 @@ import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.StepResult;
 import dev.jdpo.trainer.run.TrainingListener;
 import dev.jdpo.trainer.run.TrainingRun;
+import dev.jdpo.trainer.server.TrainerServer;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -59,7 +60,7 @@ public final class TrainerGrpcBenchmark {
         String name = InProcessServerBuilder.generateName();
         Server inProcessServer = InProcessServerBuilder.forName(name).addService(endpoint).build().start();
         ManagedChannel inProcess = InProcessChannelBuilder.forName(name).build();
-        try (TrainerServer tcpServer = TrainerServer.start(0, new TrainerServiceEndpoint(60))) {
+        try (TrainerServer tcpServer = TrainerServer.start("127.0.0.1", 0, new TrainerServiceEndpoint(60))) {
             ManagedChannel tcp = ManagedChannelBuilder.forAddress("localhost", tcpServer.port()).usePlaintext()
                     .build();
             List<TrainingPair> uploaded = pairs(uploadPairs, 128, 128, 1);
