@@ -2,7 +2,6 @@ package dev.jdpo.reference;
 
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.TokenSequence;
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.batch.BatchLimits;
 import dev.jdpo.reference.batch.LengthBucketPlanner;
 import dev.jdpo.reference.cache.CacheKeys;
@@ -42,18 +41,18 @@ public final class LocalReferenceScorer implements PairScorer {
     }
 
     @Override
-    public List<PairScore> score(List<TokenizedPair> pairs, boolean perToken) {
+    public List<PairScore> score(List<PairTokens> pairs, boolean perToken) {
         pairsRequested.addAndGet(pairs.size());
         PairScore[] results = new PairScore[pairs.size()];
         // pairs with equal ids share one key and are scored once
         Map<ByteBuffer, List<Integer>> misses = new LinkedHashMap<>();
         for (int i = 0; i < pairs.size(); i++) {
-            TokenizedPair pair = pairs.get(i);
+            PairTokens pair = pairs.get(i);
             validate(pair);
             byte[] key = key(pair);
             Optional<PairLogProbs> cached = cache.lookup(identity.weightsFingerprint(), key, perToken);
             if (cached.isPresent()) {
-                results[i] = new PairScore(pair.getIndex(), cached.get(), true);
+                results[i] = new PairScore(pair.index(), cached.get(), true);
             } else {
                 misses.computeIfAbsent(ByteBuffer.wrap(key), k -> new ArrayList<>()).add(i);
             }
@@ -75,16 +74,15 @@ public final class LocalReferenceScorer implements PairScorer {
         return identity;
     }
 
-    private void scoreMisses(List<TokenizedPair> pairs, Map<ByteBuffer, List<Integer>> misses, boolean perToken,
+    private void scoreMisses(List<PairTokens> pairs, Map<ByteBuffer, List<Integer>> misses, boolean perToken,
                              PairScore[] results) {
         List<ByteBuffer> keys = new ArrayList<>(misses.keySet());
         // sequence 2k is pair k's prompt+chosen, 2k+1 its prompt+rejected
         List<TokenSequence> sequences = new ArrayList<>(2 * keys.size());
         for (ByteBuffer key : keys) {
-            TokenizedPair pair = pairs.get(misses.get(key).get(0));
-            int[] prompt = ids(pair.getPromptIdsList());
-            sequences.add(new TokenSequence(prompt, ids(pair.getChosenIdsList())));
-            sequences.add(new TokenSequence(prompt, ids(pair.getRejectedIdsList())));
+            PairTokens pair = pairs.get(misses.get(key).get(0));
+            sequences.add(new TokenSequence(pair.promptIds(), pair.chosenIds()));
+            sequences.add(new TokenSequence(pair.promptIds(), pair.rejectedIds()));
         }
         int[] lengths = sequences.stream()
                 .mapToInt(s -> s.promptIds().length + s.completionIds().length).toArray();
@@ -107,7 +105,7 @@ public final class LocalReferenceScorer implements PairScorer {
             PairLogProbs logProbs = pairLogProbs(scores[2 * k], scores[2 * k + 1], perToken);
             cache.store(identity.weightsFingerprint(), keys.get(k).array(), logProbs);
             for (int position : misses.get(keys.get(k))) {
-                results[position] = new PairScore(pairs.get(position).getIndex(), logProbs, false);
+                results[position] = new PairScore(pairs.get(position).index(), logProbs, false);
             }
         }
     }
@@ -117,32 +115,31 @@ public final class LocalReferenceScorer implements PairScorer {
                 perToken ? chosen.tokenLogps() : null, perToken ? rejected.tokenLogps() : null);
     }
 
-    private byte[] key(TokenizedPair pair) {
-        return CacheKeys.key(identity, ids(pair.getPromptIdsList()), ids(pair.getChosenIdsList()),
-                ids(pair.getRejectedIdsList()));
+    private byte[] key(PairTokens pair) {
+        return CacheKeys.key(identity, pair.promptIds(), pair.chosenIds(), pair.rejectedIds());
     }
 
-    private void validate(TokenizedPair pair) {
+    private void validate(PairTokens pair) {
         // the logit at t scores token t+1, so the first completion token needs at least one prompt token before it
-        if (pair.getPromptIdsCount() == 0) {
+        if (pair.promptIds().length == 0) {
             throw new InvalidPairException(where(pair) + ": prompt_ids is empty; the first completion token "
                     + "needs a prompt token before it to be scored");
         }
-        if (pair.getChosenIdsCount() == 0) {
+        if (pair.chosenIds().length == 0) {
             throw new InvalidPairException(where(pair) + ": chosen_ids is empty");
         }
-        if (pair.getRejectedIdsCount() == 0) {
+        if (pair.rejectedIds().length == 0) {
             throw new InvalidPairException(where(pair) + ": rejected_ids is empty");
         }
-        checkRange(pair, "prompt_ids", pair.getPromptIdsList());
-        checkRange(pair, "chosen_ids", pair.getChosenIdsList());
-        checkRange(pair, "rejected_ids", pair.getRejectedIdsList());
+        checkRange(pair, "prompt_ids", pair.promptIds());
+        checkRange(pair, "chosen_ids", pair.chosenIds());
+        checkRange(pair, "rejected_ids", pair.rejectedIds());
     }
 
-    private void checkRange(TokenizedPair pair, String field, List<Integer> ids) {
+    private void checkRange(PairTokens pair, String field, int[] ids) {
         int vocab = model.vocabSize();
-        for (int i = 0; i < ids.size(); i++) {
-            int id = ids.get(i);
+        for (int i = 0; i < ids.length; i++) {
+            int id = ids[i];
             if (id < 0 || id >= vocab) {
                 throw new InvalidPairException(where(pair) + ": " + field + "[" + i + "] = " + id
                         + " is outside the reference vocabulary [0, " + vocab + ")");
@@ -150,15 +147,7 @@ public final class LocalReferenceScorer implements PairScorer {
         }
     }
 
-    private static String where(TokenizedPair pair) {
-        return "pair " + pair.getIndex() + (pair.getSourceLine() > 0 ? " (source line " + pair.getSourceLine() + ")" : "");
-    }
-
-    static int[] ids(List<Integer> list) {
-        int[] out = new int[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = list.get(i);
-        }
-        return out;
+    private static String where(PairTokens pair) {
+        return "pair " + pair.index() + (pair.sourceLine() > 0 ? " (source line " + pair.sourceLine() + ")" : "");
     }
 }

@@ -1,6 +1,5 @@
 package dev.jdpo.reference;
 
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import java.util.List;
 
 /** Something that turns tokenized pairs into reference log-probs: a local model, or a pool of remote replicas. */
@@ -12,5 +11,5 @@ public interface PairScorer {
      * @param perToken also return per-token log-probs
      * @throws InvalidPairException when a pair cannot be scored (empty completion, token id out of range)
      */
-    List<PairScore> score(List<TokenizedPair> pairs, boolean perToken);
+    List<PairScore> score(List<PairTokens> pairs, boolean perToken);
 }

@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.batch.BatchLimits;
-import dev.jdpo.reference.cache.CacheStats;
 import dev.jdpo.reference.cache.CacheKeys;
+import dev.jdpo.reference.cache.CacheStats;
 import dev.jdpo.reference.cache.ScoreCache;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +36,7 @@ class LocalReferenceScorerTest {
             PairLogProbs p = scores.get(i).logProbs();
             assertEquals(g.chosenLogp(), p.chosenLogp(), 1e-3, "chosen logp of golden pair " + i);
             assertEquals(g.rejectedLogp(), p.rejectedLogp(), 1e-3, "rejected logp of golden pair " + i);
-            assertEquals(g.pair().getChosenIdsCount(), p.chosenTokens());
+            assertEquals(g.pair().chosenIds().length, p.chosenTokens());
             for (int t = 0; t < g.chosenTokenLogps().length; t++) {
                 assertEquals(g.chosenTokenLogps()[t], p.chosenTokenLogps()[t], 1e-4, "pair " + i + " token " + t);
             }
@@ -46,7 +45,7 @@ class LocalReferenceScorerTest {
 
     @Test
     void aSecondPassOverTheSameDataRunsNoForwardPass() throws Exception {
-        List<TokenizedPair> pairs = TestPairs.random(40, 11, VOCAB, 20, 20);
+        List<PairTokens> pairs = TestPairs.random(40, 11, VOCAB, 20, 20);
         List<PairScore> first;
         try (ScoreCache cache = ScoreCache.open(cacheDir)) {
             LocalReferenceScorer scorer = TinyReference.scorer(cache, new BatchLimits(256, 8));
@@ -70,17 +69,17 @@ class LocalReferenceScorerTest {
 
     @Test
     void scoresDoNotDependOnBatchComposition() {
-        List<TokenizedPair> pairs = TestPairs.random(30, 5, VOCAB, 24, 24);
+        List<PairTokens> pairs = TestPairs.random(30, 5, VOCAB, 24, 24);
         List<PairScore> alone = new ArrayList<>();
-        for (TokenizedPair p : pairs) {
+        for (PairTokens p : pairs) {
             alone.addAll(TinyReference.scorer(ScoreCache.inMemory(), BatchLimits.defaults()).score(List.of(p), true));
         }
-        List<TokenizedPair> shuffled = new ArrayList<>(pairs);
+        List<PairTokens> shuffled = new ArrayList<>(pairs);
         Collections.shuffle(shuffled, new Random(1));
         for (BatchLimits limits : List.of(new BatchLimits(64, 64), new BatchLimits(512, 5), new BatchLimits(4096, 64))) {
             List<PairScore> batched = TinyReference.scorer(ScoreCache.inMemory(), limits).score(shuffled, true);
             for (int i = 0; i < shuffled.size(); i++) {
-                int original = (int) shuffled.get(i).getIndex();
+                int original = (int) shuffled.get(i).index();
                 PairLogProbs a = alone.get(original).logProbs();
                 PairLogProbs b = batched.get(i).logProbs();
                 assertEquals(a.chosenLogp(), b.chosenLogp(), 1e-6, "chosen of pair " + original + " under " + limits);
@@ -94,13 +93,13 @@ class LocalReferenceScorerTest {
 
     @Test
     void aCorruptedEntryIsDetectedRescoredAndReported() throws Exception {
-        List<TokenizedPair> pairs = TestPairs.random(6, 21, VOCAB, 10, 10);
+        List<PairTokens> pairs = TestPairs.random(6, 21, VOCAB, 10, 10);
         List<PairScore> original;
         try (ScoreCache cache = ScoreCache.open(cacheDir)) {
             original = TinyReference.scorer(cache, BatchLimits.defaults()).score(pairs, false);
         }
-        byte[] damagedKey = CacheKeys.key(TinyReference.identity(), ids(pairs.get(3).getPromptIdsList()),
-                ids(pairs.get(3).getChosenIdsList()), ids(pairs.get(3).getRejectedIdsList()));
+        byte[] damagedKey = CacheKeys.key(TinyReference.identity(), pairs.get(3).promptIds(),
+                pairs.get(3).chosenIds(), pairs.get(3).rejectedIds());
         try (MVStore store = new MVStore.Builder().fileName(cacheDir.resolve(ScoreCache.FILE_NAME).toString()).open()) {
             MVMap<byte[], byte[]> map = store.openMap("scores/" + TinyReference.identity().weightsFingerprint());
             byte[] value = map.get(damagedKey).clone();
@@ -129,7 +128,7 @@ class LocalReferenceScorerTest {
 
     @Test
     void perTokenLogpsSumToTheSequenceLogpAndUpgradeCachedSums() {
-        List<TokenizedPair> pairs = TestPairs.random(5, 8, VOCAB, 8, 12);
+        List<PairTokens> pairs = TestPairs.random(5, 8, VOCAB, 8, 12);
         LocalReferenceScorer scorer = TinyReference.scorer();
         List<PairScore> sums = scorer.score(pairs, false);
         assertFalse(sums.get(0).logProbs().hasTokenLogps());
@@ -137,7 +136,7 @@ class LocalReferenceScorerTest {
         for (int i = 0; i < pairs.size(); i++) {
             PairLogProbs p = perToken.get(i).logProbs();
             assertFalse(perToken.get(i).cacheHit(), "sums-only entries cannot answer a per-token request");
-            assertEquals(pairs.get(i).getRejectedIdsCount(), p.rejectedTokenLogps().length);
+            assertEquals(pairs.get(i).rejectedIds().length, p.rejectedTokenLogps().length);
             double sum = 0;
             for (float f : p.chosenTokenLogps()) {
                 sum += f;
@@ -150,8 +149,8 @@ class LocalReferenceScorerTest {
 
     @Test
     void identicalPairsInOneRequestAreScoredOnce() {
-        List<TokenizedPair> one = TestPairs.random(1, 4, VOCAB, 6, 6);
-        TokenizedPair copy = one.get(0).toBuilder().setIndex(7).build();
+        List<PairTokens> one = TestPairs.random(1, 4, VOCAB, 6, 6);
+        PairTokens copy = one.get(0).withIndex(7);
         LocalReferenceScorer scorer = TinyReference.scorer();
         List<PairScore> scores = scorer.score(List.of(one.get(0), copy), false);
         assertEquals(2, scorer.stats().sequencesScored());
@@ -172,18 +171,14 @@ class LocalReferenceScorerTest {
         assertEquals(0, scorer.stats().forwardPasses());
     }
 
-    private static int[] ids(List<Integer> list) {
-        return list.stream().mapToInt(Integer::intValue).toArray();
-    }
-
     @Test
     void keysIgnoreThePairIndexSoReorderedDatasetsStillHit() {
-        List<TokenizedPair> pairs = TestPairs.random(4, 2, VOCAB, 5, 5);
+        List<PairTokens> pairs = TestPairs.random(4, 2, VOCAB, 5, 5);
         ScoreCache cache = ScoreCache.inMemory();
         TinyReference.scorer(cache, BatchLimits.defaults()).score(pairs, false);
-        List<TokenizedPair> renumbered = new ArrayList<>();
+        List<PairTokens> renumbered = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            renumbered.add(pairs.get(pairs.size() - 1 - i).toBuilder().setIndex(100 + i).build());
+            renumbered.add(pairs.get(pairs.size() - 1 - i).withIndex(100 + i));
         }
         LocalReferenceScorer rerun = TinyReference.scorer(cache, BatchLimits.defaults());
         List<PairScore> scores = rerun.score(renumbered, false);

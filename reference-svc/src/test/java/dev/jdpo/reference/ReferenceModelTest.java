@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.model.LoadOptions;
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.batch.BatchLimits;
 import dev.jdpo.reference.cache.ScoreCache;
 import java.nio.file.Path;
@@ -20,7 +19,7 @@ class ReferenceModelTest {
 
     @Test
     void aFullyCachedRerunNeverLoadsTheWeights() throws Exception {
-        List<TokenizedPair> pairs = TestPairs.random(10, 77, 512, 10, 10);
+        List<PairTokens> pairs = TestPairs.random(10, 77, 512, 10, 10);
         List<PairScore> first;
         try (ScoreCache cache = ScoreCache.open(cacheDir);
              ReferenceModel eager = ReferenceModel.load(TestPairs.tinyReference(), LoadOptions.cpu(), cache,
@@ -36,7 +35,7 @@ class ReferenceModelTest {
             for (int i = 0; i < pairs.size(); i++) {
                 assertEquals(first.get(i).logProbs(), again.get(i).logProbs());
             }
-            List<TokenizedPair> fresh = TestPairs.random(2, 78, 512, 10, 10);
+            List<PairTokens> fresh = TestPairs.random(2, 78, 512, 10, 10);
             List<PairScore> scored = lazy.scorer().score(fresh, false);
             assertTrue(lazy.weightsLoaded(), "a miss loads the weights");
             assertEquals(TinyReference.scorer().score(fresh, false).get(1).logProbs(), scored.get(1).logProbs());

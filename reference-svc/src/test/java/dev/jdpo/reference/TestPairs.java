@@ -3,7 +3,6 @@ package dev.jdpo.reference;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +25,9 @@ public final class TestPairs {
     }
 
     /** {@code n} pairs of random ids below {@code vocab}, prompt 1..maxPrompt and completions 1..maxCompletion long. */
-    public static List<TokenizedPair> random(int n, long seed, int vocab, int maxPrompt, int maxCompletion) {
+    public static List<PairTokens> random(int n, long seed, int vocab, int maxPrompt, int maxCompletion) {
         Random rnd = new Random(seed);
-        List<TokenizedPair> out = new ArrayList<>(n);
+        List<PairTokens> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(pair(i, ids(rnd, 1 + rnd.nextInt(maxPrompt), vocab), ids(rnd, 1 + rnd.nextInt(maxCompletion), vocab),
                     ids(rnd, 1 + rnd.nextInt(maxCompletion), vocab)));
@@ -36,18 +35,8 @@ public final class TestPairs {
         return out;
     }
 
-    public static TokenizedPair pair(long index, int[] prompt, int[] chosen, int[] rejected) {
-        TokenizedPair.Builder b = TokenizedPair.newBuilder().setIndex(index).setSourceLine(index + 1);
-        for (int id : prompt) {
-            b.addPromptIds(id);
-        }
-        for (int id : chosen) {
-            b.addChosenIds(id);
-        }
-        for (int id : rejected) {
-            b.addRejectedIds(id);
-        }
-        return b.build();
+    public static PairTokens pair(long index, int[] prompt, int[] chosen, int[] rejected) {
+        return new PairTokens(index, index + 1, prompt, chosen, rejected);
     }
 
     /** The golden pairs of testdata/golden.json for tiny-llama-ref, with transformers' float64 numbers. */
@@ -66,7 +55,7 @@ public final class TestPairs {
     }
 
     /** A golden pair and transformers' numbers for it. */
-    public record GoldenPair(TokenizedPair pair, double chosenLogp, double rejectedLogp, double[] chosenTokenLogps) { }
+    public record GoldenPair(PairTokens pair, double chosenLogp, double rejectedLogp, double[] chosenTokenLogps) { }
 
     private static int[] ids(Random rnd, int length, int vocab) {
         int[] ids = new int[length];

@@ -6,7 +6,10 @@ import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
-import dev.jdpo.trainer.data.ReferencePrecompute;
+import dev.jdpo.model.logprob.SequenceScore;
+import dev.jdpo.model.logprob.SequenceScorer;
+import dev.jdpo.model.logprob.TokenSequence;
+import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,10 +64,26 @@ public final class Fixtures {
     /** {@code pairs} with log-probs of the tiny reference model attached. */
     public static List<TrainingPair> withReference(List<TrainingPair> pairs, boolean perToken) {
         try (CausalLM reference = CausalLM.load(referenceDir(), LoadOptions.cpu())) {
-            return ReferencePrecompute.attach(reference, PAD_ID, pairs, 4, perToken);
+            return withReference(reference, pairs, perToken);
         } catch (ModelLoadException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code pairs} with log-probs of {@code reference} attached, scored uncached four pairs at a time. */
+    public static List<TrainingPair> withReference(CausalLM reference, List<TrainingPair> pairs, boolean perToken) {
+        List<TokenSequence> sequences = new ArrayList<>(2 * pairs.size());
+        pairs.forEach(pair -> sequences.add(pair.chosen()));
+        pairs.forEach(pair -> sequences.add(pair.rejected()));
+        List<SequenceScore> scores = new SequenceScorer(reference, PAD_ID).score(sequences, 4, perToken);
+        List<TrainingPair> scored = new ArrayList<>(pairs.size());
+        for (int i = 0; i < pairs.size(); i++) {
+            SequenceScore chosen = scores.get(i);
+            SequenceScore rejected = scores.get(pairs.size() + i);
+            scored.add(pairs.get(i).withReference(new ReferenceScores(chosen.logp(), rejected.logp(),
+                    chosen.tokenLogps(), rejected.tokenLogps())));
+        }
+        return scored;
     }
 
     public static CausalLM trainablePolicy() {

@@ -43,10 +43,10 @@ public final class PipelineProcessesBenchmark {
                 "grpc.server.port", BenchRuns.freePort()), List.of(), true)) {
             services.add(serve(work, "tokenizer", "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort,
                     "--port", String.valueOf(tokenizerPort)));
-            services.add(serve(work, "reference", "reference server listening on port " + referencePort,
+            services.add(serve(work, "reference", "jdpo reference listening on 127.0.0.1:" + referencePort,
                     "--port", String.valueOf(referencePort), "--model",
                     repo.resolve("examples/tiny-llama-ref").toString()));
-            services.add(serve(work, "trainer", "trainer server listening on port " + trainerPort,
+            services.add(serve(work, "trainer", "jdpo trainer listening on 127.0.0.1:" + trainerPort,
                     "--port", String.valueOf(trainerPort)));
             services.add(serve(work, "orchestrator", "jdpo orchestrator listening on 127.0.0.1:" + orchestratorPort,
                     "--port", String.valueOf(orchestratorPort), "--state-dir", work.resolve("state-separate").toString(),

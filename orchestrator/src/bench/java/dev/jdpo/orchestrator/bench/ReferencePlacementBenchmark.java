@@ -86,7 +86,7 @@ public final class ReferencePlacementBenchmark {
 
     private static void awaitReplica(Process replica, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.readString(log).contains("reference server listening on port")) {
+        while (!Files.readString(log).contains("jdpo reference listening on")) {
             if (!replica.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("reference replica did not start:\n" + Files.readString(log));
             }

@@ -4,6 +4,7 @@ import dev.jdpo.proto.v1.Hyperparameters;
 import dev.jdpo.proto.v1.ResolvedHyperparameters;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.TrainingConfig;
+import dev.jdpo.trainer.config.TrainingDefaults;
 
 /**
  * Resolves OpenAI-style "auto" hyperparameters once the training pairs are counted; the rule is the
@@ -11,13 +12,11 @@ import dev.jdpo.proto.v1.TrainingConfig;
  */
 public final class HyperparameterResolver {
 
-    /** n_epochs auto: 3 passes, unless that sees fewer than 100 or more than 25,000 pairs. */
-    static final int DEFAULT_EPOCHS = 3;
+    /** n_epochs auto: {@link TrainingDefaults#EPOCHS} passes, unless that sees fewer than 100 or over 25,000 pairs. */
     static final int MIN_PAIRS_SEEN = 100;
     static final int MAX_PAIRS_SEEN = 25_000;
     static final int MAX_AUTO_EPOCHS = 25;
-    /** batch_size auto: one pair per 100 in the data, between 1 and 8. */
-    static final int MAX_AUTO_BATCH = 8;
+    /** batch_size auto: one pair per 100 in the data, between 1 and {@link TrainingDefaults#BATCH_SIZE}. */
     static final int PAIRS_PER_AUTO_BATCH_UNIT = 100;
 
     /**
@@ -37,8 +36,8 @@ public final class HyperparameterResolver {
                 : h.getBatchSize().hasValue() ? h.getBatchSize().getValue() : autoBatchSize(trainingPairs);
         double multiplier = h.getLearningRateMultiplier().hasValue() ? h.getLearningRateMultiplier().getValue() : 1.0;
         double beta = t.hasBeta() ? t.getBeta()
-                : h.getBeta().hasValue() ? h.getBeta().getValue() : RunConfigDefaults.BETA;
-        double baseRate = t.hasLearningRate() ? t.getLearningRate() : RunConfigDefaults.LEARNING_RATE;
+                : h.getBeta().hasValue() ? h.getBeta().getValue() : TrainingDefaults.BETA;
+        double baseRate = t.hasLearningRate() ? t.getLearningRate() : TrainingDefaults.LEARNING_RATE;
         return ResolvedHyperparameters.newBuilder()
                 .setNEpochs(epochs)
                 .setBatchSize(batchSize)
@@ -53,17 +52,17 @@ public final class HyperparameterResolver {
     }
 
     static int autoEpochs(long pairs) {
-        if (pairs * DEFAULT_EPOCHS < MIN_PAIRS_SEEN) {
+        if (pairs * TrainingDefaults.EPOCHS < MIN_PAIRS_SEEN) {
             return (int) Math.min(MAX_AUTO_EPOCHS, ceilDiv(MIN_PAIRS_SEEN, pairs));
         }
-        if (pairs * DEFAULT_EPOCHS > MAX_PAIRS_SEEN) {
+        if (pairs * TrainingDefaults.EPOCHS > MAX_PAIRS_SEEN) {
             return (int) Math.max(1, MAX_PAIRS_SEEN / pairs);
         }
-        return DEFAULT_EPOCHS;
+        return TrainingDefaults.EPOCHS;
     }
 
     static int autoBatchSize(long pairs) {
-        return (int) Math.min(MAX_AUTO_BATCH, Math.max(1, pairs / PAIRS_PER_AUTO_BATCH_UNIT));
+        return (int) Math.min(TrainingDefaults.BATCH_SIZE, Math.max(1, pairs / PAIRS_PER_AUTO_BATCH_UNIT));
     }
 
     /** Optimizer steps: ceil(ceil(pairs / batch) / accumulation) per epoch, or max_steps when > 0. */

@@ -30,11 +30,9 @@ import java.util.concurrent.TimeUnit;
  * Reads, checks, tokenizes, shuffles and splits a run's preference data through {@code TokenizerService} with
  * the policy's tokenizer. Pairs stream in as the client reads them (gRPC flow control); a tokenizer that is
  * UNAVAILABLE before it answered is retried. A stop request (cancel, shutdown) cancels the call within
- * {@link #STOP_POLL_MILLIS}, which stops the tokenizer's work too.
+ * {@link ServiceRetries#STOP_POLL_MILLIS}, which stops the tokenizer's work too.
  */
 final class DatasetLoader {
-
-    static final long STOP_POLL_MILLIS = 200;
 
     // one daemon thread polls the stop flags of every loading run; the work it does is a volatile read
     private static final ScheduledExecutorService STOP_POLLER = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -95,7 +93,7 @@ final class DatasetLoader {
                 if (reporter.stopRequested()) {
                     call.cancel(null);
                 }
-            }, STOP_POLL_MILLIS, STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            }, ServiceRetries.STOP_POLL_MILLIS, ServiceRetries.STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
             Context previous = call.attach();
             try {
                 Iterator<TokenizeResponse> responses = TokenizerServiceGrpc.newBlockingStub(channel)
@@ -138,7 +136,7 @@ final class DatasetLoader {
                 reporter.warn("the tokenizer service at " + target + " is unavailable (" + status.getDescription()
                         + "); retry " + retry + " of " + retries.attempts() + " in " + retries.backoffBefore(retry)
                         + " ms");
-                if (stoppedWhileWaiting(retries.backoffBefore(retry), reporter)) {
+                if (retries.stoppedDuringBackoff(retry, reporter::stopRequested)) {
                     return null;
                 }
                 channel.resetConnectBackoff();
@@ -148,18 +146,6 @@ final class DatasetLoader {
                 call.cancel(null);
             }
         }
-    }
-
-    /** Waits out a retry backoff in short slices, so a stop request is seen as promptly as during a call. */
-    private static boolean stoppedWhileWaiting(long millis, RunReporter reporter) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        for (long left = millis; left > 0; left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
-            if (reporter.stopRequested()) {
-                return true;
-            }
-            Thread.sleep(Math.min(left, STOP_POLL_MILLIS));
-        }
-        return reporter.stopRequested();
     }
 
     private RunFailure failure(Status status, String field) {
@@ -180,7 +166,7 @@ final class DatasetLoader {
     private static EncodedPair encoded(SplitPair split) {
         TokenizedPair pair = split.getPair();
         return new EncodedPair(pair.getSourceLine(), ints(pair.getPromptIdsList()), ints(pair.getChosenIdsList()),
-                ints(pair.getRejectedIdsList()), pair.getContentHash(), split.getTruncated());
+                ints(pair.getRejectedIdsList()), split.getTruncated());
     }
 
     private static int[] ints(List<Integer> ids) {

@@ -7,12 +7,13 @@ import dev.jdpo.orchestrator.run.RunOutcome;
 import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.orchestrator.run.RunStart;
 import dev.jdpo.proto.internal.v1.TrainJob;
+import dev.jdpo.proto.v1.ResolvedHyperparameters;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.config.InvalidConfigException;
+import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.TrainingPair;
-import dev.jdpo.trainer.grpc.ProtoHyperparameters;
 import java.lang.ref.SoftReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         String address = config.getServices().getTrainerAddress();
         TrainerClient trainer = new TrainerClient(channels.channel(address), ServiceChannels.target(address),
                 ServiceRetries.of(config.getServices()));
-        return trainer.train(job(start, training, resume), pairs.subList(0, split.training().size()),
+        return trainer.train(job(start, resume), pairs.subList(0, split.training().size()),
                 pairs.subList(split.training().size(), pairs.size()), reporter, resumeStep);
     }
 
@@ -122,27 +123,37 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     }
 
     /** The job; the pad id is left to the trainer (the policy's own), since padding never changes a number. */
-    private static TrainJob job(RunStart start, TrainingConfig training, Optional<ResumePoint> resume) {
+    private static TrainJob job(RunStart start, Optional<ResumePoint> resume) {
         RunConfig config = start.config();
         TrainJob.Builder job = TrainJob.newBuilder()
                 .setRunId(start.runId())
                 .setPolicyPath(config.getModel().getPolicy())
-                .setOutputDir(config.getOutput().getOutputDir())
-                .setHyperparameters(ProtoHyperparameters.toProto(training))
-                .setEvalSteps(Math.toIntExact(config.getOutput().getEvalInterval()))
+                .setTraining(resolved(config, start.hyperparameters()))
+                .setOutput(config.getOutput().toBuilder()
+                        .setResumeFromCheckpoint(resume.map(point -> point.directory().toString()).orElse("")))
                 .setEvalBatchSize(config.getTraining().getReferenceBatchSize())
                 .setDevice(config.getModel().getDevice())
                 .setPrecision(config.getModel().getPrecision());
-        resume.ifPresent(point -> job.setResumeFromCheckpoint(point.directory().toString()));
         return job.build();
+    }
+
+    /** The run's training settings with "auto" replaced by the resolved values; placeholders before they are. */
+    private static dev.jdpo.proto.v1.TrainingConfig resolved(RunConfig config, ResolvedHyperparameters resolved) {
+        dev.jdpo.proto.v1.TrainingConfig.Builder training = config.getTraining().toBuilder();
+        if (resolved != null) {
+            training.setEpochs(resolved.getNEpochs()).setBatchSize(resolved.getBatchSize())
+                    .setBeta(resolved.getBeta()).setLearningRate(resolved.getLearningRate());
+        }
+        return training.build();
     }
 
     /** The trainer's config, with placeholders for the counts when they are not resolved yet. */
     private static TrainingConfig trainerConfig(RunConfig config, RunStart start) throws RunFailure {
         try {
-            return TrainerConfigs.of(config, start == null ? TrainerConfigs.unresolved(config) : start.hyperparameters());
+            return ProtoTrainingConfig.toEngine(resolved(config, start == null ? null : start.hyperparameters()),
+                    config.getOutput());
         } catch (InvalidConfigException invalid) {
-            throw new RunFailure("invalid_config", invalid.getMessage(), "training." + invalid.field());
+            throw new RunFailure("invalid_config", invalid.getMessage(), invalid.field());
         }
     }
 }

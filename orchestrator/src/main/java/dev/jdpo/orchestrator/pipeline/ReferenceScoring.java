@@ -3,12 +3,12 @@ package dev.jdpo.orchestrator.pipeline;
 import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.orchestrator.run.RunReporter;
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairLogProbs;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairScorer;
+import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.ReferenceModel;
 import dev.jdpo.reference.ScorerStats;
@@ -147,7 +147,7 @@ final class ReferenceScoring {
             List<EncodedPair> chunk = pairs.subList(start, Math.min(pairs.size(), start + CHUNK_PAIRS));
             List<PairScore> scores;
             try {
-                scores = scorer.score(toProto(chunk, start), perToken);
+                scores = scorer.score(toPairTokens(chunk, start), perToken);
             } catch (ReferenceUnavailableException unavailable) {
                 throw new RunFailure("service_unavailable", unavailable.getMessage(), "services.reference_addresses");
             } catch (InvalidPairException invalid) {
@@ -173,24 +173,12 @@ final class ReferenceScoring {
         return Optional.of(new Scored(scored, cacheHits));
     }
 
-    private static List<TokenizedPair> toProto(List<EncodedPair> chunk, int offset) {
-        List<TokenizedPair> pairs = new ArrayList<>(chunk.size());
+    private static List<PairTokens> toPairTokens(List<EncodedPair> chunk, int offset) {
+        List<PairTokens> pairs = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
             EncodedPair pair = chunk.get(i);
-            TokenizedPair.Builder proto = TokenizedPair.newBuilder()
-                    .setIndex(offset + i)
-                    .setSourceLine(pair.sourceLine())
-                    .setContentHash(pair.contentHash());
-            for (int id : pair.promptIds()) {
-                proto.addPromptIds(id);
-            }
-            for (int id : pair.chosenIds()) {
-                proto.addChosenIds(id);
-            }
-            for (int id : pair.rejectedIds()) {
-                proto.addRejectedIds(id);
-            }
-            pairs.add(proto.build());
+            pairs.add(new PairTokens(offset + i, pair.sourceLine(), pair.promptIds(), pair.chosenIds(),
+                    pair.rejectedIds()));
         }
         return pairs;
     }

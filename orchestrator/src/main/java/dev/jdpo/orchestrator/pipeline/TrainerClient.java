@@ -84,10 +84,11 @@ final class TrainerClient {
                 throw new RunFailure("service_unavailable", "the trainer service at " + target + " is unavailable"
                         + " after " + retry + " attempt(s): " + problem, "services.trainer_address");
             }
-            long backoff = retries.backoffBefore(retry);
             reporter.warn("the trainer service at " + target + " is unavailable (" + problem + "); retry "
-                    + retry + " of " + retries.attempts() + " in " + backoff + " ms");
-            Thread.sleep(backoff);
+                    + retry + " of " + retries.attempts() + " in " + retries.backoffBefore(retry) + " ms");
+            if (retries.stoppedDuringBackoff(retry, reporter::stopRequested)) {
+                return new RunOutcome.Stopped(startStep);
+            }
             channel.resetConnectBackoff();
         }
     }

@@ -142,11 +142,14 @@ class DataReadingTest {
         RunConfig config = config(8, 1);
         ManagedChannel nobody = NettyChannelBuilder.forTarget("127.0.0.1:" + freePort()).usePlaintext().build();
         RecordingReporter reporter = new RecordingReporter();
+        // the stop comes once the loader announced its retry, i.e. during the backoff, however slow the machine
         Thread stopper = new Thread(() -> {
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                return;
+            while (reporter.messages.stream().noneMatch(m -> m.contains("retry 1"))) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
             reporter.stop.set(true);
         });

@@ -49,7 +49,7 @@ class ReferenceReplicasRunTest {
             for (int i = 0; i < 3; i++) {
                 int port = TestWorkspace.freePort();
                 replicas.add(ServiceProcess.start(tmp.resolve("replica-" + i + ".log"),
-                        "reference server listening on port " + port, "reference", "--port", String.valueOf(port),
+                        "jdpo reference listening on 127.0.0.1:" + port, "reference", "--port", String.valueOf(port),
                         "--model", REPO.resolve("examples/tiny-llama-ref").toString()));
                 addresses.add("127.0.0.1:" + port);
             }

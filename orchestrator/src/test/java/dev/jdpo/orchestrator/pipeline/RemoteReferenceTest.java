@@ -44,7 +44,7 @@ class RemoteReferenceTest {
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("replica.log").toFile()).start();
         try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
              RunClient client = new RunClient(server.port())) {
-            awaitLine(replica, tmp.resolve("replica.log"), "reference server listening on port " + replicaPort);
+            awaitLine(replica, tmp.resolve("replica.log"), "jdpo reference listening on 127.0.0.1:" + replicaPort);
             RunConfig local = PipelineEndToEndTest.config(train, tmp.resolve("local"), 4);
             RunConfig remote = local.toBuilder()
                     .setOutput(local.getOutput().toBuilder().setOutputDir(tmp.resolve("remote").toString()))

@@ -62,10 +62,10 @@ class SeparateProcessesTest {
                      "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort, "tokenizer", "--port",
                      String.valueOf(tokenizerPort));
              ServiceProcess reference = ServiceProcess.start(tmp.resolve("reference.log"),
-                     "reference server listening on port " + referencePort, "reference", "--port",
+                     "jdpo reference listening on 127.0.0.1:" + referencePort, "reference", "--port",
                      String.valueOf(referencePort), "--model", REPO.resolve("examples/tiny-llama-ref").toString());
              ServiceProcess trainer = ServiceProcess.start(tmp.resolve("trainer.log"),
-                     "trainer server listening on port " + trainerPort, "trainer", "--port",
+                     "jdpo trainer listening on 127.0.0.1:" + trainerPort, "trainer", "--port",
                      String.valueOf(trainerPort));
              ServiceProcess orchestrator = ServiceProcess.start(tmp.resolve("orchestrator.log"),
                      "jdpo orchestrator listening on 127.0.0.1:" + orchestratorPort, "orchestrator", "--port",
@@ -112,7 +112,7 @@ class SeparateProcessesTest {
         try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
              RunClient client = new RunClient(server.port());
              ServiceProcess trainer = ServiceProcess.start(tmp.resolve("trainer.log"),
-                     "trainer server listening on port " + trainerPort, "trainer", "--port",
+                     "jdpo trainer listening on 127.0.0.1:" + trainerPort, "trainer", "--port",
                      String.valueOf(trainerPort))) {
             RunConfig config = PipelineEndToEndTest.config(REPO.resolve("examples/data/quickstart.jsonl"),
                     tmp.resolve("out"), 5000);

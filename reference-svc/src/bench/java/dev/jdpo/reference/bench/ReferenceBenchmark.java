@@ -9,11 +9,11 @@ import dev.jdpo.model.ModelConfig;
 import dev.jdpo.model.StorageDType;
 import dev.jdpo.model.safetensors.CheckpointWriter;
 import dev.jdpo.model.transformer.WeightLayout;
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.PairLogProbs;
+import dev.jdpo.reference.PairScorer;
+import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ReferenceIdentity;
 import dev.jdpo.reference.ReferenceModel;
-import dev.jdpo.reference.ReferencePrecompute;
 import dev.jdpo.reference.batch.BatchLimits;
 import dev.jdpo.reference.cache.CacheKeys;
 import dev.jdpo.reference.cache.ScoreCache;
@@ -136,18 +136,18 @@ public final class ReferenceBenchmark implements Callable<Integer> {
             }
         }
         for (int i = 0; i < iterations; i++) {
-            List<TokenizedPair> data = randomPairs(1000 + i);
+            List<PairTokens> data = randomPairs(1000 + i);
             Path cacheDir = work.resolve("cache-" + i);
             long start = System.nanoTime();
             try (ScoreCache cache = ScoreCache.open(cacheDir);
                  ReferenceModel reference = ReferenceModel.load(model, LoadOptions.cpu(), cache, limits())) {
-                ReferencePrecompute.run(reference.scorer(), data.iterator(), 64, false);
+                scoreInChunks(reference.scorer(), data);
             }
             first[i] = (System.nanoTime() - start) / 1e9;
             start = System.nanoTime();
             try (ScoreCache cache = ScoreCache.open(cacheDir);
                  ReferenceModel reference = ReferenceModel.loadLazily(model, LoadOptions.cpu(), cache, limits())) {
-                ReferencePrecompute.run(reference.scorer(), data.iterator(), 64, false);
+                scoreInChunks(reference.scorer(), data);
                 secondForwardPasses += reference.scorer().stats().forwardPasses();
                 secondLoadedWeights |= reference.weightsLoaded();
             }
@@ -161,6 +161,13 @@ public final class ReferenceBenchmark implements Callable<Integer> {
         System.out.printf("second run   median %.4f s  %.0f pairs/s  (all: %s)%n", m2, pairs / m2, Arrays.toString(round(second)));
         System.out.printf("second/first wall time: %.4f  (second runs: %d forward passes, weights loaded: %s)%n",
                 m2 / m1, secondForwardPasses, secondLoadedWeights);
+    }
+
+    /** Scores the pairs 64 at a time, as the pipeline sends them. */
+    private static void scoreInChunks(PairScorer scorer, List<PairTokens> pairs) {
+        for (int from = 0; from < pairs.size(); from += 64) {
+            scorer.score(pairs.subList(from, Math.min(pairs.size(), from + 64)), false);
+        }
     }
 
     /** Random hit lookups on a filled on-disk cache. */
@@ -237,8 +244,8 @@ public final class ReferenceBenchmark implements Callable<Integer> {
                 pair.score(randomPairs(seed++), false);
             }
             for (int r = 0; r < iterations; r++) {
-                List<TokenizedPair> a = randomPairs(seed++);
-                List<TokenizedPair> b = randomPairs(seed++);
+                List<PairTokens> a = randomPairs(seed++);
+                List<PairTokens> b = randomPairs(seed++);
                 one[r] = seconds(() -> single.score(a, false));
                 two[r] = seconds(() -> pair.score(b, false));
             }
@@ -273,7 +280,7 @@ public final class ReferenceBenchmark implements Callable<Integer> {
                 Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
                 drain.setDaemon(true);
                 drain.start();
-                return Integer.parseInt(line.substring(ReferenceServerMain.READY_LINE.length()).trim());
+                return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
             }
         }
         throw new IllegalStateException("replica " + i + " exited before serving");
@@ -283,15 +290,14 @@ public final class ReferenceBenchmark implements Callable<Integer> {
         return new BatchLimits(maxBatchTokens, maxBatchRows);
     }
 
-    private List<TokenizedPair> randomPairs(long seed) {
+    private List<PairTokens> randomPairs(long seed) {
         Random rnd = new Random(seed);
-        List<TokenizedPair> out = new ArrayList<>(pairs);
+        List<PairTokens> out = new ArrayList<>(pairs);
         for (int i = 0; i < pairs; i++) {
-            TokenizedPair.Builder b = TokenizedPair.newBuilder().setIndex(i);
-            rnd.ints(32 + rnd.nextInt(97), 0, vocab).forEach(b::addPromptIds);
-            rnd.ints(16 + rnd.nextInt(81), 0, vocab).forEach(b::addChosenIds);
-            rnd.ints(16 + rnd.nextInt(81), 0, vocab).forEach(b::addRejectedIds);
-            out.add(b.build());
+            int[] prompt = rnd.ints(32 + rnd.nextInt(97), 0, vocab).toArray();
+            int[] chosen = rnd.ints(16 + rnd.nextInt(81), 0, vocab).toArray();
+            int[] rejected = rnd.ints(16 + rnd.nextInt(81), 0, vocab).toArray();
+            out.add(new PairTokens(i, 0, prompt, chosen, rejected));
         }
         return out;
     }

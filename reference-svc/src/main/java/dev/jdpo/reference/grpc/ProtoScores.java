@@ -3,8 +3,10 @@ package dev.jdpo.reference.grpc;
 import dev.jdpo.proto.internal.v1.PairReferenceScore;
 import dev.jdpo.proto.internal.v1.ReferenceLogProbs;
 import dev.jdpo.proto.internal.v1.ReferenceStats;
+import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.PairLogProbs;
 import dev.jdpo.reference.PairScore;
+import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ScorerStats;
 import java.util.List;
 
@@ -12,6 +14,27 @@ import java.util.List;
 public final class ProtoScores {
 
     private ProtoScores() {
+    }
+
+    /** The wire form of a pair to score. */
+    public static TokenizedPair toProto(PairTokens pair) {
+        TokenizedPair.Builder b = TokenizedPair.newBuilder().setIndex(pair.index()).setSourceLine(pair.sourceLine());
+        for (int id : pair.promptIds()) {
+            b.addPromptIds(id);
+        }
+        for (int id : pair.chosenIds()) {
+            b.addChosenIds(id);
+        }
+        for (int id : pair.rejectedIds()) {
+            b.addRejectedIds(id);
+        }
+        return b.build();
+    }
+
+    /** The scorer's form of a pair from the wire. */
+    public static PairTokens fromProto(TokenizedPair pair) {
+        return new PairTokens(pair.getIndex(), pair.getSourceLine(), ints(pair.getPromptIdsList()),
+                ints(pair.getChosenIdsList()), ints(pair.getRejectedIdsList()));
     }
 
     public static PairReferenceScore toProto(PairScore score) {
@@ -64,6 +87,14 @@ public final class ProtoScores {
         float[] out = new float[list.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = list.get(i);
+        }
+        return out;
+    }
+
+    private static int[] ints(List<Integer> values) {
+        int[] out = new int[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
         }
         return out;
     }

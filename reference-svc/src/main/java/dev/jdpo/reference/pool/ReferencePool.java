@@ -8,10 +8,10 @@ import dev.jdpo.proto.internal.v1.GetStatsRequest;
 import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.ScoreResponse;
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairScorer;
+import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.grpc.ProtoScores;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -92,7 +92,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
     }
 
     @Override
-    public List<PairScore> score(List<TokenizedPair> pairs, boolean perToken) {
+    public List<PairScore> score(List<PairTokens> pairs, boolean perToken) {
         if (pairs.isEmpty()) {
             return List.of();
         }
@@ -183,7 +183,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
 
     /** Batches of similar length, longest first; each remembers which request positions it covers. */
     private List<BatchTask> plan(ScoreRun run) {
-        List<TokenizedPair> pairs = run.pairs;
+        List<PairTokens> pairs = run.pairs;
         Integer[] order = new Integer[pairs.size()];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparingInt((Integer i) -> length(pairs.get(i))).reversed());
@@ -194,15 +194,15 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
             ScoreRequest.Builder request = ScoreRequest.newBuilder().setPerToken(run.perToken);
             for (int k = from; k < to; k++) {
                 positions[k - from] = order[k];
-                request.addPairs(pairs.get(order[k]));
+                request.addPairs(ProtoScores.toProto(pairs.get(order[k])));
             }
             tasks.add(new BatchTask(run, positions, request.build()));
         }
         return tasks;
     }
 
-    private static int length(TokenizedPair p) {
-        return p.getPromptIdsCount() + Math.max(p.getChosenIdsCount(), p.getRejectedIdsCount());
+    private static int length(PairTokens p) {
+        return p.promptIds().length + Math.max(p.chosenIds().length, p.rejectedIds().length);
     }
 
     /** Places as many waiting batches as replicas can take, then sleeps until a backoff ends if some must wait. */
@@ -463,7 +463,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
 
     /** One score call: its pairs, the slots their scores land in, and how many batches are still out. */
     private static final class ScoreRun {
-        final List<TokenizedPair> pairs;
+        final List<PairTokens> pairs;
         final boolean perToken;
         final PairScore[] slots;
         final CompletableFuture<List<PairScore>> result = new CompletableFuture<>();
@@ -471,7 +471,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         int remainingBatches;
         boolean failed;
 
-        ScoreRun(List<TokenizedPair> pairs, boolean perToken) {
+        ScoreRun(List<PairTokens> pairs, boolean perToken) {
             this.pairs = pairs;
             this.perToken = perToken;
             this.slots = new PairScore[pairs.size()];

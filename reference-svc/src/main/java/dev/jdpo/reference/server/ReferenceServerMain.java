@@ -3,6 +3,7 @@ package dev.jdpo.reference.server;
 import ai.djl.Device;
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
+import dev.jdpo.host.ServiceMains;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.model.Precision;
@@ -10,7 +11,6 @@ import dev.jdpo.reference.ReferenceModel;
 import dev.jdpo.reference.batch.BatchLimits;
 import dev.jdpo.reference.cache.ScoreCache;
 import dev.jdpo.reference.grpc.ReferenceServiceEndpoint;
-import dev.jdpo.reference.grpc.StreamSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -21,22 +21,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * A stand-alone reference replica: {@code ReferenceServerMain --model DIR --port N [--cache DIR]}, on every
- * interface, with the standard health service and server reflection (a {@link ServiceHost}). Prints
- * {@code reference server listening on port N} once it serves, and stops cleanly on SIGTERM.
+ * A stand-alone reference replica ({@code jdpo serve reference --model DIR [--host H] [--port N] [--cache DIR]}),
+ * with the standard health service and server reflection (a {@link ServiceHost}), in the shape of
+ * {@link ServiceMains}. Prints {@code jdpo reference listening on H:N} once it serves, and stops cleanly on SIGTERM.
  */
-@Command(name = "reference-server", mixinStandardHelpOptions = true,
+@Command(name = "reference", mixinStandardHelpOptions = true,
         description = "Serve reference log-probs of a frozen checkpoint over gRPC (jdpo.internal.v1.ReferenceService).")
 public final class ReferenceServerMain implements Callable<Integer> {
 
-    /** The line a launcher waits for; the port follows it. */
-    public static final String READY_LINE = "reference server listening on port ";
+    /** The line a launcher waits for; host:port follows it. */
+    public static final String READY_LINE = ServiceMains.readyLine("reference");
 
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (with tokenizer.json).")
     Path model;
 
-    @Option(names = "--port", defaultValue = "50053", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "50053", description = ServiceMains.PORT_DESCRIPTION)
     int port;
+
+    @Option(names = "--host", defaultValue = ServiceMains.DEFAULT_HOST, description = ServiceMains.HOST_DESCRIPTION)
+    String host;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--cache", description = "Score cache directory; without it the cache lives in memory only.")
     Path cache;
@@ -62,12 +68,7 @@ public final class ReferenceServerMain implements Callable<Integer> {
 
     /** The command line with errors printed as one line, without a stack trace. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new ReferenceServerMain());
-        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
-            c.getErr().println("reference-server: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            return 1;
-        });
-        return cli;
+        return ServiceMains.commandLine(new ReferenceServerMain());
     }
 
     @Override
@@ -81,32 +82,29 @@ public final class ReferenceServerMain implements Callable<Integer> {
             scoreCache.close();
             throw e;
         }
-        ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(reference.scorer(), StreamSettings.defaults(),
+        ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(reference.scorer(),
                 replicaId == null ? defaultReplicaId() : replicaId);
         ServiceHost server;
         try {
-            server = ServiceHost.start(hostSettings(port), endpoint);
+            server = ServiceHost.start(hostSettings(host, port), endpoint);
         } catch (RuntimeException e) {
-            endpoint.close();
             reference.close();
             scoreCache.close();
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            endpoint.close();
             reference.close();
             scoreCache.close();
         }, "reference-server-shutdown"));
-        System.out.println(READY_LINE + server.port());
-        System.out.flush();
+        ServiceMains.announce(spec.commandLine().getOut(), "reference", host, server.port());
         server.awaitTermination();
         return 0;
     }
 
-    /** Every interface, {@link HostSettings#PAIR_MESSAGE_BYTES} per message. */
-    static HostSettings hostSettings(int port) {
-        return HostSettings.allInterfaces(port).withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES);
+    /** {@link HostSettings#PAIR_MESSAGE_BYTES} per message. */
+    static HostSettings hostSettings(String host, int port) {
+        return HostSettings.on(host, port).withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES);
     }
 
     private static String defaultReplicaId() {

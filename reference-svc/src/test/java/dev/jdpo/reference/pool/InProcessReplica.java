@@ -3,7 +3,6 @@ package dev.jdpo.reference.pool;
 import dev.jdpo.reference.LocalReferenceScorer;
 import dev.jdpo.reference.TinyReference;
 import dev.jdpo.reference.grpc.ReferenceServiceEndpoint;
-import dev.jdpo.reference.grpc.StreamSettings;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
@@ -23,7 +22,7 @@ final class InProcessReplica implements AutoCloseable {
 
     InProcessReplica(ServerInterceptor... interceptors) throws IOException {
         this.scorer = TinyReference.scorer();
-        this.endpoint = new ReferenceServiceEndpoint(scorer, StreamSettings.defaults(), name);
+        this.endpoint = new ReferenceServiceEndpoint(scorer, name);
         this.server = start(name, endpoint, interceptors);
     }
 
@@ -46,6 +45,5 @@ final class InProcessReplica implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        endpoint.close();
     }
 }

@@ -9,9 +9,9 @@ import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ReferenceStats;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.ScoreResponse;
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairScore;
+import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.TestPairs;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener;
@@ -42,7 +42,7 @@ class ReferencePoolTest {
 
     @Test
     void threeReplicasOneKilledMidRunLoseNoPairAndMatchOneReplica() throws Exception {
-        List<TokenizedPair> pairs = TestPairs.random(60, 99, 512, 14, 14);
+        List<PairTokens> pairs = TestPairs.random(60, 99, 512, 14, 14);
         List<PairScore> single;
         try (InProcessReplica only = new InProcessReplica(); ReferencePool pool = new ReferencePool(List.of(only.channel()), FAST)) {
             single = pool.score(pairs, true);
@@ -57,7 +57,7 @@ class ReferencePoolTest {
             List<PairScore> scores = pool.score(pairs, true);
             assertEquals(pairs.size(), scores.size());
             for (int i = 0; i < pairs.size(); i++) {
-                assertEquals(pairs.get(i).getIndex(), scores.get(i).index(), "position " + i);
+                assertEquals(pairs.get(i).index(), scores.get(i).index(), "position " + i);
                 assertEquals(single.get(i).logProbs(), scores.get(i).logProbs(), "pair " + i);
             }
             PoolStats stats = pool.stats();
@@ -75,7 +75,7 @@ class ReferencePoolTest {
 
     @Test
     void aStalledReplicasBatchMovesAndTheStalledCallIsCancelled() throws Exception {
-        List<TokenizedPair> pairs = TestPairs.random(12, 5, 512, 8, 8);
+        List<PairTokens> pairs = TestPairs.random(12, 5, 512, 8, 8);
         CountDownLatch stalledCallCancelled = new CountDownLatch(1);
         String stalledName = InProcessServerBuilder.generateName();
         Server stalled = InProcessReplica.start(stalledName, new ReferenceServiceGrpc.ReferenceServiceImplBase() {
@@ -109,7 +109,7 @@ class ReferencePoolTest {
     void invalidPairsFailAtOnceWithoutRetries() throws Exception {
         try (InProcessReplica a = new InProcessReplica(); InProcessReplica b = new InProcessReplica();
              ReferencePool pool = new ReferencePool(List.of(a.channel(), b.channel()), FAST)) {
-            List<TokenizedPair> pairs = new ArrayList<>(TestPairs.random(3, 1, 512, 4, 4));
+            List<PairTokens> pairs = new ArrayList<>(TestPairs.random(3, 1, 512, 4, 4));
             pairs.add(TestPairs.pair(77, new int[] {1}, new int[] {600}, new int[] {2}));
             InvalidPairException e = assertThrows(InvalidPairException.class, () -> pool.score(pairs, false));
             assertTrue(e.getMessage().contains("pair 77"), e.getMessage());

@@ -3,8 +3,8 @@ package dev.jdpo.reference.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.PairScore;
+import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.TestPairs;
 import dev.jdpo.reference.TinyReference;
 import dev.jdpo.reference.pool.PoolOptions;
@@ -46,7 +46,7 @@ class ReferenceReplicaProcessesTest {
         for (int i = 0; i < 3; i++) {
             ports.add(startReplica(i));
         }
-        List<TokenizedPair> pairs = TestPairs.random(160, 123, 512, 20, 20);
+        List<PairTokens> pairs = TestPairs.random(160, 123, 512, 20, 20);
         PoolOptions options = new PoolOptions(4, 2, Duration.ofSeconds(30), Duration.ofSeconds(60),
                 Duration.ofMillis(50), Duration.ofMillis(500), 8);
         String addresses = "127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1) + ",127.0.0.1:" + ports.get(2);
@@ -63,7 +63,7 @@ class ReferenceReplicaProcessesTest {
             List<PairScore> local = TinyReference.scorer().score(pairs, false);
             assertEquals(pairs.size(), scores.size());
             for (int i = 0; i < pairs.size(); i++) {
-                assertEquals(pairs.get(i).getIndex(), scores.get(i).index());
+                assertEquals(pairs.get(i).index(), scores.get(i).index());
                 assertEquals(local.get(i).logProbs().chosenLogp(), scores.get(i).logProbs().chosenLogp(), 1e-6);
                 assertEquals(local.get(i).logProbs().rejectedLogp(), scores.get(i).logProbs().rejectedLogp(), 1e-6);
             }
@@ -98,7 +98,7 @@ class ReferenceReplicaProcessesTest {
                 Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
                 drain.setDaemon(true);
                 drain.start();
-                return Integer.parseInt(line.substring(ReferenceServerMain.READY_LINE.length()).trim());
+                return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
             }
             seen.add(line);
         }

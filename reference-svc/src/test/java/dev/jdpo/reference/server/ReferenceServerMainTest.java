@@ -27,7 +27,7 @@ class ReferenceServerMainTest {
     @Test
     void aDirectoryThatIsNotACheckpointIsAOneLineError() {
         String err = run(1, "--model", dir.toString(), "--port", "0");
-        assertTrue(err.startsWith("reference-server: "), err);
+        assertTrue(err.startsWith("jdpo serve reference: "), err);
         assertTrue(err.contains("config.json"), err);
         assertFalse(err.contains("\tat "), err);
     }

@@ -10,7 +10,6 @@ import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.TinyReference;
 import dev.jdpo.reference.grpc.ReferenceServiceEndpoint;
-import dev.jdpo.reference.grpc.StreamSettings;
 import dev.jdpo.testing.ReflectionProbe;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -32,9 +31,8 @@ class ReferenceServerTest {
 
     @Test
     void servesHealthAndReflectionOverTcp() throws Exception {
-        try (ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(),
-                     StreamSettings.defaults(), "replica-under-test");
-             ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings(0), endpoint)) {
+        ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(), "replica-under-test");
+        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings("127.0.0.1", 0), endpoint)) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
             try {
                 HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
@@ -57,9 +55,8 @@ class ReferenceServerTest {
         ScoreRequest request = ScoreRequest.newBuilder().addPairs(TokenizedPair.newBuilder().setIndex(7)
                 .addAllPromptIds(prompt).addRejectedIds(5)).build();
         assertTrue(request.getSerializedSize() > 4 << 20, "request of " + request.getSerializedSize() + " bytes");
-        try (ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(),
-                     StreamSettings.defaults(), "replica-under-test");
-             ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings(0), endpoint)) {
+        ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(), "replica-under-test");
+        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings("127.0.0.1", 0), endpoint)) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
             try {
                 StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,

@@ -43,7 +43,6 @@ public final class ProtoMessages {
                 .addAllPromptIds(Arrays.stream(pair.promptIds()).boxed().toList())
                 .addAllChosenIds(Arrays.stream(pair.chosenIds()).boxed().toList())
                 .addAllRejectedIds(Arrays.stream(pair.rejectedIds()).boxed().toList())
-                .setContentHash(pair.contentHash())
                 .build();
     }
 

@@ -1,21 +1,15 @@
 package dev.jdpo.tokenizer.grpc;
 
 import dev.jdpo.proto.internal.v1.DatasetProgress;
-import dev.jdpo.proto.internal.v1.RawRow;
 import dev.jdpo.proto.internal.v1.Split;
 import dev.jdpo.proto.internal.v1.TokenizeDatasetRequest;
 import dev.jdpo.proto.internal.v1.TokenizeResponse;
-import dev.jdpo.proto.internal.v1.TokenizeRowsRequest;
 import dev.jdpo.proto.internal.v1.TokenizerServiceGrpc;
-import dev.jdpo.proto.internal.v1.ValidateRequest;
-import dev.jdpo.proto.internal.v1.ValidationReport;
-import dev.jdpo.tokenizer.io.RowSources;
 import dev.jdpo.tokenizer.pipeline.DataOptions;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.tokenizer.pipeline.PairEncoder;
 import dev.jdpo.tokenizer.pipeline.PreferenceDataset;
 import dev.jdpo.tokenizer.pipeline.PreparedDataset;
-import dev.jdpo.tokenizer.pipeline.RowProcessor;
 import io.grpc.Context;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -27,8 +21,8 @@ import java.util.concurrent.Executor;
 import java.util.function.LongConsumer;
 
 /**
- * The TokenizerService endpoint: whole-file passes run on {@code executor} (they can take minutes), rows and pairs
- * move with gRPC flow control so neither side buffers without bound.
+ * The TokenizerService endpoint: whole-file passes run on {@code executor} (they can take minutes), and pairs move
+ * with gRPC flow control so neither side buffers without bound.
  */
 public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerServiceImplBase {
 
@@ -70,41 +64,9 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         }));
     }
 
-    @Override
-    public void validate(ValidateRequest request, StreamObserver<ValidationReport> responses) {
-        Context context = Context.current();
-        executor.execute(context.wrap(() -> {
-            ValidationReport report;
-            try {
-                FileJob job = job(request.getModelDir(), request.getDatasetPath(), request.getOptions());
-                report = ProtoMessages.report(job.dataset(context).validate(job.file(), entry -> { }));
-            } catch (CancellationException e) {
-                return;
-            } catch (Exception e) {
-                responses.onError(GrpcErrors.of(e));
-                return;
-            }
-            responses.onNext(report);
-            responses.onCompleted();
-        }));
-    }
-
-    @Override
-    public StreamObserver<TokenizeRowsRequest> tokenizeRows(StreamObserver<TokenizeResponse> responses) {
-        ServerCallStreamObserver<TokenizeResponse> call = (ServerCallStreamObserver<TokenizeResponse>) responses;
-        call.disableAutoRequest();
-        RowSession session = new RowSession(call);
-        call.setOnReadyHandler(session::onReady);
-        return session;
-    }
-
     private record FileJob(PairEncoder encoder, DataOptions options, Path file) {
 
         /** The call's context is cancelled when the client cancels or its deadline passes: the pass stops then. */
-        PreferenceDataset dataset(Context call) {
-            return new PreferenceDataset(encoder, options, call::isCancelled);
-        }
-
         PreferenceDataset dataset(Context call, LongConsumer rowsRead) {
             return new PreferenceDataset(encoder, options, call::isCancelled, rowsRead);
         }
@@ -185,107 +147,6 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
 
         private static TokenizeResponse pair(EncodedPair pair, long index, Split split) {
             return TokenizeResponse.newBuilder().setPair(ProtoMessages.splitPair(pair, index, split)).build();
-        }
-    }
-
-    /**
-     * One TokenizeRows call. gRPC serializes these callbacks; the next row is requested only while the client keeps
-     * up with the responses (manual inbound flow control).
-     */
-    private final class RowSession implements StreamObserver<TokenizeRowsRequest> {
-        private final ServerCallStreamObserver<TokenizeResponse> call;
-        private RowProcessor processor;
-        private long rows;
-        private long pairs;
-        private boolean wasReady;
-        private boolean finished;
-
-        RowSession(ServerCallStreamObserver<TokenizeResponse> call) {
-            this.call = call;
-        }
-
-        void onReady() {
-            if (!finished && call.isReady() && !wasReady) {
-                wasReady = true;
-                call.request(1);
-            }
-        }
-
-        @Override
-        public void onNext(TokenizeRowsRequest request) {
-            if (finished) {
-                return;
-            }
-            try {
-                if (processor == null) {
-                    begin(request);
-                } else {
-                    row(request);
-                }
-            } catch (Exception e) {
-                fail(GrpcErrors.of(e));
-                return;
-            }
-            if (call.isReady()) {
-                call.request(1);
-            } else {
-                wasReady = false;
-            }
-        }
-
-        private void begin(TokenizeRowsRequest request) throws Exception {
-            if (!request.hasStart()) {
-                throw GrpcErrors.invalid("the first TokenizeRows message must be start");
-            }
-            if (request.getStart().getModelDir().isBlank()) {
-                throw GrpcErrors.invalid("start.model_dir is empty");
-            }
-            DataOptions options = parseOptions(request.getStart().getOptions());
-            processor = new RowProcessor(tokenizers.encoder(Path.of(request.getStart().getModelDir())), options);
-        }
-
-        private void row(TokenizeRowsRequest request) throws StatusException {
-            if (!request.hasRow()) {
-                throw GrpcErrors.invalid("after start, every TokenizeRows message must be a row");
-            }
-            RawRow raw = request.getRow();
-            rows++;
-            long line = raw.getLine() > 0 ? raw.getLine() : rows;
-            RowProcessor.Outcome outcome = processor.process(RowSources.row(line, raw.getJson()));
-            if (outcome.pair() != null) {
-                call.onNext(TokenizeResponse.newBuilder()
-                        .setPair(ProtoMessages.splitPair(outcome.pair(), pairs++, Split.SPLIT_TRAIN)).build());
-            }
-            if (outcome.entry() != null) {
-                if (processor.stopped()) {
-                    throw GrpcErrors.invalid(outcome.entry().describe());
-                }
-                call.onNext(TokenizeResponse.newBuilder().setEntry(ProtoMessages.entry(outcome.entry())).build());
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            finished = true;
-        }
-
-        @Override
-        public void onCompleted() {
-            if (finished) {
-                return;
-            }
-            if (processor == null) {
-                fail(GrpcErrors.invalid("the stream ended before its start message"));
-                return;
-            }
-            finished = true;
-            call.onNext(TokenizeResponse.newBuilder().setReport(ProtoMessages.report(processor.report())).build());
-            call.onCompleted();
-        }
-
-        private void fail(StatusException e) {
-            finished = true;
-            call.onError(e);
         }
     }
 

@@ -33,11 +33,9 @@ public final class TokenizerRegistry implements AutoCloseable {
     }
 
     /**
-     * Stops {@code work}, the pool TokenizeDataset and Validate encode on, and frees the tokenizers once none of
-     * its threads runs: a native tokenizer freed in the middle of an encode aborts the JVM. Cancelled calls stop
-     * within a row, so this is quick; tokenizers still in use after {@code drain} are left to the process exit
-     * instead. TokenizeRows encodes on the server's call threads, so a server that offers it must have stopped
-     * those calls first.
+     * Stops {@code work}, the pool TokenizeDataset encodes on, and frees the tokenizers once none of its threads
+     * runs: a native tokenizer freed in the middle of an encode aborts the JVM. Cancelled calls stop within a row,
+     * so this is quick; tokenizers still in use after {@code drain} are left to the process exit instead.
      *
      * @return whether the tokenizers were freed
      */

@@ -3,11 +3,10 @@ package dev.jdpo.tokenizer.pipeline;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * SHA-256 over a pair's ids: for prompt, chosen and rejected in turn, the list length then each id, all as 4-byte
- * big-endian integers. Equal ids give equal hashes on every machine (a reference-cache key component).
+ * big-endian integers. Equal ids give equal hashes, which is how duplicate pairs are found.
  */
 public final class ContentHash {
 
@@ -29,9 +28,5 @@ public final class ContentHash {
             }
         }
         return sha.digest(buffer.array());
-    }
-
-    public static String hex(byte[] digest) {
-        return HexFormat.of().formatHex(digest);
     }
 }

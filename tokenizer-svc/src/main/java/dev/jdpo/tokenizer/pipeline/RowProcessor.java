@@ -59,7 +59,7 @@ public final class RowProcessor {
             }
             report.pair(cut.truncated());
             return new Outcome(new EncodedPair(row.line(), kept.promptIds(), kept.chosenIds(), kept.rejectedIds(),
-                    ContentHash.hex(digest), cut.truncated()), null);
+                    cut.truncated()), null);
         } catch (InvalidRowException e) {
             ReportEntry entry = new ReportEntry(row.line(), e.field(), e.code(), e.getMessage());
             report.bad(entry);

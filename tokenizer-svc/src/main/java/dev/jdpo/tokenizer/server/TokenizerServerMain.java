@@ -2,6 +2,7 @@ package dev.jdpo.tokenizer.server;
 
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
+import dev.jdpo.host.ServiceMains;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
 import java.time.Duration;
@@ -13,21 +14,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * A stand-alone tokenizer: {@code TokenizerServerMain --port N [--host H]} serves jdpo.internal.v1.TokenizerService
- * with the standard health service and server reflection (a {@link ServiceHost}). Prints
- * {@code jdpo tokenizer listening on H:N} once it serves, and stops cleanly on SIGTERM.
+ * A stand-alone tokenizer ({@code jdpo serve tokenizer [--host H] [--port N]}): jdpo.internal.v1.TokenizerService
+ * with the standard health service and server reflection (a {@link ServiceHost}), in the shape of
+ * {@link ServiceMains}. Prints {@code jdpo tokenizer listening on H:N} once it serves, and stops cleanly on SIGTERM.
  */
-@Command(name = "tokenizer-server", mixinStandardHelpOptions = true,
+@Command(name = "tokenizer", mixinStandardHelpOptions = true,
         description = "Serve tokenization and data validation (jdpo.internal.v1.TokenizerService).")
 public final class TokenizerServerMain implements Callable<Integer> {
 
     /** The line a launcher waits for; host:port follows it. */
-    public static final String READY_LINE = "jdpo tokenizer listening on ";
+    public static final String READY_LINE = ServiceMains.readyLine("tokenizer");
 
-    @Option(names = "--port", defaultValue = "50052", description = "gRPC port; 0 picks a free one (default ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "50052", description = ServiceMains.PORT_DESCRIPTION)
     int port;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to listen on (default ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = ServiceMains.DEFAULT_HOST, description = ServiceMains.HOST_DESCRIPTION)
     String host;
 
     @CommandLine.Spec
@@ -42,12 +43,7 @@ public final class TokenizerServerMain implements Callable<Integer> {
 
     /** The command line with errors printed as one line, without a stack trace. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new TokenizerServerMain());
-        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
-            c.getErr().println("tokenizer-server: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            return 1;
-        });
-        return cli;
+        return ServiceMains.commandLine(new TokenizerServerMain());
     }
 
     @Override
@@ -62,14 +58,11 @@ public final class TokenizerServerMain implements Callable<Integer> {
             tokenizers.closeAfter(work, DRAIN);
             throw e;
         }
-        // The tokenizers are not freed at exit: the process ends, and TokenizeRows encodes on the server's own
-        // threads, so no drain of the work pool could prove they are idle.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            work.shutdownNow();
+            tokenizers.closeAfter(work, DRAIN);
         }, "tokenizer-server-shutdown"));
-        spec.commandLine().getOut().println(READY_LINE + host + ":" + server.port());
-        spec.commandLine().getOut().flush();
+        ServiceMains.announce(spec.commandLine().getOut(), "tokenizer", host, server.port());
         server.awaitTermination();
         return 0;
     }

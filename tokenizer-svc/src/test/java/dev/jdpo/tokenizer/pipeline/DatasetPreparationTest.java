@@ -2,6 +2,7 @@ package dev.jdpo.tokenizer.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -136,9 +137,9 @@ class DatasetPreparationTest {
 
     @Test
     void contentHashCoversListBoundaries() {
-        assertNotEquals(ContentHash.hex(ContentHash.digest(new int[] {1, 2}, new int[] {3}, new int[0])),
-                ContentHash.hex(ContentHash.digest(new int[] {1}, new int[] {2, 3}, new int[0])));
-        assertEquals(64, ContentHash.hex(ContentHash.digest(new int[] {1}, new int[] {2}, new int[] {3})).length());
+        assertFalse(java.util.Arrays.equals(ContentHash.digest(new int[] {1, 2}, new int[] {3}, new int[0]),
+                ContentHash.digest(new int[] {1}, new int[] {2, 3}, new int[0])));
+        assertEquals(32, ContentHash.digest(new int[] {1}, new int[] {2}, new int[] {3}).length);
     }
 
     private static PreferenceDataset dataset(DataOptions options) throws Exception {

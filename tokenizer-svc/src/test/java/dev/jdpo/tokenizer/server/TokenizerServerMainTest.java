@@ -65,7 +65,7 @@ class TokenizerServerMainTest {
         cli.setOut(new PrintWriter(new ByteArrayOutputStream()));
         assertEquals(1, cli.execute("--port", "70000"));
         String shown = err.toString().trim();
-        assertEquals("tokenizer-server: port: must be in [0, 65535], got 70000", shown);
+        assertEquals("jdpo serve tokenizer: port: must be in [0, 65535], got 70000", shown);
         assertFalse(shown.contains("\tat "), "no stack trace");
     }
 

@@ -5,7 +5,10 @@ import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.SaveOptions;
 import dev.jdpo.trainer.config.SchedulerType;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferencePrecompute;
+import dev.jdpo.model.logprob.SequenceScore;
+import dev.jdpo.model.logprob.SequenceScorer;
+import dev.jdpo.model.logprob.TokenSequence;
+import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.StepResult;
 import dev.jdpo.trainer.run.TrainingListener;
@@ -28,13 +31,27 @@ public final class TrainMemoryBenchmark {
 
     private TrainMemoryBenchmark() { }
 
+    /** The pairs with the reference's sums attached (uncached; the run needs them once). */
+    private static List<TrainingPair> withReference(CausalLM reference, List<TrainingPair> pairs) {
+        List<TokenSequence> sequences = new ArrayList<>();
+        pairs.forEach(pair -> sequences.add(pair.chosen()));
+        pairs.forEach(pair -> sequences.add(pair.rejected()));
+        List<SequenceScore> scores = new SequenceScorer(reference, 0).score(sequences, 16, false);
+        List<TrainingPair> scored = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            scored.add(pairs.get(i).withReference(ReferenceScores.ofSums(scores.get(i).logp(),
+                    scores.get(pairs.size() + i).logp())));
+        }
+        return scored;
+    }
+
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 300;
         List<TrainingPair> pairs = syntheticPairs(64, 5);
         try (CausalLM reference = CausalLM.load(root.resolve("examples/tiny-llama-ref"), LoadOptions.cpu())) {
-            pairs = ReferencePrecompute.attach(reference, 0, pairs, 16, false);
+            pairs = withReference(reference, pairs);
         }
         TrainingConfig config = TrainingConfig.builder().lossTypes(List.of("sigmoid", "sft"))
                 .lossWeights(List.of(1.0, 0.1)).learningRate(1e-4).scheduler(SchedulerType.COSINE).warmupSteps(50)

@@ -10,12 +10,14 @@ import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
+import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.StepResult;
 import dev.jdpo.trainer.run.TrainingListener;
 import dev.jdpo.trainer.run.TrainingRun;
+import dev.jdpo.trainer.server.TrainerServer;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -58,7 +60,7 @@ public final class TrainerGrpcBenchmark {
         String name = InProcessServerBuilder.generateName();
         Server inProcessServer = InProcessServerBuilder.forName(name).addService(endpoint).build().start();
         ManagedChannel inProcess = InProcessChannelBuilder.forName(name).build();
-        try (TrainerServer tcpServer = TrainerServer.start(0, new TrainerServiceEndpoint(60))) {
+        try (TrainerServer tcpServer = TrainerServer.start("127.0.0.1", 0, new TrainerServiceEndpoint(60))) {
             ManagedChannel tcp = ManagedChannelBuilder.forAddress("localhost", tcpServer.port()).usePlaintext()
                     .build();
             List<TrainingPair> uploaded = pairs(uploadPairs, 128, 128, 1);
@@ -190,8 +192,12 @@ public final class TrainerGrpcBenchmark {
 
     private static TrainJob job(Path policy, Path output, TrainingConfig config) {
         return TrainJob.newBuilder().setRunId(output.getFileName().toString()).setPolicyPath(policy.toString())
-                .setOutputDir(output.toString()).setHyperparameters(ProtoHyperparameters.toProto(config)).setPadId(0)
-                .setDevice("cpu").build();
+                .setTraining(dev.jdpo.proto.v1.TrainingConfig.newBuilder().setLearningRate(config.learningRate())
+                        .setBatchSize(config.batchSize()).setMaxSteps(config.maxSteps()).setSeed(config.seed())
+                        .setWarmupRatio(config.warmupRatio()))
+                .setOutput(OutputConfig.newBuilder().setOutputDir(output.toString())
+                        .setCheckpointInterval(config.saveSteps()).setLogInterval(config.loggingSteps()))
+                .setPadId(0).setDevice("cpu").build();
     }
 
     private static List<TrainingPair> pairs(int count, int promptLength, int completionLength, long seed) {

@@ -48,7 +48,7 @@ public enum LossType {
                 return type;
             }
         }
-        throw new InvalidConfigException("loss_type", "unknown loss '" + name + "', expected one of "
+        throw new InvalidConfigException("training.loss_types", "unknown loss '" + name + "', expected one of "
                 + Arrays.stream(values()).map(LossType::wireName).collect(Collectors.joining(", ")));
     }
 

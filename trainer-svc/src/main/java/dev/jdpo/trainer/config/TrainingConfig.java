@@ -70,41 +70,43 @@ public record TrainingConfig(
         lossWeights = List.copyOf(lossWeights);
         Objects.requireNonNull(scheduler, "scheduler");
         validate(lossTypes, lossWeights);
-        positive("beta", beta);
+        positive("training.beta", beta);
         if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
-            throw new InvalidConfigException("label_smoothing", "must be in [0, 0.5), got " + labelSmoothing);
+            throw new InvalidConfigException("training.label_smoothing", "must be in [0, 0.5), got "
+                    + labelSmoothing);
         }
         if (lossTypes.contains(LossType.EXO_PAIR) && labelSmoothing == 0) {
-            throw new InvalidConfigException("label_smoothing",
+            throw new InvalidConfigException("training.label_smoothing",
                     "exo_pair needs a value in (0, 0.5) (the paper uses 1e-3), got 0");
         }
         if (useWeighting && (lossTypes.contains(LossType.AOT) || lossTypes.contains(LossType.AOT_UNPAIRED))) {
-            throw new InvalidConfigException("use_weighting", "cannot be combined with aot or aot_unpaired, whose "
-                    + "sorted terms belong to no single pair (as in TRL)");
+            throw new InvalidConfigException("training.use_weighting", "cannot be combined with aot or aot_unpaired, "
+                    + "whose sorted terms belong to no single pair (as in TRL)");
         }
         if (!(simpoGamma >= 0 && Double.isFinite(simpoGamma))) {
-            throw new InvalidConfigException("simpo_gamma", "must be a finite number >= 0, got " + simpoGamma);
+            throw new InvalidConfigException("training.simpo_gamma", "must be a finite number >= 0, got "
+                    + simpoGamma);
         }
-        positive("discopop_tau", discopopTau);
+        positive("training.discopop_tau", discopopTau);
         if (ldAlpha != null && !(ldAlpha >= 0 && ldAlpha <= 1)) {
-            throw new InvalidConfigException("ld_alpha", "must be in [0, 1], got " + ldAlpha);
+            throw new InvalidConfigException("training.ld_alpha", "must be in [0, 1], got " + ldAlpha);
         }
-        positive("learning_rate", learningRate);
-        nonNegative("weight_decay", weightDecay);
-        unitInterval("adam_beta1", adamBeta1);
-        unitInterval("adam_beta2", adamBeta2);
-        positive("adam_epsilon", adamEpsilon);
-        nonNegative("max_grad_norm", maxGradNorm);
-        atLeast("warmup_steps", warmupSteps, 0);
-        unitInterval("warmup_ratio", warmupRatio);
-        atLeast("batch_size", batchSize, 1);
-        atLeast("gradient_accumulation_steps", gradientAccumulationSteps, 1);
+        positive("training.learning_rate", learningRate);
+        nonNegative("training.weight_decay", weightDecay);
+        unitInterval("training.adam_beta1", adamBeta1);
+        unitInterval("training.adam_beta2", adamBeta2);
+        positive("training.adam_epsilon", adamEpsilon);
+        nonNegative("training.max_grad_norm", maxGradNorm);
+        atLeast("training.warmup_steps", warmupSteps, 0);
+        unitInterval("training.warmup_ratio", warmupRatio);
+        atLeast("training.batch_size", batchSize, 1);
+        atLeast("training.gradient_accumulation_steps", gradientAccumulationSteps, 1);
         if (maxSteps <= 0) {
-            atLeast("epochs", epochs, 1);
+            atLeast("training.epochs", epochs, 1);
         }
-        atLeast("save_steps", saveSteps, 0);
-        atLeast("save_total_limit", saveTotalLimit, 0);
-        atLeast("logging_steps", loggingSteps, 1);
+        atLeast("output.checkpoint_interval", saveSteps, 0);
+        atLeast("output.save_total_limit", saveTotalLimit, 0);
+        atLeast("output.log_interval", loggingSteps, 1);
     }
 
     /** TRL's defaults: sigmoid DPO, beta 0.1, lr 1e-6, linear decay, clip 1.0, batch 8, 3 epochs, seed 42. */
@@ -122,16 +124,6 @@ public record TrainingConfig(
         return lossTypes.stream().anyMatch(LossType::needsReference);
     }
 
-    /** Refuses a run whose losses need a reference model when there is none. */
-    public void requireReference(boolean referenceAvailable) {
-        if (needsReference() && !referenceAvailable) {
-            List<LossType> needing = lossTypes.stream().filter(LossType::needsReference).toList();
-            throw new InvalidConfigException("reference", "loss_type " + needing
-                    + " needs a reference model (or precomputed reference log-probs); pass one, "
-                    + "or use only reference-free losses (sft, simpo, orpo)");
-        }
-    }
-
     /** Pairs per optimizer step when the data does not run out first. */
     public int pairsPerStep() {
         return batchSize * gradientAccumulationSteps;
@@ -139,15 +131,15 @@ public record TrainingConfig(
 
     private static void validate(List<LossType> types, List<Double> weights) {
         if (types.isEmpty()) {
-            throw new InvalidConfigException("loss_type", "needs at least one loss");
+            throw new InvalidConfigException("training.loss_types", "needs at least one loss");
         }
         if (weights.size() != types.size()) {
-            throw new InvalidConfigException("loss_weights", "expected " + types.size() + " values for loss_type "
-                    + types + ", got " + weights.size());
+            throw new InvalidConfigException("training.loss_weights", "expected " + types.size()
+                    + " values for training.loss_types " + types + ", got " + weights.size());
         }
         for (int i = 0; i < weights.size(); i++) {
             if (!Double.isFinite(weights.get(i))) {
-                throw new InvalidConfigException("loss_weights", "value " + (i + 1) + " (for " + types.get(i)
+                throw new InvalidConfigException("training.loss_weights", "value " + (i + 1) + " (for " + types.get(i)
                         + ") must be finite, got " + weights.get(i));
             }
         }

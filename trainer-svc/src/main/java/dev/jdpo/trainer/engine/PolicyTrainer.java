@@ -1,25 +1,15 @@
 package dev.jdpo.trainer.engine;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.jdpo.model.CausalLM;
-import dev.jdpo.model.logprob.CompletionLogProbs;
-import dev.jdpo.model.logprob.LogProbs;
-import dev.jdpo.model.logprob.PaddedBatch;
-import dev.jdpo.model.logprob.TokenSequence;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
-import dev.jdpo.trainer.loss.CombinedLoss;
-import dev.jdpo.trainer.loss.PairLogps;
 import dev.jdpo.trainer.loss.StepNormalizer;
 import dev.jdpo.trainer.optim.AdamW;
 import dev.jdpo.trainer.optim.GradientClipping;
 import dev.jdpo.trainer.optim.LearningRateSchedule;
-import dev.jdpo.trainer.optim.NoGrad;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,11 +22,9 @@ public final class PolicyTrainer implements AutoCloseable {
 
     private final CausalLM policy;
     private final TrainingConfig config;
-    private final int padId;
-    private final CombinedLoss loss;
+    private final PairForward forward;
     private final AdamW optimizer;
     private final LearningRateSchedule schedule;
-    private final LengthDesensitization lengthDesensitization;
     private int completedSteps;
     private long numTokens;
     private double lastLearningRate;
@@ -57,18 +45,17 @@ public final class PolicyTrainer implements AutoCloseable {
         }
         this.policy = policy;
         this.config = config;
-        this.padId = padId;
-        this.loss = CombinedLoss.from(config);
+        this.forward = new PairForward(policy, config, padId);
         this.optimizer = new AdamW(policy.parameters(), new AdamW.Settings(config.adamBeta1(), config.adamBeta2(),
                 config.adamEpsilon(), config.weightDecay()), AdamW.DECAYS, policy.manager());
         this.schedule = LearningRateSchedule.of(config.scheduler(), config.learningRate(), config.warmupSteps(),
                 config.warmupRatio(), totalSteps);
-        this.lengthDesensitization = config.ldAlpha() == null ? null : new LengthDesensitization(config.ldAlpha());
         Engine.getInstance().setRandomSeed((int) config.seed());
     }
 
     /**
-     * One optimizer step over {@code pairs}.
+     * One optimizer step over {@code pairs}, which the caller checked once where they entered
+     * ({@link PairChecks}: {@code TrainingRun.start}, the trainer service) rather than on every step.
      *
      * @param epoch fractional epochs completed once this step is done (reported as the epoch metric)
      * @throws TrainingDivergedException when the loss or gradient norm is NaN or infinite; the weights are left as
@@ -82,7 +69,6 @@ public final class PolicyTrainer implements AutoCloseable {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("a step needs at least one pair");
         }
-        PairChecks.check(pairs, config, policy.config().vocabSize(), 0);
         try {
             return update(pairs, epoch);
         } catch (RuntimeException e) {
@@ -127,89 +113,21 @@ public final class PolicyTrainer implements AutoCloseable {
     /** Forward, loss and backward of one micro-batch; returns its loss contribution. */
     private double microBatch(List<TrainingPair> pairs, int offset, StepNormalizer normalizer,
                               StepStatistics statistics) {
-        int size = pairs.size();
-        List<TokenSequence> sequences = new ArrayList<>(2 * size);
-        pairs.forEach(pair -> sequences.add(pair.chosen()));
-        pairs.forEach(pair -> sequences.add(pair.rejected()));
-        try (NDManager manager = policy.manager().newSubManager();
-             PaddedBatch batch = PaddedBatch.of(manager, sequences, padId)) {
-            CompletionLogProbs logProbs;
-            PairLogps logps;
+        try (NDManager manager = policy.manager().newSubManager()) {
+            PairForward.Result result;
             float value;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                logProbs = LogProbs.compute(policy, batch, config.useWeighting());
-                logps = pairLogps(batch, sequences, logProbs, pairs);
-                NDArray pairWeights = config.useWeighting() ? wpoWeights(logProbs, size) : null;
-                NDArray microLoss = loss.microBatchLoss(logps, pairWeights, normalizer);
-                value = microLoss.getFloat();
+                result = forward.run(manager, pairs, normalizer);
+                value = result.loss().getFloat();
                 if (!Float.isFinite(value)) {
                     return value;
                 }
-                collector.backward(microLoss);
+                collector.backward(result.loss());
             }
-            record(statistics, logps, logProbs, offset, size);
+            result.record(statistics, offset);
             statistics.addLoss(value);
             statistics.addTokens(pairs.stream().mapToLong(TrainingPair::tokenCount).sum());
             return value;
-        }
-    }
-
-    private PairLogps pairLogps(PaddedBatch batch, List<TokenSequence> sequences, CompletionLogProbs logProbs,
-                                List<TrainingPair> pairs) {
-        int size = pairs.size();
-        NDArray sums = logProbs.sequenceLogps();
-        NDArray weighted = lengthDesensitization == null ? sums
-                : logProbs.tokenLogps().mul(lengthDesensitization.positionWeights(batch.manager(), sequences,
-                        batch.width())).sum(new int[] {1});
-        NDArray lengths = logProbs.completionLengths();
-        NDArray refChosen = null;
-        NDArray refRejected = null;
-        if (pairs.stream().allMatch(pair -> pair.reference() != null)) {
-            float[] chosen = new float[size];
-            float[] rejected = new float[size];
-            for (int i = 0; i < size; i++) {
-                int shared = LengthDesensitization.sharedLength(sequences, i, size);
-                chosen[i] = (float) referenceLogp(pairs.get(i).reference(), true, shared);
-                rejected[i] = (float) referenceLogp(pairs.get(i).reference(), false, shared);
-            }
-            refChosen = batch.manager().create(chosen);
-            refRejected = batch.manager().create(rejected);
-        }
-        return new PairLogps(weighted.get("0:" + size), weighted.get(size + ":"), sums.get("0:" + size), refChosen,
-                refRejected, lengths.get("0:" + size), lengths.get(size + ":"));
-    }
-
-    private double referenceLogp(ReferenceScores reference, boolean chosen, int shared) {
-        if (lengthDesensitization == null || !reference.hasTokenLogps()) {
-            return chosen ? reference.chosenLogp() : reference.rejectedLogp();
-        }
-        return lengthDesensitization.weightedSum(
-                chosen ? reference.chosenTokenLogps() : reference.rejectedTokenLogps(), shared);
-    }
-
-    /** WPO (Zhou et al., arXiv:2406.11827, Eq. 2): w = exp(mean_t[logp_t - log sum_v p_v^2]), w_c x w_r, detached. */
-    private static NDArray wpoWeights(CompletionLogProbs logProbs, int size) {
-        try (NoGrad noGrad = NoGrad.enter()) {
-            NDArray aligned = logProbs.tokenLogps().stopGradient().sub(logProbs.wpoTokenTerms())
-                    .mul(logProbs.completionMask());
-            NDArray weights = aligned.sum(new int[] {1}).div(logProbs.completionLengths().maximum(1f)).exp();
-            return weights.get("0:" + size).mul(weights.get(size + ":"));
-        }
-    }
-
-    private static void record(StepStatistics statistics, PairLogps logps, CompletionLogProbs logProbs, int offset,
-                               int size) {
-        float[] chosen = logps.chosen().toFloatArray();
-        float[] rejected = logps.rejected().toFloatArray();
-        float[] refChosen = logps.refChosen() == null ? new float[size] : logps.refChosen().toFloatArray();
-        float[] refRejected = logps.refRejected() == null ? new float[size] : logps.refRejected().toFloatArray();
-        for (int i = 0; i < size; i++) {
-            statistics.addPair(offset + i, chosen[i], rejected[i], refChosen[i], refRejected[i]);
-        }
-        float[] logitSums = logProbs.meanLogitSums().toFloatArray();
-        float[] lengths = logProbs.completionLengths().toFloatArray();
-        for (int i = 0; i < size; i++) {
-            statistics.addLogits(logitSums[i], lengths[i], logitSums[size + i], lengths[size + i]);
         }
     }
 

@@ -7,7 +7,6 @@ import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainStatus;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
-import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.TrainingDivergedException;
 import dev.jdpo.trainer.eval.EvaluationListener;
@@ -29,8 +28,6 @@ import org.slf4j.LoggerFactory;
 final class JobRunner implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-    // engine fields that describe the pairs rather than the hyperparameters
-    private static final Set<String> PAIR_FIELDS = Set.of("data", "reference", "ld_alpha");
 
     private final JobSpec job;
     private final List<TrainingPair> training;
@@ -103,9 +100,6 @@ final class JobRunner implements Runnable {
             throw TrainFailure.checkpoint(e.getMessage());
         } catch (TrainingDivergedException e) {
             throw TrainFailure.diverged(e.getMessage());
-        } catch (InvalidConfigException e) {
-            throw PAIR_FIELDS.contains(e.field()) ? TrainFailure.invalidPair("pair", e.getMessage())
-                    : TrainFailure.invalidConfig("hyperparameters." + e.field(), e.getMessage());
         } catch (InterruptedIOException e) {
             throw TrainFailure.stopped("the trainer is shutting down: " + e.getMessage());
         } catch (IOException e) {
@@ -127,7 +121,7 @@ final class JobRunner implements Runnable {
         }
         Evaluator evaluator = new Evaluator(run.trainer().policy(), job.config(), job.padId(), validation,
                 job.evalBatchSize());
-        return new EvaluationListener(evaluator, job.evalSteps(), e -> ProgressListener.sendEvaluation(out, e));
+        return new EvaluationListener(evaluator, job.evalInterval(), e -> ProgressListener.sendEvaluation(out, e));
     }
 
     private static Finished finished(RunResult result) {

@@ -10,7 +10,10 @@ import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.model.Precision;
 import dev.jdpo.model.SaveOptions;
 import dev.jdpo.proto.internal.v1.TrainJob;
+import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.trainer.config.InvalidConfigException;
+import dev.jdpo.trainer.config.ProtoTrainingConfig;
+import dev.jdpo.trainer.config.TrainingDefaults;
 import dev.jdpo.trainer.config.TrainingConfig;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -24,30 +27,33 @@ import java.nio.file.Path;
  * @param outputDir receives checkpoints and final/
  * @param resumeFrom checkpoint to continue from, or null
  * @param config the engine's hyperparameters
- * @param evalSteps evaluate every N steps (0: only after the last)
+ * @param evalInterval evaluate every N steps (0: only after the last)
  * @param evalBatchSize pairs per evaluation forward pass
  * @param padId right-padding token id
  * @param vocabSize the policy's vocabulary size, for checking pairs as they arrive
  * @param load device and precision, trainable
  * @param save dtype and shard size of saved weights
  */
-record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, TrainingConfig config, int evalSteps,
+record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, TrainingConfig config, int evalInterval,
                int evalBatchSize, int padId, int vocabSize, LoadOptions load, SaveOptions save) {
 
     /** Checks every field of {@code job}, reading the policy's (or checkpoint's) config.json for its vocabulary. */
     static JobSpec from(TrainJob job) throws TrainFailure {
-        Path outputDir = path("output_dir", job.getOutputDir(), true);
-        Path resumeFrom = path("resume_from_checkpoint", job.getResumeFromCheckpoint(), false);
+        Path outputDir = path("output.output_dir", job.getOutput().getOutputDir(), true);
+        Path resumeFrom = path("output.resume_from_checkpoint", job.getOutput().getResumeFromCheckpoint(), false);
         Path policyDir = resumeFrom == null ? path("policy_path", job.getPolicyPath(), true) : null;
         TrainingConfig config;
         try {
-            config = ProtoHyperparameters.toConfig(job.getHyperparameters());
+            config = ProtoTrainingConfig.toEngine(job.getTraining(), job.getOutput());
         } catch (InvalidConfigException e) {
-            throw TrainFailure.invalidConfig("hyperparameters." + e.field(),
-                    "hyperparameters." + e.field() + ": " + ProtoHyperparameters.problem(e));
+            throw TrainFailure.invalidConfig(e.field(), e.getMessage());
         }
-        if (job.getEvalSteps() < 0) {
-            throw TrainFailure.invalidJob("eval_steps", "eval_steps: must be >= 0, got " + job.getEvalSteps());
+        OutputConfig.Builder output = job.getOutput().toBuilder();
+        TrainingDefaults.fill(output);
+        long evalInterval = output.getEvalInterval();
+        if (evalInterval < 0 || evalInterval > Integer.MAX_VALUE) {
+            throw TrainFailure.invalidConfig("output.eval_interval", "output.eval_interval: must be in [0, "
+                    + Integer.MAX_VALUE + "], got " + evalInterval);
         }
         if (job.getEvalBatchSize() < 0) {
             throw TrainFailure.invalidJob("eval_batch_size", "eval_batch_size: must be >= 0, got "
@@ -58,7 +64,7 @@ record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, Tr
         LoadOptions load = new LoadOptions(device(job.getDevice()), precision(job), true);
         SaveOptions save = new SaveOptions(config.saveDtype(), SaveOptions.DEFAULT_MAX_SHARD_BYTES);
         int evalBatchSize = job.getEvalBatchSize() > 0 ? job.getEvalBatchSize() : config.batchSize();
-        return new JobSpec(job.getRunId(), policyDir, outputDir, resumeFrom, config, job.getEvalSteps(), evalBatchSize,
+        return new JobSpec(job.getRunId(), policyDir, outputDir, resumeFrom, config, (int) evalInterval, evalBatchSize,
                 padId, model.vocabSize(), load, save);
     }
 
@@ -77,7 +83,7 @@ record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, Tr
     }
 
     private static ModelConfig modelConfig(Path dir, boolean checkpoint) throws TrainFailure {
-        String field = checkpoint ? "resume_from_checkpoint" : "policy_path";
+        String field = checkpoint ? "output.resume_from_checkpoint" : "policy_path";
         if (!Files.isDirectory(dir)) {
             String problem = field + ": " + dir + " is not a directory";
             throw checkpoint ? TrainFailure.checkpoint(problem) : TrainFailure.invalidModel(field, problem);

@@ -5,7 +5,6 @@ import dev.jdpo.proto.internal.v1.ScoredPair;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.proto.internal.v1.TrainPair;
 import dev.jdpo.trainer.data.ReferenceScores;
-import dev.jdpo.trainer.data.ScoredPairs;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.util.List;
 
@@ -16,13 +15,16 @@ public final class ProtoPairs {
 
     /** The pair with its reference sums and, when sent, per-token reference log-probs. */
     public static TrainingPair toTrainingPair(TrainPair message) {
-        TrainingPair pair = ScoredPairs.toTrainingPair(message.getScored());
+        ScoredPair scored = message.getScored();
         boolean perToken = message.getChosenRefTokenLogpsCount() > 0 && message.getRejectedRefTokenLogpsCount() > 0;
-        if (pair.reference() == null || !perToken) {
-            return pair;
-        }
-        return pair.withReference(new ReferenceScores(pair.reference().chosenLogp(), pair.reference().rejectedLogp(),
-                floats(message.getChosenRefTokenLogpsList()), floats(message.getRejectedRefTokenLogpsList())));
+        ReferenceScores reference = scored.hasReference()
+                ? new ReferenceScores(scored.getReference().getChosenLogp(), scored.getReference().getRejectedLogp(),
+                        perToken ? floats(message.getChosenRefTokenLogpsList()) : null,
+                        perToken ? floats(message.getRejectedRefTokenLogpsList()) : null)
+                : null;
+        TokenizedPair pair = scored.getPair();
+        return new TrainingPair(ids(pair.getPromptIdsList()), ids(pair.getChosenIdsList()),
+                ids(pair.getRejectedIdsList()), reference);
     }
 
     /** The message for {@code pair}; {@code index} becomes {@code scored.pair.index}. */
@@ -61,5 +63,9 @@ public final class ProtoPairs {
             out[i] = values.get(i);
         }
         return out;
+    }
+
+    private static int[] ids(List<Integer> values) {
+        return values.stream().mapToInt(Integer::intValue).toArray();
     }
 }

@@ -13,7 +13,7 @@ public final class TrainFailure extends Exception {
     /** Trailer with the stable failure code (invalid_job, invalid_config, ...). */
     public static final Metadata.Key<String> FAILURE_KEY = Metadata.Key.of("jdpo-failure",
             Metadata.ASCII_STRING_MARSHALLER);
-    /** Trailer naming the offending field, e.g. {@code hyperparameters.beta}; absent when none is at fault. */
+    /** Trailer naming the offending field, e.g. {@code training.beta}; absent when none is at fault. */
     public static final Metadata.Key<String> FIELD_KEY = Metadata.Key.of("jdpo-field", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Status.Code code;
@@ -44,7 +44,7 @@ public final class TrainFailure extends Exception {
     }
 
     static TrainFailure checkpoint(String message) {
-        return new TrainFailure(Status.Code.FAILED_PRECONDITION, "checkpoint_error", "resume_from_checkpoint",
+        return new TrainFailure(Status.Code.FAILED_PRECONDITION, "checkpoint_error", "output.resume_from_checkpoint",
                 message);
     }
 
@@ -57,7 +57,7 @@ public final class TrainFailure extends Exception {
     }
 
     static TrainFailure io(String message) {
-        return new TrainFailure(Status.Code.INTERNAL, "io_error", "output_dir", message);
+        return new TrainFailure(Status.Code.INTERNAL, "io_error", "output.output_dir", message);
     }
 
     static TrainFailure stopped(String message) {

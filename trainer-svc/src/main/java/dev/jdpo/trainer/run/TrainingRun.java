@@ -77,12 +77,12 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /**
-     * A new run training {@code policy} (loaded trainable; the caller keeps ownership) on {@code pairs}, which
-     * must carry reference log-probs when the losses need them.
+     * A new run training {@code policy} (loaded trainable; the caller keeps ownership) on {@code pairs}, which the
+     * caller checked where they entered ({@link PairChecks}; the trainer service does as each pair arrives).
      */
     public static TrainingRun start(CausalLM policy, int padId, List<TrainingPair> pairs, TrainingConfig config,
                                     Output output) {
-        List<TrainingPair> data = checkedPairs(pairs, config, policy.config().vocabSize());
+        List<TrainingPair> data = nonEmpty(pairs);
         int total = totalSteps(config, data.size());
         PolicyTrainer trainer = new PolicyTrainer(policy, config, padId, total);
         return new TrainingRun(trainer, false, data, output, DatasetFingerprint.of(data), total, DataCursor.START);
@@ -110,7 +110,7 @@ public final class TrainingRun implements AutoCloseable {
             throw new CheckpointException("resume: " + e.getMessage(), e);
         }
         try {
-            List<TrainingPair> data = checkedPairs(pairs, config, policy.config().vocabSize());
+            List<TrainingPair> data = nonEmpty(pairs);
             String fingerprint = DatasetFingerprint.of(data);
             if (!state.datasetFingerprint().equals(fingerprint)) {
                 throw new CheckpointException("resume: the training pairs differ from those " + checkpointDir
@@ -135,13 +135,10 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** Checks every pair up front, so bad data fails before the first step rather than mid-run. */
-    private static List<TrainingPair> checkedPairs(List<TrainingPair> pairs, TrainingConfig config, int vocabSize) {
+    private static List<TrainingPair> nonEmpty(List<TrainingPair> pairs) {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no training pairs");
         }
-        config.requireReference(pairs.stream().allMatch(pair -> pair.reference() != null));
-        PairChecks.check(pairs, config, vocabSize, 0);
         return List.copyOf(pairs);
     }
 

@@ -17,53 +17,44 @@ class TrainingConfigTest {
     @Test
     void betaMustBePositive() {
         InvalidConfigException e = refused(TrainingConfig.builder().beta(0));
-        assertEquals("beta", e.field());
-        assertEquals("beta: must be a finite number > 0, got 0.0", e.getMessage());
-        assertEquals("beta", refused(TrainingConfig.builder().beta(-1)).field());
+        assertEquals("training.beta", e.field());
+        assertEquals("training.beta: must be a finite number > 0, got 0.0", e.getMessage());
+        assertEquals("training.beta", refused(TrainingConfig.builder().beta(-1)).field());
     }
 
     @Test
     void labelSmoothingMustBeBelowOneHalf() {
-        assertEquals("label_smoothing", refused(TrainingConfig.builder().labelSmoothing(0.5)).field());
-        assertEquals("label_smoothing", refused(TrainingConfig.builder().labelSmoothing(-0.1)).field());
-        assertEquals("label_smoothing",
+        assertEquals("training.label_smoothing", refused(TrainingConfig.builder().labelSmoothing(0.5)).field());
+        assertEquals("training.label_smoothing", refused(TrainingConfig.builder().labelSmoothing(-0.1)).field());
+        assertEquals("training.label_smoothing",
                 refused(TrainingConfig.builder().lossTypes(List.of("exo_pair")).labelSmoothing(0)).field());
     }
 
     @Test
     void unknownLossIsRefused() {
         InvalidConfigException e = refused(TrainingConfig.builder().lossTypes(List.of("sigmoid", "dpo++")));
-        assertEquals("loss_type", e.field());
-        assertTrue(e.getMessage().startsWith("loss_type: unknown loss 'dpo++', expected one of sigmoid,"));
+        assertEquals("training.loss_types", e.field());
+        assertTrue(e.getMessage().startsWith("training.loss_types: unknown loss 'dpo++', expected one of sigmoid,"));
     }
 
     @Test
     void lossWeightsMustMatchLossTypes() {
         InvalidConfigException e = refused(TrainingConfig.builder().lossTypes(List.of("sigmoid", "sft"))
                 .lossWeights(List.of(1.0, 1.0, 0.5)));
-        assertEquals("loss_weights: expected 2 values for loss_type [sigmoid, sft], got 3", e.getMessage());
-    }
-
-    @Test
-    void referenceNeedingLossWithoutReferenceIsRefused() {
-        TrainingConfig config = TrainingConfig.builder().lossTypes(List.of("sigmoid", "sft")).build();
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> config.requireReference(false));
-        assertEquals("reference", e.field());
-        assertTrue(e.getMessage().contains("loss_type [sigmoid] needs a reference model"));
-        TrainingConfig free = TrainingConfig.builder().lossTypes(List.of("simpo", "orpo", "sft")).build();
-        free.requireReference(false);
+        assertEquals("training.loss_weights: expected 2 values for training.loss_types [sigmoid, sft], got 3",
+                e.getMessage());
     }
 
     @Test
     void otherRangesNameTheirField() {
-        assertEquals("ld_alpha", refused(TrainingConfig.builder().ldAlpha(1.5)).field());
-        assertEquals("learning_rate", refused(TrainingConfig.builder().learningRate(0)).field());
-        assertEquals("batch_size", refused(TrainingConfig.builder().batchSize(0)).field());
-        assertEquals("gradient_accumulation_steps",
+        assertEquals("training.ld_alpha", refused(TrainingConfig.builder().ldAlpha(1.5)).field());
+        assertEquals("training.learning_rate", refused(TrainingConfig.builder().learningRate(0)).field());
+        assertEquals("training.batch_size", refused(TrainingConfig.builder().batchSize(0)).field());
+        assertEquals("training.gradient_accumulation_steps",
                 refused(TrainingConfig.builder().gradientAccumulationSteps(0)).field());
-        assertEquals("max_grad_norm", refused(TrainingConfig.builder().maxGradNorm(-1)).field());
-        assertEquals("warmup_ratio", refused(TrainingConfig.builder().warmupRatio(1.0)).field());
-        assertEquals("use_weighting", refused(TrainingConfig.builder().lossTypes(List.of("aot")).useWeighting(true))
+        assertEquals("training.max_grad_norm", refused(TrainingConfig.builder().maxGradNorm(-1)).field());
+        assertEquals("training.warmup_ratio", refused(TrainingConfig.builder().warmupRatio(1.0)).field());
+        assertEquals("training.use_weighting", refused(TrainingConfig.builder().lossTypes(List.of("aot")).useWeighting(true))
                 .field());
         assertEquals("scheduler", assertThrows(InvalidConfigException.class,
                 () -> SchedulerType.parse("scheduler", "step")).field());

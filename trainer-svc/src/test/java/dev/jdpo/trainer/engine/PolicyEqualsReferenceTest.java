@@ -6,7 +6,6 @@ import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.trainer.Fixtures;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferencePrecompute;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,7 @@ class PolicyEqualsReferenceTest {
     void sigmoidLossIsLn2AndRewardsVanish() throws Exception {
         List<TrainingPair> pairs;
         try (CausalLM reference = CausalLM.load(Fixtures.policyDir(), LoadOptions.cpu())) {
-            pairs = ReferencePrecompute.attach(reference, Fixtures.PAD_ID, Fixtures.goldenPairs(), 4, false);
+            pairs = Fixtures.withReference(reference, Fixtures.goldenPairs(), false);
         }
         TrainingConfig config = TrainingConfig.builder().batchSize(4).maxSteps(1).build();
         try (CausalLM policy = Fixtures.trainablePolicy();

@@ -8,7 +8,6 @@ import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.trainer.Fixtures;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferencePrecompute;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.PolicyTrainer;
 import java.util.List;
@@ -26,7 +25,7 @@ class EvaluatorTest {
     void policyAsItsOwnReferenceGivesLn2() throws Exception {
         List<TrainingPair> pairs;
         try (CausalLM reference = CausalLM.load(Fixtures.policyDir(), LoadOptions.cpu())) {
-            pairs = ReferencePrecompute.attach(reference, Fixtures.PAD_ID, Fixtures.syntheticPairs(7, 3), 4, false);
+            pairs = Fixtures.withReference(reference, Fixtures.syntheticPairs(7, 3), false);
         }
         TrainingConfig config = TrainingConfig.builder().build();
         try (CausalLM policy = Fixtures.trainablePolicy()) {

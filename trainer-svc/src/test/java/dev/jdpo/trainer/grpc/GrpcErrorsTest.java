@@ -9,7 +9,6 @@ import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainStatus;
-import dev.jdpo.proto.internal.v1.TrainerHyperparameters;
 import dev.jdpo.trainer.Fixtures;
 import dev.jdpo.trainer.config.SchedulerType;
 import dev.jdpo.trainer.config.TrainingConfig;
@@ -49,31 +48,33 @@ class GrpcErrorsTest {
     @Test
     void outOfRangeHyperparameterIsInvalidArgumentNamingIt() throws Exception {
         TrainJob job = TrainJobs.job("bad-beta", tmp, CONFIG)
-                .setHyperparameters(ProtoHyperparameters.toProto(CONFIG).toBuilder().setBeta(-1)).build();
+                .setTraining(TrainJobs.training(CONFIG).toBuilder().setBeta(-1)).build();
         StatusRuntimeException error = failureOf(job, pairs);
-        assertFailure(error, Status.Code.INVALID_ARGUMENT, "invalid_config", "hyperparameters.beta");
-        assertEquals("hyperparameters.beta: must be a finite number > 0, got -1.0", error.getStatus().getDescription());
+        assertFailure(error, Status.Code.INVALID_ARGUMENT, "invalid_config", "training.beta");
+        assertEquals("training.beta: must be a finite number > 0, got -1.0", error.getStatus().getDescription());
     }
 
     @Test
     void unknownLossAndDtypeNameTheMessageFields() throws Exception {
-        TrainerHyperparameters base = ProtoHyperparameters.toProto(CONFIG);
+        dev.jdpo.proto.v1.TrainingConfig base = TrainJobs.training(CONFIG);
         StatusRuntimeException loss = failureOf(TrainJobs.job("bad-loss", tmp, CONFIG)
-                .setHyperparameters(base.toBuilder().clearLossTypes().addLossTypes("dpo")).build(), pairs);
-        assertFailure(loss, Status.Code.INVALID_ARGUMENT, "invalid_config", "hyperparameters.loss_types");
+                .setTraining(base.toBuilder().clearLossTypes().addLossTypes("dpo")).build(), pairs);
+        assertFailure(loss, Status.Code.INVALID_ARGUMENT, "invalid_config", "training.loss_types");
         assertTrue(loss.getStatus().getDescription().contains("unknown loss 'dpo'"), loss.getStatus().getDescription());
-        StatusRuntimeException dtype = failureOf(TrainJobs.job("bad-dtype", tmp, CONFIG)
-                .setHyperparameters(base.toBuilder().setSaveDtype("fp8")).build(), pairs);
-        assertFailure(dtype, Status.Code.INVALID_ARGUMENT, "invalid_config", "hyperparameters.save_dtype");
+        TrainJob.Builder badDtype = TrainJobs.job("bad-dtype", tmp, CONFIG);
+        badDtype.getOutputBuilder().setSaveDtype("fp8");
+        StatusRuntimeException dtype = failureOf(badDtype.build(), pairs);
+        assertFailure(dtype, Status.Code.INVALID_ARGUMENT, "invalid_config", "output.save_dtype");
         StatusRuntimeException scheduler = failureOf(TrainJobs.job("bad-scheduler", tmp, CONFIG)
-                .setHyperparameters(base.toBuilder().setLrSchedulerType("step")).build(), pairs);
-        assertFailure(scheduler, Status.Code.INVALID_ARGUMENT, "invalid_config", "hyperparameters.lr_scheduler_type");
+                .setTraining(base.toBuilder().setLrScheduler("step")).build(), pairs);
+        assertFailure(scheduler, Status.Code.INVALID_ARGUMENT, "invalid_config", "training.lr_scheduler");
     }
 
     @Test
     void missingOrUnloadableJobFieldsAreNamed() throws Exception {
-        assertFailure(failureOf(TrainJobs.job("no-out", tmp, CONFIG).clearOutputDir().build(), pairs),
-                Status.Code.INVALID_ARGUMENT, "invalid_job", "output_dir");
+        TrainJob.Builder noOut = TrainJobs.job("no-out", tmp, CONFIG);
+        noOut.getOutputBuilder().clearOutputDir();
+        assertFailure(failureOf(noOut.build(), pairs), Status.Code.INVALID_ARGUMENT, "invalid_job", "output.output_dir");
         Path notAModel = Files.createDirectories(tmp.resolve("empty"));
         assertFailure(failureOf(TrainJobs.job("no-model", tmp, CONFIG).setPolicyPath(notAModel.toString()).build(),
                 pairs), Status.Code.INVALID_ARGUMENT, "invalid_model", "policy_path");
@@ -81,9 +82,10 @@ class GrpcErrorsTest {
                 Status.Code.INVALID_ARGUMENT, "invalid_job", "pad_id");
         assertFailure(failureOf(TrainJobs.job("bad-device", tmp, CONFIG).setDevice("tpu").build(), pairs),
                 Status.Code.INVALID_ARGUMENT, "invalid_job", "device");
-        StatusRuntimeException resume = failureOf(TrainJobs.job("no-checkpoint", tmp, CONFIG)
-                .setResumeFromCheckpoint(tmp.resolve("checkpoint-7").toString()).build(), pairs);
-        assertFailure(resume, Status.Code.FAILED_PRECONDITION, "checkpoint_error", "resume_from_checkpoint");
+        TrainJob.Builder noCheckpoint = TrainJobs.job("no-checkpoint", tmp, CONFIG);
+        noCheckpoint.getOutputBuilder().setResumeFromCheckpoint(tmp.resolve("checkpoint-7").toString());
+        StatusRuntimeException resume = failureOf(noCheckpoint.build(), pairs);
+        assertFailure(resume, Status.Code.FAILED_PRECONDITION, "checkpoint_error", "output.resume_from_checkpoint");
     }
 
     @Test

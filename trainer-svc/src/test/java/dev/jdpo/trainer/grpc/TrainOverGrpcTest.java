@@ -11,6 +11,7 @@ import dev.jdpo.proto.internal.v1.ControlAction;
 import dev.jdpo.proto.internal.v1.Finished;
 import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainInput;
+import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainStatus;
 import dev.jdpo.trainer.Fixtures;
@@ -113,8 +114,9 @@ class TrainOverGrpcTest {
     void evaluatesEveryEvalStepsAndAfterTheLastStep(@TempDir Path tmp) throws Exception {
         TrainingConfig config = TrainingConfig.builder().learningRate(5e-3).batchSize(2).maxSteps(5).saveSteps(0)
                 .build();
-        List<TrainProgress> progress = trainer.open().submit(TrainJobs.job("eval", tmp, config).setEvalSteps(2)
-                .setEvalBatchSize(2).build(), pairs, validation).awaitCompletion();
+        TrainJob.Builder job = TrainJobs.job("eval", tmp, config).setEvalBatchSize(2);
+        job.getOutputBuilder().setEvalInterval(2);
+        List<TrainProgress> progress = trainer.open().submit(job.build(), pairs, validation).awaitCompletion();
 
         assertEquals(validation.size(), progress.get(0).getStarted().getValidationPairs());
         List<TrainProgress> evals = only(progress, TrainProgress.KindCase.EVAL);
@@ -183,9 +185,9 @@ class TrainOverGrpcTest {
                 .submit(TrainJobs.job("straight", straight, config).build(), pairs, List.of()).awaitCompletion();
 
         Path resumed = tmp.resolve("resumed");
-        List<TrainProgress> rest = trainer.open().submit(TrainJobs.job("resumed", resumed, config)
-                .setResumeFromCheckpoint(Checkpoints.directory(straight, 3).toString()).build(), pairs, List.of())
-                .awaitCompletion();
+        TrainJob.Builder resume = TrainJobs.job("resumed", resumed, config);
+        resume.getOutputBuilder().setResumeFromCheckpoint(Checkpoints.directory(straight, 3).toString());
+        List<TrainProgress> rest = trainer.open().submit(resume.build(), pairs, List.of()).awaitCompletion();
 
         assertEquals(3, rest.get(0).getStarted().getCompletedSteps());
         List<TrainProgress> wholeSteps = only(whole, TrainProgress.KindCase.STEP);

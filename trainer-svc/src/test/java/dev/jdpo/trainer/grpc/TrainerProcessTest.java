@@ -10,6 +10,7 @@ import dev.jdpo.proto.internal.v1.TrainStatus;
 import dev.jdpo.trainer.Fixtures;
 import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.trainer.server.TrainerServerMain;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.BufferedReader;
@@ -77,7 +78,7 @@ class TrainerProcessTest {
             try {
                 for (String line = output.readLine(); line != null; line = output.readLine()) {
                     if (line.startsWith(TrainerServerMain.READY_LINE)) {
-                        return Integer.parseInt(line.substring(TrainerServerMain.READY_LINE.length()).trim());
+                        return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
                     }
                     seen.append(line).append('\n');
                 }

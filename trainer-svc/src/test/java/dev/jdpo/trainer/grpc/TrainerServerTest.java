@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
 import dev.jdpo.testing.ReflectionProbe;
+import dev.jdpo.trainer.server.TrainerServer;
+import dev.jdpo.trainer.server.TrainerServerMain;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -23,7 +25,7 @@ class TrainerServerTest {
 
     @Test
     void servesHealthAndReflectionOverTcp() throws Exception {
-        try (TrainerServer server = TrainerServer.start(0, new TrainerServiceEndpoint(5))) {
+        try (TrainerServer server = TrainerServer.start("127.0.0.1", 0, new TrainerServiceEndpoint(5))) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
             try {
                 HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
@@ -45,7 +47,7 @@ class TrainerServerTest {
         cli.setOut(new PrintWriter(new ByteArrayOutputStream()));
         assertEquals(1, cli.execute("--port", "70000"));
         String shown = err.toString().trim();
-        assertEquals("trainer-server: --port: must be in [0, 65535], got 70000", shown);
+        assertEquals("jdpo serve trainer: port: must be in [0, 65535], got 70000", shown);
         assertFalse(shown.contains("\tat "), "no stack trace");
     }
 }

@@ -1,11 +1,12 @@
-package dev.jdpo.trainer.grpc;
+package dev.jdpo.trainer.server;
 
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
+import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
 
 /**
- * The stand-alone trainer's server: TrainerService on a {@link ServiceHost} (every interface, standard health and
- * server reflection), closed in the order a running job needs: NOT_SERVING first, then the job stops at its next
+ * The stand-alone trainer's server: TrainerService on a {@link ServiceHost} (standard health and server
+ * reflection), closed in the order a running job needs: NOT_SERVING first, then the job stops at its next
  * step boundary and its checkpoint still reaches the caller, then the server stops.
  */
 public final class TrainerServer implements AutoCloseable {
@@ -18,10 +19,9 @@ public final class TrainerServer implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    /** Listens on {@code port} on all interfaces (0 picks a free port). */
-    public static TrainerServer start(int port, TrainerServiceEndpoint endpoint) {
-        HostSettings settings = HostSettings.allInterfaces(port).withMaxInboundMessageBytes(
-                HostSettings.PAIR_MESSAGE_BYTES);
+    /** Listens on {@code host}:{@code port} (0 picks a free port). */
+    public static TrainerServer start(String host, int port, TrainerServiceEndpoint endpoint) {
+        HostSettings settings = HostSettings.on(host, port).withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES);
         return new TrainerServer(ServiceHost.start(settings, endpoint), endpoint);
     }
 

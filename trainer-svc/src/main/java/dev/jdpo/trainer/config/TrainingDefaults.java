@@ -1,0 +1,95 @@
+package dev.jdpo.trainer.config;
+
+import dev.jdpo.proto.v1.OutputConfig;
+import dev.jdpo.proto.v1.TrainingConfig;
+import java.util.Collections;
+
+/**
+ * The defaults of the run API's training and output settings, as config.proto documents them: the one table the
+ * orchestrator fills a submitted run from and the trainer service fills a job from.
+ */
+public final class TrainingDefaults {
+
+    public static final double BETA = 0.1;
+    public static final double LEARNING_RATE = 1e-6;
+    /** What an unresolved n_epochs ("auto") starts from. */
+    public static final int EPOCHS = 3;
+    /** The largest batch an unresolved batch_size ("auto") gives. */
+    public static final int BATCH_SIZE = 8;
+
+    private TrainingDefaults() { }
+
+    /**
+     * Fills every unset field except {@code epochs} and {@code batch_size}, which stay "auto" until the data is
+     * counted.
+     */
+    public static void fill(TrainingConfig.Builder t) {
+        if (t.getLossTypesCount() == 0) {
+            t.addLossTypes("sigmoid");
+        }
+        if (t.getLossWeightsCount() == 0) {
+            t.addAllLossWeights(Collections.nCopies(t.getLossTypesCount(), 1.0));
+        }
+        if (!t.hasBeta()) {
+            t.setBeta(BETA);
+        }
+        if (!t.hasLabelSmoothing()) {
+            t.setLabelSmoothing(0);
+        }
+        if (!t.hasSimpoGamma()) {
+            t.setSimpoGamma(0.5);
+        }
+        if (!t.hasUseWeighting()) {
+            t.setUseWeighting(false);
+        }
+        if (!t.hasDiscopopTau()) {
+            t.setDiscopopTau(0.05);
+        }
+        if (!t.hasLearningRate()) {
+            t.setLearningRate(LEARNING_RATE);
+        }
+        if (t.getLrScheduler().isEmpty()) {
+            t.setLrScheduler("linear");
+        }
+        if (!t.hasWarmupSteps() && !t.hasWarmupRatio()) {
+            t.setWarmupRatio(0.1);
+        }
+        if (!t.hasWeightDecay()) {
+            t.setWeightDecay(0);
+        }
+        if (!t.hasMaxGradNorm()) {
+            t.setMaxGradNorm(1.0);
+        }
+        if (!t.hasMaxSteps()) {
+            t.setMaxSteps(0);
+        }
+        if (!t.hasGradientAccumulationSteps()) {
+            t.setGradientAccumulationSteps(1);
+        }
+        if (!t.hasReferenceBatchSize()) {
+            t.setReferenceBatchSize(16);
+        }
+        if (!t.hasMaxLength()) {
+            t.setMaxLength(1024);
+        }
+        if (!t.hasSeed()) {
+            t.setSeed(42);
+        }
+    }
+
+    /** Fills the checkpoint, evaluation and logging cadence. */
+    public static void fill(OutputConfig.Builder output) {
+        if (!output.hasCheckpointInterval()) {
+            output.setCheckpointInterval(100);
+        }
+        if (!output.hasEvalInterval()) {
+            output.setEvalInterval(100);
+        }
+        if (!output.hasLogInterval()) {
+            output.setLogInterval(10);
+        }
+        if (!output.hasSaveTotalLimit()) {
+            output.setSaveTotalLimit(0);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.jdpo.trainer.server;
+
+import dev.jdpo.host.ServiceMains;
+import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A stand-alone trainer process ({@code jdpo serve trainer [--host H] [--port N]}), in the shape of
+ * {@link ServiceMains}. Prints {@code jdpo trainer listening on H:N} once it serves; on SIGTERM a running job stops
+ * at its next step boundary with a checkpoint.
+ */
+@Command(name = "trainer", mixinStandardHelpOptions = true,
+        description = "Train DPO jobs sent over gRPC (jdpo.internal.v1.TrainerService), one at a time.")
+public final class TrainerServerMain implements Callable<Integer> {
+
+    /** The line a launcher waits for; host:port follows it. */
+    public static final String READY_LINE = ServiceMains.readyLine("trainer");
+
+    @Option(names = "--port", defaultValue = "50054", description = ServiceMains.PORT_DESCRIPTION)
+    int port;
+
+    @Option(names = "--host", defaultValue = ServiceMains.DEFAULT_HOST, description = ServiceMains.HOST_DESCRIPTION)
+    String host;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--shutdown-wait", defaultValue = "600",
+            description = "Seconds a shutdown waits for a running job to write its checkpoint (default: ${DEFAULT-VALUE}).")
+    long shutdownWaitSeconds;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with errors printed as one line, without a stack trace. */
+    public static CommandLine commandLine() {
+        return ServiceMains.commandLine(new TrainerServerMain());
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        TrainerServer server = TrainerServer.start(host, port, new TrainerServiceEndpoint(shutdownWaitSeconds));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trainer-server-shutdown"));
+        ServiceMains.announce(spec.commandLine().getOut(), "trainer", host, server.port());
+        server.awaitTermination();
+        return 0;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.jdpo.trainer.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.jdpo.model.StorageDType;
+import dev.jdpo.proto.v1.OutputConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The run API's settings map field for field onto the engine's config, and unset ones take config.proto's defaults. */
+class ProtoTrainingConfigTest {
+
+    @Test
+    void everyFieldMaps() {
+        dev.jdpo.proto.v1.TrainingConfig training = dev.jdpo.proto.v1.TrainingConfig.newBuilder()
+                .addAllLossTypes(List.of("sigmoid", "sft", "exo_pair")).addAllLossWeights(List.of(1.0, 0.25, 0.5))
+                .setBeta(0.3).setLabelSmoothing(0.01).setSimpoGamma(1.5).setDiscopopTau(0.07).setLdAlpha(0.6)
+                .setUseWeighting(true).setLearningRate(3e-5).setWeightDecay(0.02).setMaxGradNorm(0.7)
+                .setLrScheduler("cosine").setWarmupSteps(4).setWarmupRatio(0.2).setBatchSize(3)
+                .setGradientAccumulationSteps(5).setMaxSteps(77).setEpochs(2).setSeed(1234).build();
+        OutputConfig output = OutputConfig.newBuilder().setCheckpointInterval(11).setSaveTotalLimit(3)
+                .setLogInterval(6).setSaveDtype("bf16").build();
+        TrainingConfig expected = TrainingConfig.builder().lossTypes(List.of("sigmoid", "sft", "exo_pair"))
+                .lossWeights(List.of(1.0, 0.25, 0.5)).beta(0.3).labelSmoothing(0.01).simpoGamma(1.5)
+                .discopopTau(0.07).ldAlpha(0.6).useWeighting(true).learningRate(3e-5).weightDecay(0.02)
+                .maxGradNorm(0.7).scheduler(SchedulerType.COSINE)
+                .warmupSteps(4).warmupRatio(0.2).batchSize(3).gradientAccumulationSteps(5).maxSteps(77).epochs(2)
+                .seed(1234).saveSteps(11).saveTotalLimit(3).loggingSteps(6).saveDtype(StorageDType.BF16).build();
+        assertEquals(expected, ProtoTrainingConfig.toEngine(training, output));
+    }
+
+    @Test
+    void emptyMessagesMeanTheRunApiDefaults() {
+        TrainingConfig c = ProtoTrainingConfig.toEngine(dev.jdpo.proto.v1.TrainingConfig.getDefaultInstance(),
+                OutputConfig.getDefaultInstance());
+        assertEquals(List.of(LossType.SIGMOID), c.lossTypes());
+        assertEquals(0.1, c.beta());
+        assertEquals(1e-6, c.learningRate());
+        assertEquals(0.1, c.warmupRatio(), "config.proto's warmup_ratio, not TRL's 0");
+        assertEquals(100, c.saveSteps(), "config.proto's checkpoint_interval");
+        assertEquals(10, c.loggingSteps(), "config.proto's log_interval");
+        assertEquals(TrainingDefaults.EPOCHS, c.epochs());
+        assertEquals(TrainingDefaults.BATCH_SIZE, c.batchSize());
+        assertNull(c.ldAlpha());
+    }
+
+    @Test
+    void errorsNameTheRunApiFieldPath() {
+        OutputConfig output = OutputConfig.getDefaultInstance();
+        assertEquals("training.beta", assertThrows(InvalidConfigException.class, () -> ProtoTrainingConfig.toEngine(
+                dev.jdpo.proto.v1.TrainingConfig.newBuilder().setBeta(-1).build(), output)).field());
+        assertEquals("training.lr_scheduler", assertThrows(InvalidConfigException.class,
+                () -> ProtoTrainingConfig.toEngine(dev.jdpo.proto.v1.TrainingConfig.newBuilder()
+                        .setLrScheduler("step").build(), output)).field());
+        assertEquals("output.log_interval", assertThrows(InvalidConfigException.class,
+                () -> ProtoTrainingConfig.toEngine(dev.jdpo.proto.v1.TrainingConfig.getDefaultInstance(),
+                        OutputConfig.newBuilder().setLogInterval(0).build())).field());
+    }
+}
