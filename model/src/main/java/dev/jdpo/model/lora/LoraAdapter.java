@@ -13,6 +13,7 @@ import dev.jdpo.model.lora.LinearModules.Linear;
 import dev.jdpo.model.safetensors.SafetensorsFile;
 import dev.jdpo.model.safetensors.SafetensorsWriter;
 import dev.jdpo.model.safetensors.TensorEntry;
+import dev.jdpo.model.transformer.Casts;
 import dev.jdpo.model.transformer.LinearAdapter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -249,7 +250,7 @@ public final class LoraAdapter implements LinearAdapter, AutoCloseable {
     }
 
     private static NDArray like(NDArray factor, NDArray input) {
-        return factor.getDataType() == input.getDataType() ? factor : factor.toType(input.getDataType(), false);
+        return Casts.to(factor, input.getDataType());
     }
 
     private static String keyA(Linear linear) {

@@ -177,7 +177,7 @@ public final class Transformer implements AutoCloseable {
      * FP16 operands in mixed precision, FP32 result.
      */
     private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        NDArray input = half ? x.toType(DataType.FLOAT16, false) : x;
+        NDArray input = half ? Casts.to(x, DataType.FLOAT16) : x;
         NDArray result = input.getNDArrayInternal()
                 .linear(input, compute(weight), bias == null ? null : compute(bias)).singletonOrThrow();
         NDArray delta = adapter == null ? null : adapter.delta(weight, input);
@@ -188,7 +188,7 @@ public final class Transformer implements AutoCloseable {
         if (!half) {
             return a.matMul(b);
         }
-        return a.toType(DataType.FLOAT16, false).matMul(b.toType(DataType.FLOAT16, false));
+        return Casts.to(a, DataType.FLOAT16).matMul(Casts.to(b, DataType.FLOAT16));
     }
 
     private NDArray compute(NDArray master) {
@@ -196,13 +196,13 @@ public final class Transformer implements AutoCloseable {
             return master;
         }
         if (castPerForward) {
-            return master.toType(DataType.FLOAT16, false);
+            return Casts.to(master, DataType.FLOAT16);
         }
         return halfCopies.get(master);
     }
 
     private static NDArray toFloat(NDArray x) {
-        return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        return Casts.to(x, DataType.FLOAT32);
     }
 
     private void cacheHalf(NDArray master) {

@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import com.google.gson.JsonObject;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.Fixtures;
 import dev.jdpo.model.LoadOptions;
+import dev.jdpo.model.Precision;
 import dev.jdpo.model.SaveOptions;
 import dev.jdpo.model.logprob.CompletionLogProbs;
 import dev.jdpo.model.logprob.LogProbs;
@@ -106,6 +109,34 @@ class LoraGoldenTest {
                     assertEquals(adapted[i], merged[i], 1e-5, "in memory, sequence " + i);
                     assertEquals(adapted[i], saved[i], 1e-5, "written and reloaded, sequence " + i);
                     assertTrue(Math.abs(adapted[i] - base[i]) > 1e-2, "the adapter changes sequence " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void fp16RunsTheAdapterInHalfWithFp32Gradients() throws Exception {
+        JsonObject step = Fixtures.loraStep();
+        double[] golden = Fixtures.doubles(step.getAsJsonArray("policy_chosen_logps"));
+        for (boolean trainable : new boolean[] {false, true}) {
+            LoadOptions options = new LoadOptions(Device.cpu(), Precision.FP16, trainable);
+            try (CausalLM model = CausalLM.load(Fixtures.tinyLlama(), Fixtures.tinyLlamaLora(), options);
+                 NDManager manager = model.manager().newSubManager()) {
+                double[] logps = score(model);
+                for (int i = 0; i < PAIRS; i++) {
+                    assertEquals(golden[i], logps[i], 5e-2, "FP16 chosen " + i + ", trainable " + trainable);
+                }
+                if (trainable) {
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector();
+                         PaddedBatch batch = PaddedBatch.of(manager, SEQUENCES, 0)) {
+                        collector.backward(LogProbs.compute(model, batch, false).sequenceLogps().sum());
+                    }
+                    for (NDArray parameter : model.adapter().orElseThrow().parameters().values()) {
+                        try (NDArray gradient = parameter.getGradient()) {
+                            assertEquals(DataType.FLOAT32, gradient.getDataType());
+                            assertTrue(gradient.abs().sum().getFloat() > 0, parameter.getName());
+                        }
+                    }
                 }
             }
         }
