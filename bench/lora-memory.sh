@@ -11,6 +11,9 @@ mvn -B -q -ntp -o -Pbench -Djdpo.target="$target" -DskipTests package -pl model 
 mvn -B -q -ntp -o -Djdpo.target="$target" dependency:build-classpath -pl model \
   -Dmdep.includeScope=runtime -Dmdep.outputFile="$root/model/$target/bench.classpath" >&2
 export OPT_OUT_TRACKING=true DJL_OFFLINE=true
+# A fixed glibc mmap threshold: with the default dynamic one, freed activations of a few MB stay in malloc's
+# arenas and the peak measures fragmentation (LoRA's many mid-sized temporaries then looked worse than full).
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}"
 threads=()
 if [[ -n "${THREADS:-}" ]]; then
   threads=(-Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1)
