@@ -46,7 +46,7 @@ public final class LoraAdapter implements LinearAdapter, AutoCloseable {
     public static final String CONFIG_FILE = AdapterConfigFile.NAME;
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
     /** PEFT's prefix: the PeftModel's {@code base_model} (LoraModel) wrapping the transformers {@code model}. */
-    static final String KEY_PREFIX = "base_model.model.";
+    private static final String KEY_PREFIX = "base_model.model.";
 
     /** One adapted projection: its base weight and the adapter's two factors. */
     private record Module(Linear linear, NDArray a, NDArray b) { }
@@ -262,7 +262,7 @@ public final class LoraAdapter implements LinearAdapter, AutoCloseable {
     }
 
     /** The targeted linear layers; every listed name must select at least one. */
-    static List<Linear> select(ModelConfig config, Map<String, NDArray> parameters, TargetModules targets) {
+    private static List<Linear> select(ModelConfig config, Map<String, NDArray> parameters, TargetModules targets) {
         List<Linear> all = LinearModules.of(config, parameters);
         if (targets.names() != null) {
             for (String name : targets.names()) {

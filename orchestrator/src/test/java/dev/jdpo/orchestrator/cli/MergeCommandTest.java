@@ -69,7 +69,8 @@ class MergeCommandTest {
     @Test
     void badArgumentsAndAdaptersAreNamed() throws Exception {
         Files.writeString(Files.createDirectories(tmp.resolve("used")).resolve("keep.txt"), "x");
-        Object[] nonEmpty = run("merge", "--model", BASE, "--adapter", ADAPTER, "--out", tmp.resolve("used").toString());
+        Object[] nonEmpty = run("merge", "--model", BASE, "--adapter", ADAPTER,
+                "--out", tmp.resolve("used").toString());
         assertEquals(2, nonEmpty[0]);
         assertTrue(((String) nonEmpty[2]).contains("is not empty"), (String) nonEmpty[2]);
         Object[] dtype = run("merge", "--model", BASE, "--adapter", ADAPTER, "--out", tmp.resolve("a").toString(),
