@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import dev.jdpo.model.lora.LoraAdapter;
 import dev.jdpo.model.safetensors.CheckpointReader;
 import dev.jdpo.model.safetensors.TensorEntry;
 import dev.jdpo.model.transformer.ModelWeights;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** A Hugging Face Llama / Qwen2 / Mistral causal LM held as FP32 master weights in DJL (PyTorch engine). */
 public final class CausalLM implements AutoCloseable {
@@ -28,6 +30,7 @@ public final class CausalLM implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> parameters;
     private final Transformer transformer;
+    private LoraAdapter adapter;
 
     private CausalLM(ModelConfig config, GenerationConfig generationConfig, Path sourceDir,
                      StorageDType sourceDType, LoadOptions options, NDManager manager,
@@ -84,6 +87,26 @@ public final class CausalLM implements AutoCloseable {
         } catch (EngineException e) {
             manager.close();
             throw new ModelLoadException(modelDir + ": the engine rejected a weight: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads a base model with a PEFT LoRA adapter attached ({@link LoraAdapter#read}). The base weights are frozen
+     * whatever {@code options} say; {@code options.trainable()} makes the adapter's A and B require gradients.
+     *
+     * @param adapterDir the adapter directory, or null for the base alone (then as {@link #load(Path, LoadOptions)})
+     */
+    public static CausalLM load(Path modelDir, Path adapterDir, LoadOptions options) throws ModelLoadException {
+        if (adapterDir == null) {
+            return load(modelDir, options);
+        }
+        CausalLM base = load(modelDir, new LoadOptions(options.device(), options.precision(), false));
+        try {
+            base.attachAdapter(LoraAdapter.read(adapterDir, base, options.trainable()));
+            return base;
+        } catch (ModelLoadException | RuntimeException e) {
+            base.close();
+            throw e;
         }
     }
 
@@ -148,15 +171,64 @@ public final class CausalLM implements AutoCloseable {
 
     /**
      * Logits {@code [B, T, V]} (FP32) for right-padded {@code inputIds [B, T]}; attached to the input's manager.
-     * Differentiable inside a gradient collector when the model is trainable.
+     * Differentiable inside a gradient collector when the model (or its attached adapter) is trainable.
      */
     public NDArray forward(NDArray inputIds, NDArray attentionMask) {
         return transformer.logits(inputIds, attentionMask);
     }
 
     /**
+     * Makes every later forward add {@code adapter}'s term (replacing any adapter attached before). Not while a
+     * forward runs. The model does not own the adapter; closing the model frees it, as it lives on the model's
+     * manager.
+     *
+     * @throws IllegalArgumentException when the adapter was built on another model's weights
+     */
+    public void attachAdapter(LoraAdapter adapter) {
+        if (!adapter.isFor(this)) {
+            throw new IllegalArgumentException("the adapter was built on another model's weights, not " + sourceDir);
+        }
+        this.adapter = adapter;
+        transformer.setAdapter(adapter);
+    }
+
+    /** The attached adapter, if any. */
+    public Optional<LoraAdapter> adapter() {
+        return Optional.ofNullable(adapter);
+    }
+
+    /** Runs later forwards on the base weights alone (e.g. the reference under LoRA); returns what was attached. */
+    public Optional<LoraAdapter> detachAdapter() {
+        Optional<LoraAdapter> detached = adapter();
+        adapter = null;
+        transformer.setAdapter(null);
+        return detached;
+    }
+
+    /**
+     * Folds the attached adapter into the base weights in place ({@code W + s·B·A}, PEFT's
+     * {@code merge_and_unload}), then detaches and closes it; {@link #save} then writes the merged checkpoint.
+     * One weight-sized temporary at a time.
+     *
+     * @throws IllegalStateException without an attached adapter, or on a frozen FP16 model, whose FP16 weight
+     *     copies would not see the change
+     */
+    public void mergeAdapter() {
+        if (adapter == null) {
+            throw new IllegalStateException("no adapter is attached to merge");
+        }
+        if (options.precision() == Precision.FP16 && !options.trainable()) {
+            throw new IllegalStateException("merging needs the model loaded in FP32 or TF32, not FP16");
+        }
+        LoraAdapter merged = detachAdapter().orElseThrow();
+        merged.mergeIntoBase();
+        merged.close();
+    }
+
+    /**
      * Writes a complete HF model directory: weights (sharded over the limit), config.json with its dtype fields
      * set to the saved dtype, generation_config.json, and the tokenizer files and chat template of the source.
+     * The base weights only: an attached adapter is saved by {@link LoraAdapter#save}, or merged in first.
      */
     public void save(Path dir, SaveOptions options) throws IOException {
         ModelDirWriter.write(this, dir, options);

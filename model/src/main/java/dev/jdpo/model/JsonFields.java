@@ -6,43 +6,43 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Typed access to a JSON object whose errors name the file and the field. */
-final class JsonFields {
+public final class JsonFields {
 
     private final Path file;
     private final JsonObject object;
     private final String prefix;
 
-    JsonFields(Path file, JsonObject object, String prefix) {
+    public JsonFields(Path file, JsonObject object, String prefix) {
         this.file = file;
         this.object = object;
         this.prefix = prefix;
     }
 
-    JsonObject object() {
+    public JsonObject object() {
         return object;
     }
 
-    Path file() {
+    public Path file() {
         return file;
     }
 
-    boolean present(String field) {
+    public boolean present(String field) {
         JsonElement value = object.get(field);
         return value != null && !value.isJsonNull();
     }
 
-    int requiredInt(String field) throws ModelLoadException {
+    public int requiredInt(String field) throws ModelLoadException {
         if (!present(field)) {
             throw error(field, "is missing");
         }
         return positiveInt(field, object.get(field));
     }
 
-    int optionalInt(String field, int fallback) throws ModelLoadException {
+    public int optionalInt(String field, int fallback) throws ModelLoadException {
         return present(field) ? positiveInt(field, object.get(field)) : fallback;
     }
 
-    int optionalNonNegativeInt(String field, int fallback) throws ModelLoadException {
+    public int optionalNonNegativeInt(String field, int fallback) throws ModelLoadException {
         if (!present(field)) {
             return fallback;
         }
@@ -58,7 +58,7 @@ final class JsonFields {
         throw error(field, "must be a non-negative integer, got " + value);
     }
 
-    double optionalDouble(String field, double fallback) throws ModelLoadException {
+    public double optionalDouble(String field, double fallback) throws ModelLoadException {
         if (!present(field)) {
             return fallback;
         }
@@ -69,14 +69,14 @@ final class JsonFields {
         }
     }
 
-    double requiredDouble(String field) throws ModelLoadException {
+    public double requiredDouble(String field) throws ModelLoadException {
         if (!present(field)) {
             throw error(field, "is missing");
         }
         return optionalDouble(field, Double.NaN);
     }
 
-    boolean optionalBoolean(String field, boolean fallback) throws ModelLoadException {
+    public boolean optionalBoolean(String field, boolean fallback) throws ModelLoadException {
         if (!present(field)) {
             return fallback;
         }
@@ -87,7 +87,7 @@ final class JsonFields {
         return value.getAsBoolean();
     }
 
-    Optional<String> optionalString(String field) throws ModelLoadException {
+    public Optional<String> optionalString(String field) throws ModelLoadException {
         if (!present(field)) {
             return Optional.empty();
         }
@@ -98,7 +98,7 @@ final class JsonFields {
         return Optional.of(value.getAsString());
     }
 
-    Optional<JsonFields> optionalObject(String field) throws ModelLoadException {
+    public Optional<JsonFields> optionalObject(String field) throws ModelLoadException {
         if (!present(field)) {
             return Optional.empty();
         }
@@ -109,7 +109,7 @@ final class JsonFields {
         return Optional.of(new JsonFields(file, value.getAsJsonObject(), prefix + field + "."));
     }
 
-    ModelLoadException error(String field, String problem) {
+    public ModelLoadException error(String field, String problem) {
         return new ModelLoadException(file + ": field " + prefix + field + " " + problem);
     }
 

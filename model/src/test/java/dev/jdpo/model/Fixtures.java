@@ -1,6 +1,7 @@
 package dev.jdpo.model;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.jdpo.model.logprob.TokenSequence;
@@ -9,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Paths of the checked-in fixtures and typed access to testdata/golden.json. */
 public final class Fixtures {
@@ -27,6 +30,21 @@ public final class Fixtures {
 
     public static Path tinyLlamaRef() {
         return repoRoot().resolve("examples/tiny-llama-ref");
+    }
+
+    /** A PEFT LoRA adapter for tiny-llama (r 4, alpha 8, q/v/o/gate/up/down_proj, A and B both non-zero). */
+    public static Path tinyLlamaLora() {
+        return repoRoot().resolve("examples/tiny-llama-lora");
+    }
+
+    /** testdata/lora-golden.json's {@code lora_step}: tiny-llama + tiny-llama-lora against tiny-llama-ref. */
+    public static JsonObject loraStep() {
+        try {
+            String text = Files.readString(repoRoot().resolve("testdata/lora-golden.json"), StandardCharsets.UTF_8);
+            return JsonParser.parseString(text).getAsJsonObject().getAsJsonObject("lora_step");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The {@code golden} (tiny-llama) or {@code golden_ref} (tiny-llama-ref) section. */
@@ -53,6 +71,17 @@ public final class Fixtures {
             out[i] = array.get(i).getAsDouble();
         }
         return out;
+    }
+
+    /** Every golden pair's chosen sequence, then every rejected one (the order of the DPO step's batch). */
+    public static List<TokenSequence> chosenThenRejected() {
+        List<TokenSequence> sequences = new ArrayList<>();
+        for (String side : List.of("chosen", "rejected")) {
+            for (JsonElement pair : golden("golden").getAsJsonArray("pairs")) {
+                sequences.add(sequence(pair.getAsJsonObject(), side));
+            }
+        }
+        return sequences;
     }
 
     /** The chosen ({@code "chosen"}) or rejected ({@code "rejected"}) sequence of a golden pair. */

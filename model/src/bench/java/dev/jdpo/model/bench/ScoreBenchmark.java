@@ -1,29 +1,18 @@
 package dev.jdpo.model.bench;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
-import dev.jdpo.model.ModelConfig;
-import dev.jdpo.model.StorageDType;
 import dev.jdpo.model.logprob.LogProbs;
 import dev.jdpo.model.logprob.PaddedBatch;
 import dev.jdpo.model.logprob.SequenceScorer;
 import dev.jdpo.model.logprob.TokenSequence;
-import dev.jdpo.model.safetensors.CheckpointWriter;
-import dev.jdpo.model.transformer.WeightLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -46,7 +35,7 @@ public final class ScoreBenchmark {
         int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         Path dir = Files.createTempDirectory("jdpo-score-bench");
         try {
-            writeRandomModel(dir);
+            RandomModel.write(dir, RandomModel.llama(32000, 512, 1408, 8, 8, 4), 0);
             List<TokenSequence> sequences = randomSequences(new Random(1), 32000);
             try (CausalLM model = CausalLM.load(dir, LoadOptions.cpu())) {
                 SequenceScorer scorer = new SequenceScorer(model, 0);
@@ -77,12 +66,7 @@ public final class ScoreBenchmark {
                 System.out.printf("ratio scorer / full-logits throughput: %.2fx%n", fullMedian / scorerMedian);
             }
         } finally {
-            try (var files = Files.list(dir)) {
-                for (Path file : files.toList()) {
-                    Files.delete(file);
-                }
-            }
-            Files.delete(dir);
+            RandomModel.delete(dir);
         }
     }
 
@@ -117,37 +101,5 @@ public final class ScoreBenchmark {
                     random.ints(COMPLETION, 0, vocab).toArray()));
         }
         return sequences;
-    }
-
-    private static void writeRandomModel(Path dir) throws Exception {
-        JsonObject config = new JsonObject();
-        config.addProperty("model_type", "llama");
-        config.addProperty("vocab_size", 32000);
-        config.addProperty("hidden_size", 512);
-        config.addProperty("intermediate_size", 1408);
-        config.addProperty("num_hidden_layers", 8);
-        config.addProperty("num_attention_heads", 8);
-        config.addProperty("num_key_value_heads", 4);
-        config.addProperty("max_position_embeddings", 2048);
-        config.addProperty("rms_norm_eps", 1e-5);
-        config.addProperty("rope_theta", 10000.0);
-        config.addProperty("torch_dtype", "float32");
-        Path configFile = dir.resolve("config.json");
-        Files.writeString(configFile, new GsonBuilder().setPrettyPrinting().create().toJson(config),
-                StandardCharsets.UTF_8);
-        ModelConfig parsed = ModelConfig.parse(configFile, config);
-        Random random = new Random(0);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (Map.Entry<String, Shape> entry : WeightLayout.expectedShapes(parsed).entrySet()) {
-                float[] values = new float[(int) entry.getValue().size()];
-                boolean norm = entry.getKey().endsWith("norm.weight");
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = norm ? 1f : (float) (random.nextGaussian() * 0.02);
-                }
-                tensors.put(entry.getKey(), manager.create(values, entry.getValue()));
-            }
-            CheckpointWriter.write(dir, tensors, StorageDType.F32, Long.MAX_VALUE);
-        }
     }
 }

@@ -27,6 +27,7 @@ public final class Transformer implements AutoCloseable {
     private final RotaryEmbedding rope;
     private final NDArray eps;
     private final NDArray attentionScale;
+    private LinearAdapter adapter;
 
     /**
      * @param manager the model's manager (scalars, RoPE tables and FP16 copies live there)
@@ -57,6 +58,11 @@ public final class Transformer implements AutoCloseable {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** Adds {@code adapter}'s term to the projections it adapts from the next forward on; null removes it. */
+    public void setAdapter(LinearAdapter adapter) {
+        this.adapter = adapter;
     }
 
     /** Logits {@code [B, T, vocab]} in FP32 for right-padded {@code ids [B, T]}. */
@@ -176,19 +182,23 @@ public final class Transformer implements AutoCloseable {
         return x.div(meanSquare.add(eps).sqrt()).mul(weight);
     }
 
-    /** {@code x W^T + b} for an HF {@code [out, in]} weight; FP16 operands in mixed precision, FP32 result. */
+    /**
+     * {@code x W^T + b} for an HF {@code [out, in]} weight, plus the adapter's term when it adapts this weight;
+     * FP16 operands in mixed precision, FP32 result.
+     */
     private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        NDArray input = half ? x.toType(DataType.FLOAT16, false) : x;
+        NDArray input = half ? Casts.to(x, DataType.FLOAT16) : x;
         NDArray result = input.getNDArrayInternal()
                 .linear(input, compute(weight), bias == null ? null : compute(bias)).singletonOrThrow();
-        return toFloat(result);
+        NDArray delta = adapter == null ? null : adapter.delta(weight, input);
+        return toFloat(delta == null ? result : result.add(delta));
     }
 
     private NDArray matMul(NDArray a, NDArray b) {
         if (!half) {
             return a.matMul(b);
         }
-        return a.toType(DataType.FLOAT16, false).matMul(b.toType(DataType.FLOAT16, false));
+        return Casts.to(a, DataType.FLOAT16).matMul(Casts.to(b, DataType.FLOAT16));
     }
 
     private NDArray compute(NDArray master) {
@@ -196,13 +206,13 @@ public final class Transformer implements AutoCloseable {
             return master;
         }
         if (castPerForward) {
-            return master.toType(DataType.FLOAT16, false);
+            return Casts.to(master, DataType.FLOAT16);
         }
         return halfCopies.get(master);
     }
 
     private static NDArray toFloat(NDArray x) {
-        return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        return Casts.to(x, DataType.FLOAT32);
     }
 
     private void cacheHalf(NDArray master) {

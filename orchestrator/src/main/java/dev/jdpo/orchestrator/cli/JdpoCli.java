@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 CheckpointsCommand.class,
                 ServeCommand.class,
                 ScoreCommand.class,
+                MergeCommand.class,
                 TrainCommand.class,
                 CacheCommand.class,
                 ValidateCommand.class,

@@ -39,6 +39,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model directory")
     Path model;
 
+    @Option(names = "--adapter", description = "PEFT LoRA adapter directory to score with (on --model as its base)")
+    Path adapter;
+
     @Option(names = "--data", required = true, description = "preference pairs in any format train takes "
             + "(OpenAI/Azure, TRL, orca, UltraFeedback; JSONL, JSON, gzip or Parquet)")
     Path data;
@@ -74,7 +77,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 sequences.add(new TokenSequence(pair.promptIds(), pair.rejectedIds()));
             }
             List<SequenceScore> scores;
-            try (CausalLM lm = CausalLM.load(model, LoadOptions.cpu())) {
+            try (CausalLM lm = CausalLM.load(model, adapter, LoadOptions.cpu())) {
                 scores = new SequenceScorer(lm, tokenizer.specialTokens().padId()).score(sequences, batchSize, false);
             }
             write(pairs, scores);
