@@ -138,7 +138,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     }
 
     /** The run's training settings with "auto" replaced by the resolved values; placeholders before they are. */
-    private static dev.jdpo.proto.v1.TrainingConfig resolved(RunConfig config, ResolvedHyperparameters resolved) {
+    static dev.jdpo.proto.v1.TrainingConfig resolved(RunConfig config, ResolvedHyperparameters resolved) {
         dev.jdpo.proto.v1.TrainingConfig.Builder training = config.getTraining().toBuilder();
         if (resolved != null) {
             training.setEpochs(resolved.getNEpochs()).setBatchSize(resolved.getBatchSize())

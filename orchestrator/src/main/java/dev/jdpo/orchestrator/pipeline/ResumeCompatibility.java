@@ -11,6 +11,7 @@ import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
 import dev.jdpo.trainer.checkpoint.ConfigJson;
 import dev.jdpo.trainer.checkpoint.TrainerState;
+import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,9 +52,10 @@ final class ResumeCompatibility {
         }
         TrainingConfig wanted;
         try {
-            wanted = TrainerConfigs.of(config, resolvedLike(config, state.config()));
+            wanted = ProtoTrainingConfig.toEngine(
+                    PipelineRunExecutor.resolved(config, resolvedLike(config, state.config())), config.getOutput());
         } catch (dev.jdpo.trainer.config.InvalidConfigException invalid) {
-            throw new InvalidConfigException(field(invalid.field()), invalid.getMessage());
+            throw new InvalidConfigException(invalid.field(), invalid.getMessage());
         }
         List<ConfigViolation> found = new ArrayList<>();
         JsonObject saved = state.config();

@@ -46,7 +46,8 @@ class ResumeCompatibilityTest {
                 .setNEpochs(saved.getTraining().getEpochs()).setBatchSize(saved.getTraining().getBatchSize())
                 .setBeta(saved.getTraining().getBeta()).setLearningRate(saved.getTraining().getLearningRate())
                 .setLearningRateMultiplier(1).build();
-        dev.jdpo.trainer.config.TrainingConfig trainer = TrainerConfigs.of(saved, resolved);
+        dev.jdpo.trainer.config.TrainingConfig trainer = dev.jdpo.trainer.config.ProtoTrainingConfig.toEngine(
+                PipelineRunExecutor.resolved(saved, resolved), saved.getOutput());
         Files.createDirectories(dir);
         new TrainerState(step, 1.0, new DataCursor(0, 0), 100, totalSteps, 1e-6, "data", false, Map.of(),
                 ConfigJson.toJson(trainer), ConfigJson.fingerprint(trainer)).write(dir);
