@@ -117,7 +117,9 @@ class OrchestratorCrashTest {
 
     private Process startServer(int port, Path state, String name) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                "-Xmx1g", "-Xss4m", "-Dai.djl.offline=true",
+                // one libtorch thread, as the test JVM has: two spinning OpenMP threads crawl on a shared 2-core machine
+                "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
                 "dev.jdpo.orchestrator.cli.JdpoCli", "serve", "orchestrator", "--port", String.valueOf(port),
                 "--state-dir", state.toString(), "--allowed-root", tmp.toString(),
                 "--allowed-root", REPO.resolve("examples").toString());

@@ -38,7 +38,8 @@ class RemoteReferenceTest {
         Path train = PipelineEndToEndTest.writePairs(tmp.resolve("train.jsonl"), 10);
         int replicaPort = TestWorkspace.freePort();
         Process replica = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                "-Xmx1g", "-Xss4m", "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
                 "dev.jdpo.orchestrator.cli.JdpoCli", "serve", "reference", "--port", String.valueOf(replicaPort),
                 "--model", REPO.resolve("examples/tiny-llama-ref").toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("replica.log").toFile()).start();

@@ -26,10 +26,13 @@ public final class RunClient implements AutoCloseable {
         return RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
-    /** Every event of the run after {@code afterSequence} until the stream ends. */
+    /**
+     * Every event of the run after {@code afterSequence} until the stream ends. A watch lasts as long as the rest of
+     * the run, so it gets minutes rather than a unary call's 60 s (a loaded 2-core machine trains slowly).
+     */
     public List<RunEvent> watch(String runId, long afterSequence) {
         List<RunEvent> events = new ArrayList<>();
-        stub().watchRun(WatchRunRequest.newBuilder().setRunId(runId).setAfterSequence(afterSequence).build())
+        RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES).watchRun(WatchRunRequest.newBuilder().setRunId(runId).setAfterSequence(afterSequence).build())
                 .forEachRemaining(events::add);
         return events;
     }
