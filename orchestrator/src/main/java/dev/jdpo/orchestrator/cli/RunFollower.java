@@ -1,6 +1,5 @@
 package dev.jdpo.orchestrator.cli;
 
-import dev.jdpo.orchestrator.state.RunStatuses;
 import dev.jdpo.proto.v1.GetRunRequest;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunEvent;
@@ -25,11 +24,14 @@ final class RunFollower {
     private final ServerAddress server;
     private final PrintWriter out;
     private final EventPrinter printer;
+    private final RunSummary summary = new RunSummary();
+    private final boolean json;
 
     RunFollower(ServerAddress server, PrintWriter out, boolean json) {
         this.server = server;
         this.out = out;
         this.printer = new EventPrinter(out, json);
+        this.json = json;
     }
 
     int follow(ManagedChannel channel, String runId, long afterSequence) throws InterruptedException {
@@ -42,6 +44,7 @@ final class RunFollower {
                 while (events.hasNext()) {
                     RunEvent event = events.next();
                     printer.print(event);
+                    summary.record(event);
                     cursor = event.getSequence();
                     failures = 0;
                 }
@@ -56,14 +59,10 @@ final class RunFollower {
     }
 
     private int exitStatus(Run run) {
-        if (run.getStatus() == RunStatus.RUN_STATUS_SUCCEEDED) {
-            out.println("run " + run.getId() + " succeeded; model in " + run.getResultModelDir());
-            out.flush();
-            return 0;
+        if (!json) {
+            // JSON output stays one event per line for jq; the run's end is its last status_change event
+            summary.print(out, run);
         }
-        String why = run.hasError() ? ": " + run.getError().getMessage() : "";
-        out.println("run " + run.getId() + " " + RunStatuses.shortName(run.getStatus()) + why);
-        out.flush();
-        return 1;
+        return run.getStatus() == RunStatus.RUN_STATUS_SUCCEEDED ? 0 : 1;
     }
 }

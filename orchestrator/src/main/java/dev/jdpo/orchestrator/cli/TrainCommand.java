@@ -44,19 +44,25 @@ public final class TrainCommand implements Callable<Integer> {
                     + "[output.resume_from_checkpoint]")
     String resume;
 
+    @Mixin
+    MetricsPortOption metricsPort;
+
     @Override
     public Integer call() throws Exception {
         RunConfig request = runConfig();
         long resumedStep = request.getOutput().getResumeFromCheckpoint().isEmpty() ? 0
                 : resumedStep(Path.of(request.getOutput().getResumeFromCheckpoint()));
         ProgressView progress = new ProgressView(spec.commandLine().getOut(), System.console() != null);
+        RunSummary summary = new RunSummary();
         try (MetricsFile metrics = metricsOut == null ? null : new MetricsFile(metricsOut, resumedStep)) {
             Run run = EmbeddedRun.execute(request, stateDir, spec.commandLine().getErr(), event -> {
                 progress.show(event);
+                summary.record(event);
                 if (metrics != null && event.hasMetrics()) {
                     metrics.write(event.getMetrics());
                 }
             });
+            summary.print(spec.commandLine().getOut(), run);
             return EmbeddedRun.succeeded(run) ? 0 : UserErrorHandler.EXIT_FAILURE;
         }
     }

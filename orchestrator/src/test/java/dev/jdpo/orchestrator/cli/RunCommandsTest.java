@@ -74,7 +74,11 @@ class RunCommandsTest {
         assertTrue(lines[0].matches("run-[a-z2-7]{20}"), lines[0]);
         assertTrue(result.out().contains("[running] Training started"), result.out());
         assertTrue(result.out().contains("step 6/6"), result.out());
-        assertTrue(lines[lines.length - 1].startsWith("run " + lines[0] + " succeeded; model in "), result.out());
+        // the summary: status and wall time, the last training metrics (the scripted loss is 1/step), the model
+        assertTrue(result.out().matches("(?s).*\nsummary: run " + lines[0] + " succeeded in [0-9.]+s, step 6/6\n.*"),
+                result.out());
+        assertTrue(result.out().contains("\n  train (step 6): loss=0.1667 rewards/accuracies=0.5000\n"), result.out());
+        assertEquals("  model: " + tmp.resolve("out-cli/final"), lines[lines.length - 1], result.out());
 
         Result list = jdpo("list", "--address", address, "--status", "succeeded");
         assertEquals(0, list.exit(), list.err());
@@ -152,7 +156,9 @@ class RunCommandsTest {
             assertTrue(cancelled.out().startsWith("run " + runId + " cancelled at step "), cancelled.out());
             Result watched = jdpo("watch", "--address", slowAddress, runId);
             assertEquals(1, watched.exit(), "a cancelled run is not a success");
-            assertTrue(watched.out().strip().endsWith("run " + runId + " cancelled"), watched.out());
+            assertTrue(watched.out().contains("\nsummary: run " + runId + " cancelled in "), watched.out());
+            assertTrue(watched.out().strip().matches("(?s).*\n  last checkpoint: \\S+/checkpoint-[0-9]+"),
+                    watched.out());
         }
     }
 }
