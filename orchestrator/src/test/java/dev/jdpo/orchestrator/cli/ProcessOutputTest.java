@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.orchestrator.testing.ServiceProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a jdpo process prints on stderr, in a JVM of its own (logging is configured once per process): no CUDA
  * probe warnings and no library INFO lines by default, jdpo's debug lines with {@code --log-level debug} or
- * {@code JDPO_LOG_LEVEL=debug}.
+ * {@code JDPO_LOG_LEVEL=debug}; and {@code --metrics-port} on a stand-alone service.
  */
 class ProcessOutputTest {
 
@@ -60,6 +67,21 @@ class ProcessOutputTest {
         assertEquals(1, bad.exit());
         assertEquals(List.of("jdpo: JDPO_LOG_LEVEL: expected one of error, warn, info, debug, trace, got \"loud\""),
                 bad.err());
+    }
+
+    @Test
+    void aStandAloneServiceServesMetricsOnTheInheritedOption(@TempDir Path tmp) throws Exception {
+        Path log = tmp.resolve("tokenizer.log");
+        try (ServiceProcess tokenizer = ServiceProcess.start(log, "jdpo tokenizer listening on ", "tokenizer",
+                "--port", "0", "--metrics-port", "0")) {
+            Matcher address = Pattern.compile("jdpo: metrics on (http://localhost:[0-9]+/metrics)")
+                    .matcher(Files.readString(log));
+            assertTrue(address.find(), Files.readString(log));
+            HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(address.group(1))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, scrape.statusCode());
+            assertTrue(scrape.body().contains("\njvm_memory_used_bytes{area=\"heap\"} "), scrape.body());
+        }
     }
 
     /** Runs {@code jdpo args} in a JVM of its own with the test class path, as bin/jdpo would. */
