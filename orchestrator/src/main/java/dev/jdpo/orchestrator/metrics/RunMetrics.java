@@ -61,7 +61,8 @@ public final class RunMetrics implements MultiCollector, AutoCloseable {
         registry.register(this);
     }
 
-    private void record(RunEvent event) {
+    /** Keeps what {@code event} reports; the event log calls it for every stored event. */
+    void record(RunEvent event) {
         if (!event.hasMetrics()) {
             return;
         }
