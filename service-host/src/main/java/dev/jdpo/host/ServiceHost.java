@@ -1,7 +1,9 @@
 package dev.jdpo.host;
 
+import dev.jdpo.host.metrics.GrpcServerMetrics;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Hosts gRPC services on Micronaut's gRPC server (micronaut-grpc-server-runtime) with the standard health service
  * (SERVING for "" and each hosted service until close) and server reflection, so grpcurl and grpc_health_probe work.
+ * Every call is counted and timed in the process's metrics ({@link GrpcServerMetrics}).
  * The services are registered as singleton beans of a context that loads no other application beans.
  */
 public final class ServiceHost implements AutoCloseable {
@@ -58,6 +61,8 @@ public final class ServiceHost implements AutoCloseable {
                 context.registerSingleton(BindableService.class, service, Qualifiers.byName(name)));
         context.registerSingleton(BindableService.class, ProtoReflectionServiceV1.newInstance(),
                 Qualifiers.byName("grpc.reflection.v1.ServerReflection"));
+        // calls by method and status for /metrics (jdpo serve --metrics-port); Micronaut installs interceptor beans
+        context.registerSingleton(ServerInterceptor.class, GrpcServerMetrics.instance());
         try {
             context.start();
             GrpcEmbeddedServer server = context.getBean(GrpcEmbeddedServer.class);

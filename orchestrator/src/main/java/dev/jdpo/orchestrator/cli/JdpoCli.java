@@ -28,6 +28,13 @@ public final class JdpoCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    // read by ProcessSetup from the parse result, at whichever command level it was given
+    @CommandLine.Option(names = LogLevel.OPTION, paramLabel = "LEVEL", scope = CommandLine.ScopeType.INHERIT,
+            converter = LogLevel.Converter.class,
+            description = "error, warn, info (default), debug or trace, for jdpo's own logs; libraries log warnings "
+                    + "and errors only (env JDPO_LOG_LEVEL)")
+    LogLevel logLevel;
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
@@ -41,6 +48,7 @@ public final class JdpoCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new JdpoCli());
         cli.setExecutionExceptionHandler(new UserErrorHandler());
+        cli.setExecutionStrategy(new ProcessSetup());
         return cli;
     }
 }

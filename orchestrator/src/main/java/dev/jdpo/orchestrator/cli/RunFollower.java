@@ -1,6 +1,5 @@
 package dev.jdpo.orchestrator.cli;
 
-import dev.jdpo.orchestrator.state.RunStatuses;
 import dev.jdpo.proto.v1.GetRunRequest;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunEvent;
@@ -26,7 +25,10 @@ final class RunFollower {
 
     private final ServerAddress server;
     private final Consumer<RunEvent> display;
-    private final PrintWriter outcome;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final RunSummary summary = new RunSummary();
+    private final boolean json;
     private boolean endShown;
 
     /** @param err where the JSON mode's closing outcome line goes, so stdout holds only events */
@@ -34,7 +36,9 @@ final class RunFollower {
         this.server = server;
         this.display = json ? new EventPrinter(out, true)::print
                 : new ProgressView(out, System.console() != null)::show;
-        this.outcome = json ? err : out;
+        this.out = out;
+        this.err = err;
+        this.json = json;
     }
 
     int follow(ManagedChannel channel, String runId, long afterSequence) throws InterruptedException {
@@ -47,6 +51,7 @@ final class RunFollower {
                 while (events.hasNext()) {
                     RunEvent event = events.next();
                     display.accept(event);
+                    summary.record(event);
                     endShown |= event.hasStatusChange() && RunStatuses.isTerminal(event.getStatusChange().getStatus());
                     cursor = event.getSequence();
                     failures = 0;
@@ -61,14 +66,17 @@ final class RunFollower {
         }
     }
 
-    /** The exit status; the outcome is printed unless the run's terminal event already showed it. */
+    /** The exit status; people get the run's summary, JSON mode the outcome on stderr unless an event showed it. */
     private int exitStatus(Run run) {
         boolean succeeded = run.getStatus() == RunStatus.RUN_STATUS_SUCCEEDED;
-        if (!endShown) {
+        if (!json) {
+            summary.print(out, run);
+        } else if (!endShown) {
+            // stdout stays one JSON event per line for jq; the outcome goes to stderr
             String why = succeeded ? "; model in " + run.getResultModelDir()
                     : run.hasError() ? ": " + run.getError().getMessage() : "";
-            outcome.println("run " + run.getId() + " " + RunStatuses.shortName(run.getStatus()) + why);
-            outcome.flush();
+            err.println("run " + run.getId() + " " + RunStatuses.shortName(run.getStatus()) + why);
+            err.flush();
         }
         return succeeded ? 0 : 1;
     }

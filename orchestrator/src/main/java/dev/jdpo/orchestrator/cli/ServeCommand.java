@@ -24,6 +24,9 @@ final class ServeCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    MetricsPortOption metricsPort;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());

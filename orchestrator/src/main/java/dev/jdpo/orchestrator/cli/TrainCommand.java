@@ -34,19 +34,25 @@ public final class TrainCommand implements Callable<Integer> {
             description = "JSONL file, one object per metrics report (training, eval_, reference/)")
     Path metricsOut;
 
+    @Mixin
+    MetricsPortOption metricsPort;
+
     @Override
     public Integer call() throws Exception {
         RunConfig request = configOptions.read(spec.commandLine().getErr());
         long resumedStep = request.getOutput().getResumeFromCheckpoint().isEmpty() ? 0
                 : resumedStep(Path.of(request.getOutput().getResumeFromCheckpoint()));
         ProgressView progress = new ProgressView(spec.commandLine().getOut(), System.console() != null);
+        RunSummary summary = new RunSummary();
         try (MetricsFile metrics = metricsOut == null ? null : new MetricsFile(metricsOut, resumedStep)) {
             Run run = EmbeddedRun.execute(request, stateDir, spec.commandLine().getErr(), event -> {
                 progress.show(event);
+                summary.record(event);
                 if (metrics != null && event.hasMetrics()) {
                     metrics.write(event.getMetrics());
                 }
             });
+            summary.print(spec.commandLine().getOut(), run);
             return EmbeddedRun.succeeded(run) ? 0 : UserErrorHandler.EXIT_FAILURE;
         }
     }

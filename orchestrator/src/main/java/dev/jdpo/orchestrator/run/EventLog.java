@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Appends run events (durably, with the next sequence) and wakes whoever follows the run. Listeners must
@@ -34,6 +35,7 @@ public final class EventLog {
     private final EventJournal journal;
     private final Clock clock;
     private final Map<String, Set<Runnable>> listeners = new ConcurrentHashMap<>();
+    private final Set<Consumer<RunEvent>> observers = ConcurrentHashMap.newKeySet();
 
     public EventLog(EventJournal journal, Clock clock) {
         this.journal = journal;
@@ -49,6 +51,12 @@ public final class EventLog {
         });
     }
 
+    /** Calls {@code observer} with every event stored from now on, of every run. */
+    public Subscription observe(Consumer<RunEvent> observer) {
+        observers.add(observer);
+        return () -> observers.remove(observer);
+    }
+
     public List<RunEvent> readAfter(String runId, long afterSequence, int limit) {
         return journal.readAfter(runId, afterSequence, limit);
     }
@@ -58,6 +66,7 @@ public final class EventLog {
         RunEvent stored = journal.append(draft.setTime(Timestamps.ofMillis(clock.millis())));
         if (stored != null) {
             listeners.getOrDefault(stored.getRunId(), Set.of()).forEach(Runnable::run);
+            observers.forEach(observer -> observer.accept(stored));
         }
         return stored;
     }

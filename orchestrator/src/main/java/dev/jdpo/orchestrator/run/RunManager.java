@@ -103,6 +103,13 @@ public final class RunManager implements AutoCloseable {
         return log;
     }
 
+    /** Runs validated and waiting for a training slot. */
+    public int queueDepth() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
     /** Picks up the runs an earlier orchestrator process left unfinished; call once, before serving. */
     public void recover() {
         for (Run run : runs.withStatus(List.of(RunStatus.RUN_STATUS_RUNNING))) {

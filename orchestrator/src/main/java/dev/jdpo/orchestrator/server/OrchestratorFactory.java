@@ -1,6 +1,9 @@
 package dev.jdpo.orchestrator.server;
 
+import dev.jdpo.host.metrics.GrpcServerMetrics;
+import dev.jdpo.host.metrics.ProcessMetrics;
 import dev.jdpo.orchestrator.api.RunServiceEndpoint;
+import dev.jdpo.orchestrator.metrics.RunMetrics;
 import dev.jdpo.orchestrator.pipeline.PipelineRunExecutor;
 import dev.jdpo.orchestrator.run.EventLog;
 import dev.jdpo.orchestrator.run.RunExecutor;
@@ -11,6 +14,7 @@ import dev.jdpo.orchestrator.state.MetricRepository;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.StateDatabase;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -78,6 +82,19 @@ public class OrchestratorFactory {
     @Requires(property = "jdpo.executor", value = "pipeline", defaultValue = "pipeline")
     PipelineRunExecutor pipelineExecutor(OrchestratorSettings settings) {
         return new PipelineRunExecutor(settings.referenceCache());
+    }
+
+    /** The runs' metrics, in the process's Prometheus registry while the orchestrator runs. */
+    @Context
+    @Bean(preDestroy = "close")
+    RunMetrics runMetrics(RunManager manager, RunRepository runs) {
+        return new RunMetrics(manager, runs, ProcessMetrics.registry());
+    }
+
+    /** Counts and times every RunService call for /metrics; Micronaut installs ServerInterceptor beans. */
+    @Singleton
+    ServerInterceptor grpcServerMetrics() {
+        return GrpcServerMetrics.instance();
     }
 
     /** Server reflection, so grpcurl and other tools can discover the API without the .proto files. */

@@ -13,7 +13,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The runs table: one row per run, kept in step with the run's event log. */
@@ -100,6 +102,20 @@ public final class RunRepository {
         }
         found.sort((a, b) -> Long.compare(Timestamps.toMillis(a.getCreatedAt()), Timestamps.toMillis(b.getCreatedAt())));
         return found;
+    }
+
+    /** How many runs are in each status; statuses no run is in are absent. */
+    public Map<RunStatus, Long> countByStatus() {
+        return db.read(c -> {
+            Map<RunStatus, Long> counts = new EnumMap<>(RunStatus.class);
+            try (PreparedStatement s = c.prepareStatement("SELECT status, COUNT(*) FROM runs GROUP BY status");
+                 ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(RunStatuses.fromShortName(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return counts;
+        });
     }
 
     public void markCancelRequested(String id) {

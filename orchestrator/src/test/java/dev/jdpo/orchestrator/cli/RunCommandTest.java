@@ -32,8 +32,14 @@ class RunCommandTest {
                 "--state-dir", tmp.resolve("state").toString());
         assertEquals(0, result.exit(), result.err() + result.out());
         assertTrue(result.out().contains("step 3/3"), result.out());
-        assertTrue(result.out().strip().endsWith("Run succeeded; aligned model in " + tmp.resolve("out/final")),
-                result.out());
+        assertTrue(result.out().contains("Run succeeded; aligned model in " + tmp.resolve("out/final")), result.out());
+        // the summary ends the output: wall time, the last training metrics, where the model is
+        String[] summary = result.out().strip().split("\n");
+        assertTrue(summary[summary.length - 3].matches("summary: run run-[a-z2-7]{20} succeeded in [0-9.]+s, "
+                + "step 3/3"), result.out());
+        assertTrue(summary[summary.length - 2].matches("  train \\(step 3\\): loss=[0-9.]+ rewards/accuracies=[0-9.]+ "
+                + "rewards/margins=-?[0-9.]+ grad_norm=[0-9.]+"), result.out());
+        assertEquals("  model: " + tmp.resolve("out/final"), summary[summary.length - 1], result.out());
         assertTrue(Files.isRegularFile(tmp.resolve("out/final/config.json")));
     }
 

@@ -81,8 +81,13 @@ class RunCommandsTest {
         assertTrue(result.out().contains("[running] Training started"), result.out());
         assertTrue(result.out().contains("step 6/6"), result.out());
         assertTrue(result.out().contains("Hyperparameters: n_epochs=1 batch_size=1 "), result.out());
-        assertEquals("run " + runId + " succeeded: Run succeeded; aligned model in "
-                + tmp.resolve("out-cli").resolve("final"), lines[lines.length - 1], "the progress view's last line");
+        assertTrue(result.out().contains("\nrun " + runId + " succeeded: Run succeeded; aligned model in "
+                + tmp.resolve("out-cli").resolve("final") + "\n"), "the progress view's end line: " + result.out());
+        // the summary: status and wall time, the last training metrics (the scripted loss is 1/step), the model
+        assertTrue(result.out().matches("(?s).*\nsummary: run " + lines[0] + " succeeded in [0-9.]+s, step 6/6\n.*"),
+                result.out());
+        assertTrue(result.out().contains("\n  train (step 6): loss=0.1667 rewards/accuracies=0.5000\n"), result.out());
+        assertEquals("  model: " + tmp.resolve("out-cli/final"), lines[lines.length - 1], result.out());
 
         Result list = jdpo("list", "--address", address, "--status", "succeeded");
         assertEquals(0, list.exit(), list.err());
@@ -228,6 +233,9 @@ class RunCommandsTest {
             Result watched = jdpo("watch", "--address", slowAddress, runId);
             assertEquals(1, watched.exit(), "a cancelled run is not a success");
             assertTrue(watched.out().contains("run " + runId + " cancelled: Cancelled at step "), watched.out());
+            assertTrue(watched.out().contains("\nsummary: run " + runId + " cancelled in "), watched.out());
+            assertTrue(watched.out().strip().matches("(?s).*\n  last checkpoint: \\S+/checkpoint-[0-9]+"),
+                    watched.out());
         }
     }
 }
