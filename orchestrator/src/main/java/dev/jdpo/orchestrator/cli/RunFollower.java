@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.cli;
 
+import dev.jdpo.orchestrator.state.RunStatuses;
 import dev.jdpo.proto.v1.GetRunRequest;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunEvent;
