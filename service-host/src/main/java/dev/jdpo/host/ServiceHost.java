@@ -1,6 +1,8 @@
 package dev.jdpo.host;
 
+import dev.jdpo.host.security.ServerSecurity;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Hosts gRPC services on Micronaut's gRPC server (micronaut-grpc-server-runtime) with the standard health service
  * (SERVING for "" and each hosted service until close) and server reflection, so grpcurl and grpc_health_probe work.
+ * With {@link HostSettings#tls()} it serves TLS, and refuses clients without a certificate from the client CA.
  * The services are registered as singleton beans of a context that loads no other application beans.
  */
 public final class ServiceHost implements AutoCloseable {
@@ -58,8 +61,10 @@ public final class ServiceHost implements AutoCloseable {
                 context.registerSingleton(BindableService.class, service, Qualifiers.byName(name)));
         context.registerSingleton(BindableService.class, ProtoReflectionServiceV1.newInstance(),
                 Qualifiers.byName("grpc.reflection.v1.ServerReflection"));
+        context.registerSingleton(ServerInterceptor.class, new ShortStatusInterceptor());
         try {
             context.start();
+            ServerSecurity.applyTls(context, settings.tls());
             GrpcEmbeddedServer server = context.getBean(GrpcEmbeddedServer.class);
             server.start();
             HealthStatusManager health = context.getBean(HealthStatusManager.class);

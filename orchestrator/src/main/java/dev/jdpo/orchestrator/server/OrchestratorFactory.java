@@ -1,5 +1,8 @@
 package dev.jdpo.orchestrator.server;
 
+import dev.jdpo.host.ShortStatusInterceptor;
+import dev.jdpo.host.security.TokenAuthInterceptor;
+import dev.jdpo.host.security.TokenStore;
 import dev.jdpo.orchestrator.api.RunServiceEndpoint;
 import dev.jdpo.orchestrator.pipeline.PipelineRunExecutor;
 import dev.jdpo.orchestrator.run.EventLog;
@@ -10,7 +13,9 @@ import dev.jdpo.orchestrator.state.EventJournal;
 import dev.jdpo.orchestrator.state.MetricRepository;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.StateDatabase;
+import dev.jdpo.proto.v1.RunServiceGrpc;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -18,7 +23,10 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.Set;
 
 /**
  * Wires the orchestrator from {@link OrchestratorSettings} and a {@link RunExecutor} bean. Every
@@ -56,10 +64,10 @@ public class OrchestratorFactory {
     /** Eager, so runs left unfinished by an earlier process resume as soon as the orchestrator starts. */
     @Context
     @Bean(preDestroy = "close")
-    RunManager runManager(OrchestratorSettings settings, RunRepository runs, CheckpointRepository checkpoints,
-                          EventLog log, RunExecutor executor) {
-        RunManager manager = new RunManager(runs, checkpoints, log, executor, settings.roots(), settings.runSettings(),
-                Clock.systemUTC());
+    RunManager runManager(OrchestratorSettings settings, SecuritySettings security, RunRepository runs,
+                          CheckpointRepository checkpoints, EventLog log, RunExecutor executor) {
+        RunManager manager = new RunManager(runs, checkpoints, log, executor, settings.roots(), security.services(),
+                settings.runSettings(), Clock.systemUTC());
         if (settings.recoverRuns()) {
             manager.recover();
         }
@@ -76,8 +84,29 @@ public class OrchestratorFactory {
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(property = "jdpo.executor", value = "pipeline", defaultValue = "pipeline")
-    PipelineRunExecutor pipelineExecutor(OrchestratorSettings settings) {
-        return new PipelineRunExecutor(settings.referenceCache());
+    PipelineRunExecutor pipelineExecutor(OrchestratorSettings settings, SecuritySettings security) {
+        return new PipelineRunExecutor(settings.referenceCache(), security.serviceTls());
+    }
+
+    /** Error messages that echo a huge request field would not fit the HTTP/2 trailers; they are cut short. */
+    @Singleton
+    @Named("short-status")
+    ServerInterceptor shortStatus() {
+        return new ShortStatusInterceptor();
+    }
+
+    /** Bearer tokens on the public API: CreateRun and CancelRun need a write token, the rest a read one. */
+    @Singleton
+    @Named("token-auth")
+    @Requires(property = "jdpo.security.tokens-file")
+    ServerInterceptor tokenAuth(SecuritySettings security) {
+        try {
+            return new TokenAuthInterceptor(TokenStore.read(security.tokensFile()), Set.of(
+                    RunServiceGrpc.getCreateRunMethod().getFullMethodName(),
+                    RunServiceGrpc.getCancelRunMethod().getFullMethodName()));
+        } catch (IOException unreadable) {
+            throw new UncheckedIOException("--tokens: " + unreadable.getMessage(), unreadable);
+        }
     }
 
     /** Server reflection, so grpcurl and other tools can discover the API without the .proto files. */

@@ -2,6 +2,7 @@ package dev.jdpo.tokenizer.server;
 
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
+import dev.jdpo.host.security.ServerTlsOptions;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,6 +31,9 @@ public final class TokenizerServerMain implements Callable<Integer> {
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to listen on (default ${DEFAULT-VALUE}).")
     String host;
+
+    @Mixin
+    ServerTlsOptions tls;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -52,7 +57,7 @@ public final class TokenizerServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        HostSettings settings = HostSettings.on(host, port);
+        HostSettings settings = HostSettings.on(host, port).withTls(tls.settings());
         ExecutorService work = Executors.newCachedThreadPool();
         TokenizerRegistry tokenizers = new TokenizerRegistry();
         ServiceHost server;

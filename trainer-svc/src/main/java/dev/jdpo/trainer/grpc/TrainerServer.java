@@ -2,6 +2,7 @@ package dev.jdpo.trainer.grpc;
 
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
+import dev.jdpo.host.security.ServerTls;
 
 /**
  * The stand-alone trainer's server: TrainerService on a {@link ServiceHost} (every interface, standard health and
@@ -20,8 +21,13 @@ public final class TrainerServer implements AutoCloseable {
 
     /** Listens on {@code port} on all interfaces (0 picks a free port). */
     public static TrainerServer start(int port, TrainerServiceEndpoint endpoint) {
+        return start(port, null, endpoint);
+    }
+
+    /** Listens on {@code port} on all interfaces with TLS ({@code null}: plaintext). */
+    public static TrainerServer start(int port, ServerTls tls, TrainerServiceEndpoint endpoint) {
         HostSettings settings = HostSettings.allInterfaces(port).withMaxInboundMessageBytes(
-                HostSettings.PAIR_MESSAGE_BYTES);
+                HostSettings.PAIR_MESSAGE_BYTES).withTls(tls);
         return new TrainerServer(ServiceHost.start(settings, endpoint), endpoint);
     }
 

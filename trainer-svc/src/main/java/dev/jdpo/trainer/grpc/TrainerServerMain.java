@@ -1,8 +1,10 @@
 package dev.jdpo.trainer.grpc;
 
+import dev.jdpo.host.security.ServerTlsOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,6 +26,9 @@ public final class TrainerServerMain implements Callable<Integer> {
             description = "Seconds a shutdown waits for a running job to write its checkpoint (default: ${DEFAULT-VALUE}).")
     long shutdownWaitSeconds;
 
+    @Mixin
+    ServerTlsOptions tls;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -43,7 +48,7 @@ public final class TrainerServerMain implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port: must be in [0, 65535], got " + port);
         }
-        TrainerServer server = TrainerServer.start(port, new TrainerServiceEndpoint(shutdownWaitSeconds));
+        TrainerServer server = TrainerServer.start(port, tls.settings(), new TrainerServiceEndpoint(shutdownWaitSeconds));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trainer-server-shutdown"));
         System.out.println(READY_LINE + server.port());
         System.out.flush();
