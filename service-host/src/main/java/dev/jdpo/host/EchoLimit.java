@@ -8,6 +8,8 @@ public final class EchoLimit {
 
     /** Characters of one echoed value (a path, a name, an id). */
     public static final int MAX_VALUE_CHARS = 200;
+    /** Characters of one sentence about a value (a field violation). */
+    public static final int MAX_DESCRIPTION_CHARS = 600;
     /** Characters of a whole status message. */
     public static final int MAX_MESSAGE_CHARS = 2000;
 
@@ -17,6 +19,11 @@ public final class EchoLimit {
     /** {@code value}, cut to {@link #MAX_VALUE_CHARS} with its full length said. */
     public static String value(String value) {
         return cut(value, MAX_VALUE_CHARS);
+    }
+
+    /** {@code description}, cut to {@link #MAX_DESCRIPTION_CHARS}. */
+    public static String description(String description) {
+        return cut(description, MAX_DESCRIPTION_CHARS);
     }
 
     /** {@code message}, cut to {@link #MAX_MESSAGE_CHARS}. */

@@ -2,6 +2,7 @@ package dev.jdpo.tokenizer.server;
 
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
+import dev.jdpo.host.security.ReadRootsOptions;
 import dev.jdpo.host.security.ServerTlsOptions;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
@@ -35,6 +36,9 @@ public final class TokenizerServerMain implements Callable<Integer> {
     @Mixin
     ServerTlsOptions tls;
 
+    @Mixin
+    ReadRootsOptions readRoots;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -62,7 +66,7 @@ public final class TokenizerServerMain implements Callable<Integer> {
         TokenizerRegistry tokenizers = new TokenizerRegistry();
         ServiceHost server;
         try {
-            server = ServiceHost.start(settings, new TokenizerGrpcService(tokenizers, work));
+            server = ServiceHost.start(settings, new TokenizerGrpcService(tokenizers, work, readRoots.roots()));
         } catch (RuntimeException e) {
             tokenizers.closeAfter(work, DRAIN);
             throw e;
