@@ -60,7 +60,7 @@ class SeparateProcessesTest {
         int orchestratorPort = TestWorkspace.freePort();
         try (ServiceProcess tokenizer = ServiceProcess.start(tmp.resolve("tokenizer.log"),
                      "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort, "tokenizer", "--port",
-                     String.valueOf(tokenizerPort));
+                     String.valueOf(tokenizerPort), "--read-root", REPO.resolve("examples").toString());
              ServiceProcess reference = ServiceProcess.start(tmp.resolve("reference.log"),
                      "reference server listening on port " + referencePort, "reference", "--port",
                      String.valueOf(referencePort), "--model", REPO.resolve("examples/tiny-llama-ref").toString());
