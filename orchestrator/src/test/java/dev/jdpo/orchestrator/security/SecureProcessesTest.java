@@ -61,7 +61,8 @@ class SecureProcessesTest {
                              REPO.resolve("examples/tiny-llama-ref").toString()), mutualTls));
              ServiceProcess trainer = ServiceProcess.start(tmp.resolve("trainer.log"),
                      "trainer server listening on port " + trainerPort,
-                     args(List.of("trainer", "--port", String.valueOf(trainerPort)), mutualTls));
+                     args(List.of("trainer", "--port", String.valueOf(trainerPort), "--read-root",
+                             REPO.resolve("examples").toString(), "--write-root", tmp.toString()), mutualTls));
              ServiceProcess orchestrator = ServiceProcess.start(tmp.resolve("orchestrator.log"),
                      "jdpo orchestrator listening on 127.0.0.1:" + orchestratorPort,
                      args(List.of("orchestrator", "--port", String.valueOf(orchestratorPort), "--state-dir",

@@ -1,6 +1,8 @@
 package dev.jdpo.trainer.grpc;
 
+import dev.jdpo.host.security.ReadRootsOptions;
 import dev.jdpo.host.security.ServerTlsOptions;
+import dev.jdpo.host.security.WriteRootsOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +31,12 @@ public final class TrainerServerMain implements Callable<Integer> {
     @Mixin
     ServerTlsOptions tls;
 
+    @Mixin
+    ReadRootsOptions readRoots;
+
+    @Mixin
+    WriteRootsOptions writeRoots;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -48,7 +56,8 @@ public final class TrainerServerMain implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port: must be in [0, 65535], got " + port);
         }
-        TrainerServer server = TrainerServer.start(port, tls.settings(), new TrainerServiceEndpoint(shutdownWaitSeconds));
+        TrainerServer server = TrainerServer.start(port, tls.settings(), new TrainerServiceEndpoint(shutdownWaitSeconds,
+                new JobPaths(readRoots.roots(), writeRoots.roots())));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trainer-server-shutdown"));
         System.out.println(READY_LINE + server.port());
         System.out.flush();
