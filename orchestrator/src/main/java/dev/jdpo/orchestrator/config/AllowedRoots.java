@@ -74,6 +74,7 @@ public final class AllowedRoots {
         if (Files.exists(output) && !Files.isDirectory(output)) {
             missing.add(new ConfigViolation("output.output_dir", output + " exists and is not a directory"));
         }
+        requireOutsideModels(resolved, output, missing);
         requireCheckpointDir("output.resume_from_checkpoint", resolved.getOutput().getResumeFromCheckpoint(),
                 missing);
         requireNoEarlierCheckpoints(resolved.getOutput(), missing);
@@ -111,6 +112,18 @@ public final class AllowedRoots {
             found.add(new ConfigViolation(field, path + " is not a directory"));
         } else if (!Files.isRegularFile(dir.resolve("config.json"))) {
             found.add(new ConfigViolation(field, path + " is not a Hugging Face model directory (no config.json)"));
+        }
+    }
+
+    /** Checkpoints written into a model directory would mix with (and save_total_limit could prune) its files. */
+    private static void requireOutsideModels(RunConfig config, Path output, List<ConfigViolation> found) {
+        Path realOutput = PathRoots.canonical(output);
+        for (String model : List.of(config.getModel().getPolicy(), config.getModel().getReference())) {
+            if (!model.isEmpty() && realOutput.startsWith(PathRoots.canonical(Path.of(model)))) {
+                found.add(new ConfigViolation("output.output_dir", output + " is inside the model directory "
+                        + model + "; choose an output_dir outside it"));
+                return;
+            }
         }
     }
 

@@ -163,6 +163,15 @@ class PublicApiSecurityTest {
                 e.getStatus().getDescription());
     }
 
+    @Test
+    void outputDirInsideThePolicysModelDirectoryIsInvalidArgument() throws Exception {
+        Path policy = REPO.resolve("examples/tiny-llama");
+        StatusRuntimeException e = create(runConfig(policy.resolve("runs/out")));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(e.getStatus().getDescription().contains("is inside the model directory"),
+                e.getStatus().getDescription());
+    }
+
     private StatusRuntimeException create(RunConfig config) throws Exception {
         RunServiceGrpc.RunServiceBlockingStub writer = runs(certs.writeToken());
         return assertThrows(StatusRuntimeException.class,
