@@ -37,6 +37,8 @@ public final class ScoreCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScoreCache.class);
     /** How long {@link #open(Path, Clock)} waits for another process's run to finish scoring. */
     public static final Duration LOCK_WAIT = Duration.ofMinutes(30);
+    /** How long {@link #openExisting} waits for the file. */
+    public static final Duration INSPECT_LOCK_WAIT = Duration.ofSeconds(10);
     private static final Duration LOCK_RETRY = Duration.ofMillis(200);
     static final String SCORE_MAP_PREFIX = "scores/";
     private static final String FINGERPRINT_MAP = "checkpoint-fingerprints";
@@ -154,12 +156,15 @@ public final class ScoreCache implements AutoCloseable {
         }
     }
 
-    /** Opens the cache in {@code dir}, failing when there is none (for commands that only inspect or prune). */
+    /**
+     * Opens the cache in {@code dir}, failing when there is none (for commands that only inspect or prune); these
+     * wait only {@link #INSPECT_LOCK_WAIT} for another process, since a reference server holds its cache for good.
+     */
     public static ScoreCache openExisting(Path dir, Clock clock) throws CacheOpenException {
         if (!Files.isRegularFile(dir.resolve(FILE_NAME))) {
             throw new CacheOpenException("no reference cache in " + dir + " (expected " + FILE_NAME + ")", null);
         }
-        return open(dir, clock);
+        return open(dir, clock, INSPECT_LOCK_WAIT);
     }
 
     /** A cache that lives only as long as this object (tests, or a replica started without --cache). */
