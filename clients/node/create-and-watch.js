@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Creates a jdpo run and watches it to its end, using only proto/src/main/proto/jdpo/v1/*.proto.
-// Usage: node create-and-watch.js --address HOST:PORT --config RUN_CONFIG.json
+// Usage: node create-and-watch.js --address HOST:PORT --config RUN_CONFIG.json [--tls-ca CA.pem] [--token-file FILE]
+// --tls-ca connects with TLS trusting that CA; the API token comes from --token-file or env JDPO_TOKEN (TLS only).
 // Prints one JSON line per event ({"sequence", "status", "message"}), then {"final_status": ...}.
 // Exit status: 0 when the run succeeded, 1 when it failed or was cancelled, 2 on a usage or RPC error.
 'use strict';
@@ -24,6 +25,27 @@ function parseArgs(argv) {
     throw new Error('usage: create-and-watch.js --address HOST:PORT --config RUN_CONFIG.json');
   }
   return args;
+}
+
+// TLS from --tls-ca, plus the bearer token as call credentials (grpc-js sends those over TLS only)
+function credentials(args) {
+  const token = args['token-file'] ? fs.readFileSync(args['token-file'], 'utf8').trim() : process.env.JDPO_TOKEN;
+  if (!args['tls-ca']) {
+    if (token) {
+      throw new Error('a token needs --tls-ca: it is never sent in plaintext');
+    }
+    return grpc.credentials.createInsecure();
+  }
+  const tls = grpc.credentials.createSsl(fs.readFileSync(args['tls-ca']));
+  if (!token) {
+    return tls;
+  }
+  const bearer = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${token}`);
+    callback(null, metadata);
+  });
+  return grpc.credentials.combineChannelCredentials(tls, bearer);
 }
 
 function loadRunService() {
@@ -68,7 +90,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const config = JSON.parse(fs.readFileSync(args.config, 'utf8'));
   const RunService = loadRunService();
-  const client = new RunService(args.address, grpc.credentials.createInsecure());
+  const client = new RunService(args.address, credentials(args));
   try {
     const run = await unary(client, 'CreateRun', { config });
     console.log(JSON.stringify({ created: run.id, status: run.status }));

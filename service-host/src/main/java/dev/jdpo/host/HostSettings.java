@@ -1,5 +1,6 @@
 package dev.jdpo.host;
 
+import dev.jdpo.host.security.ServerTls;
 import java.time.Duration;
 
 /**
@@ -9,8 +10,9 @@ import java.time.Duration;
  * @param port                   the port; 0 picks a free one
  * @param maxInboundMessageBytes the largest request message accepted (gRPC's default is 4 MiB)
  * @param grace                  how long {@link ServiceHost#close()} lets calls in flight finish before cancelling them
+ * @param tls                    TLS (mutual with a client CA); {@code null} for plaintext
  */
-public record HostSettings(String host, int port, int maxInboundMessageBytes, Duration grace) {
+public record HostSettings(String host, int port, int maxInboundMessageBytes, Duration grace, ServerTls tls) {
 
     /** gRPC's own default. */
     public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 4 << 20;
@@ -35,20 +37,25 @@ public record HostSettings(String host, int port, int maxInboundMessageBytes, Du
 
     /** Every interface, gRPC's default message size and the default grace. */
     public static HostSettings allInterfaces(int port) {
-        return new HostSettings(null, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, DEFAULT_GRACE);
+        return new HostSettings(null, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, DEFAULT_GRACE, null);
     }
 
     /** One interface, gRPC's default message size and the default grace. */
     public static HostSettings on(String host, int port) {
-        return new HostSettings(host, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, DEFAULT_GRACE);
+        return new HostSettings(host, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, DEFAULT_GRACE, null);
     }
 
     public HostSettings withMaxInboundMessageBytes(int bytes) {
-        return new HostSettings(host, port, bytes, grace);
+        return new HostSettings(host, port, bytes, grace, tls);
     }
 
     public HostSettings withGrace(Duration newGrace) {
-        return new HostSettings(host, port, maxInboundMessageBytes, newGrace);
+        return new HostSettings(host, port, maxInboundMessageBytes, newGrace, tls);
+    }
+
+    /** These settings serving TLS ({@code null}: plaintext). */
+    public HostSettings withTls(ServerTls newTls) {
+        return new HostSettings(host, port, maxInboundMessageBytes, grace, newTls);
     }
 
     /** {@code host:port} as configured, for messages ({@code *} stands for every interface). */

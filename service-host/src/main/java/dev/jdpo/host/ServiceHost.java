@@ -1,6 +1,7 @@
 package dev.jdpo.host;
 
 import dev.jdpo.host.metrics.GrpcServerMetrics;
+import dev.jdpo.host.security.ServerSecurity;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Hosts gRPC services on Micronaut's gRPC server (micronaut-grpc-server-runtime) with the standard health service
  * (SERVING for "" and each hosted service until close) and server reflection, so grpcurl and grpc_health_probe work.
  * Every call is counted and timed in the process's metrics ({@link GrpcServerMetrics}).
+ * With {@link HostSettings#tls()} it serves TLS, and refuses clients without a certificate from the client CA.
  * The services are registered as singleton beans of a context that loads no other application beans.
  */
 public final class ServiceHost implements AutoCloseable {
@@ -62,9 +64,13 @@ public final class ServiceHost implements AutoCloseable {
         context.registerSingleton(BindableService.class, ProtoReflectionServiceV1.newInstance(),
                 Qualifiers.byName("grpc.reflection.v1.ServerReflection"));
         // calls by method and status for /metrics (jdpo serve --metrics-port); Micronaut installs interceptor beans
-        context.registerSingleton(ServerInterceptor.class, GrpcServerMetrics.instance());
+        context.registerSingleton(ServerInterceptor.class, GrpcServerMetrics.instance(),
+                Qualifiers.byName("jdpo.metrics"));
+        context.registerSingleton(ServerInterceptor.class, new ShortStatusInterceptor(),
+                Qualifiers.byName("jdpo.short-status"));
         try {
             context.start();
+            ServerSecurity.applyTls(context, settings.tls());
             GrpcEmbeddedServer server = context.getBean(GrpcEmbeddedServer.class);
             server.start();
             HealthStatusManager health = context.getBean(HealthStatusManager.class);

@@ -23,8 +23,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -228,7 +231,23 @@ public final class SafetensorsFile {
             checkBounds(path, entry, dataLength);
             entries.put(entry.name(), entry);
         }
+        checkNoOverlap(path, entries.values());
         return entries;
+    }
+
+    /** Two tensors sharing bytes would alias each other's weights, as no writer produces them: a forged file. */
+    private static void checkNoOverlap(Path path, Collection<TensorEntry> entries) throws ModelLoadException {
+        List<TensorEntry> byBegin = entries.stream().filter(e -> e.byteLength() > 0)
+                .sorted(Comparator.comparingLong(TensorEntry::begin)).toList();
+        for (int i = 1; i < byBegin.size(); i++) {
+            TensorEntry previous = byBegin.get(i - 1);
+            TensorEntry next = byBegin.get(i);
+            if (next.begin() < previous.end()) {
+                throw new ModelLoadException(path + ": tensors " + previous.name() + " [" + previous.begin() + ", "
+                        + previous.end() + ") and " + next.name() + " [" + next.begin() + ", " + next.end()
+                        + ") overlap in the data section (corrupt or forged file)");
+            }
+        }
     }
 
     private static TensorEntry parseEntry(Path path, String name, JsonElement value) throws ModelLoadException {

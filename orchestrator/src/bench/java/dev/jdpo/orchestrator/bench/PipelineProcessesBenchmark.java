@@ -42,12 +42,13 @@ public final class PipelineProcessesBenchmark {
                 "grpc.server.host", "127.0.0.1",
                 "grpc.server.port", BenchRuns.freePort()), List.of(), true)) {
             services.add(serve(work, "tokenizer", "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort,
-                    "--port", String.valueOf(tokenizerPort)));
+                    "--port", String.valueOf(tokenizerPort), "--read-root", repo.toString()));
             services.add(serve(work, "reference", "jdpo reference listening on 127.0.0.1:" + referencePort,
                     "--port", String.valueOf(referencePort), "--model",
                     repo.resolve("examples/tiny-llama-ref").toString()));
             services.add(serve(work, "trainer", "jdpo trainer listening on 127.0.0.1:" + trainerPort,
-                    "--port", String.valueOf(trainerPort)));
+                    "--port", String.valueOf(trainerPort), "--read-root", repo.toString(), "--write-root",
+                    work.toString()));
             services.add(serve(work, "orchestrator", "jdpo orchestrator listening on 127.0.0.1:" + orchestratorPort,
                     "--port", String.valueOf(orchestratorPort), "--state-dir", work.resolve("state-separate").toString(),
                     "--allowed-root", work.toString(), "--allowed-root", repo.toString()));

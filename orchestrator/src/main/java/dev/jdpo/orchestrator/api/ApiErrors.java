@@ -3,6 +3,7 @@ package dev.jdpo.orchestrator.api;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import dev.jdpo.host.EchoLimit;
 import dev.jdpo.orchestrator.config.ConfigViolation;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.PathNotAllowedException;
@@ -15,7 +16,10 @@ import io.grpc.protobuf.StatusProto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Maps orchestrator exceptions to gRPC statuses whose messages name the cause, never a stack trace. */
+/**
+ * Maps orchestrator exceptions to gRPC statuses whose messages name the cause, never a stack trace. Every message is
+ * cut to {@link EchoLimit}: it travels in the HTTP/2 trailers, where an echoed 64 KiB field breaks the transport.
+ */
 final class ApiErrors {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
@@ -28,24 +32,25 @@ final class ApiErrors {
             return invalidArgument(invalid);
         }
         if (error instanceof PathNotAllowedException denied) {
-            return Status.PERMISSION_DENIED.withDescription(denied.getMessage()).asRuntimeException();
+            return Status.PERMISSION_DENIED.withDescription(EchoLimit.message(denied.getMessage())).asRuntimeException();
         }
         if (error instanceof RunNotFoundException missing) {
-            return Status.NOT_FOUND.withDescription(missing.getMessage()).asRuntimeException();
+            return Status.NOT_FOUND.withDescription(EchoLimit.message(missing.getMessage())).asRuntimeException();
         }
         if (error instanceof RunFinishedException finished) {
-            return Status.FAILED_PRECONDITION.withDescription(finished.getMessage()).asRuntimeException();
+            return Status.FAILED_PRECONDITION.withDescription(EchoLimit.message(finished.getMessage())).asRuntimeException();
         }
         if (error instanceof StatusRuntimeException status) {
             return status;
         }
         if (error instanceof StateUnavailableException state) {
             LOG.error("run-state database failure", state);
-            return Status.UNAVAILABLE.withDescription(state.getMessage()).asRuntimeException();
+            return Status.UNAVAILABLE.withDescription(EchoLimit.message(state.getMessage())).asRuntimeException();
         }
         LOG.error("request failed", error);
-        return Status.INTERNAL.withDescription("internal error: " + error.getClass().getSimpleName()
-                + (error.getMessage() == null ? "" : ": " + error.getMessage())).asRuntimeException();
+        return Status.INTERNAL.withDescription(EchoLimit.message("internal error: "
+                + error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage())))
+                .asRuntimeException();
     }
 
     static StatusRuntimeException invalidArgument(String field, String description) {
@@ -55,13 +60,21 @@ final class ApiErrors {
     /** INVALID_ARGUMENT with the violations in the message and as a google.rpc.BadRequest detail. */
     private static StatusRuntimeException invalidArgument(InvalidConfigException invalid) {
         BadRequest.Builder details = BadRequest.newBuilder();
+        int chars = 0;
         for (ConfigViolation violation : invalid.violations()) {
-            details.addFieldViolations(BadRequest.FieldViolation.newBuilder()
-                    .setField(violation.field()).setDescription(violation.description()));
+            // the details travel in the trailers too: as many violations as fit one message's budget
+            if (chars > EchoLimit.MAX_MESSAGE_CHARS) {
+                break;
+            }
+            BadRequest.FieldViolation detail = BadRequest.FieldViolation.newBuilder()
+                    .setField(EchoLimit.value(violation.field()))
+                    .setDescription(EchoLimit.description(violation.description())).build();
+            chars += detail.getField().length() + detail.getDescription().length();
+            details.addFieldViolations(detail);
         }
         return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
                 .setCode(Code.INVALID_ARGUMENT_VALUE)
-                .setMessage(invalid.getMessage())
+                .setMessage(EchoLimit.message(invalid.getMessage()))
                 .addDetails(Any.pack(details.build()))
                 .build());
     }

@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The public RunService over gRPC: a thin adapter from requests to {@link RunManager}. */
 public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase implements AutoCloseable {
 
+    // run ids are "run-" and 20 characters; a bound well above that keeps a huge one out of lookups and messages
+    private static final int MAX_RUN_ID_CHARS = 128;
+
     static final int DEFAULT_PAGE_SIZE = 20;
     static final int MAX_PAGE_SIZE = 100;
     private static final int WATCH_THREADS = 4;
@@ -113,6 +116,10 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
     private static String requireRunId(String runId) {
         if (runId.isBlank()) {
             throw ApiErrors.invalidArgument("run_id", "required");
+        }
+        if (runId.length() > MAX_RUN_ID_CHARS) {
+            throw ApiErrors.invalidArgument("run_id", "longer than " + MAX_RUN_ID_CHARS + " characters ("
+                    + runId.length() + ")");
         }
         return runId;
     }

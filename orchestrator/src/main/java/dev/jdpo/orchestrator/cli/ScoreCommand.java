@@ -1,6 +1,9 @@
 package dev.jdpo.orchestrator.cli;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.logprob.SequenceScore;
@@ -105,11 +108,16 @@ public final class ScoreCommand implements Callable<Integer> {
             JsonObject line = new JsonObject();
             line.addProperty("index", i);
             line.addProperty("line", pairs.get(i).sourceLine());
-            line.addProperty("chosen_logp", chosen.logp());
-            line.addProperty("rejected_logp", rejected.logp());
+            line.add("chosen_logp", jsonNumber(chosen.logp()));
+            line.add("rejected_logp", jsonNumber(rejected.logp()));
             line.addProperty("chosen_tokens", chosen.tokens());
             line.addProperty("rejected_tokens", rejected.tokens());
             writer.write(line + "\n");
         }
+    }
+
+    /** JSON has no NaN or infinity (a diverged model gives them): those become {@code null}. */
+    private static JsonElement jsonNumber(double value) {
+        return Double.isFinite(value) ? new JsonPrimitive(value) : JsonNull.INSTANCE;
     }
 }

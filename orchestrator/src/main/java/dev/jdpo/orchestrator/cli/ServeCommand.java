@@ -69,6 +69,9 @@ final class ServeCommand implements Runnable {
                 description = "A directory runs may read and write (repeatable; default: working directory and home).")
         List<Path> allowedRoots = new ArrayList<>();
 
+        @CommandLine.Mixin
+        OrchestratorSecurityOptions security;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -86,6 +89,7 @@ final class ServeCommand implements Runnable {
             if (!allowedRoots.isEmpty()) {
                 properties.put("jdpo.allowed-roots", allowedRoots.stream().map(p -> p.toAbsolutePath().toString()).toList());
             }
+            security.addTo(properties);
             OrchestratorServer server = OrchestratorServer.start(properties, List.of(), true);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

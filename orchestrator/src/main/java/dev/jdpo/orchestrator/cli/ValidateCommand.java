@@ -75,8 +75,12 @@ final class ValidateCommand implements Callable<Integer> {
             });
         }
         out.print(json ? ReportFormatter.json(report) + "\n" : "\n" + ReportFormatter.summary(report));
+        if (report.pairs() == 0 && !json) {
+            out.println(data + " holds no usable preference pair; train would refuse it");
+        }
         out.flush();
-        return report.clean() ? 0 : 1;
+        // a file without one usable pair fails `train`, so it does not pass validation either
+        return report.clean() && report.pairs() > 0 ? 0 : 1;
     }
 
     private static TruncationMode mode(String value) {

@@ -1,37 +1,41 @@
 package dev.jdpo.orchestrator.config;
 
+import dev.jdpo.host.EchoLimit;
+import dev.jdpo.host.security.PathRoots;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.checkpoint.TrainerState;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The directories a run may read models and data from and write output to ({@code jdpo.allowed-roots}).
- * Paths are compared after resolving symbolic links, so a link inside a root cannot reach outside it.
+ * Paths are compared as {@link PathRoots} compares them (after resolving symbolic links), the check every
+ * service makes too.
  */
 public final class AllowedRoots {
 
-    private final List<Path> roots;
+    private final PathRoots roots;
 
     public AllowedRoots(List<Path> roots) {
         if (roots.isEmpty()) {
             throw new IllegalArgumentException("jdpo.allowed-roots must name at least one directory");
         }
-        this.roots = roots.stream().map(AllowedRoots::canonical).toList();
+        this.roots = new PathRoots(roots);
     }
 
     /** The default: the working directory and the user's home. */
     public static AllowedRoots defaults() {
-        return new AllowedRoots(List.of(Path.of("").toAbsolutePath(), Path.of(System.getProperty("user.home"))));
+        return new AllowedRoots(PathRoots.defaults().roots());
     }
 
     public List<Path> roots() {
-        return roots;
+        return roots.roots();
     }
 
     /**
@@ -40,16 +44,18 @@ public final class AllowedRoots {
      */
     public RunConfig checkPaths(RunConfig config) throws PathNotAllowedException, InvalidConfigException {
         RunConfig.Builder b = config.toBuilder();
-        b.getModelBuilder().setPolicy(absolute(config.getModel().getPolicy()));
+        b.getModelBuilder().setPolicy(absolute("model.policy", config.getModel().getPolicy()));
         if (!config.getModel().getReference().isEmpty()) {
-            b.getModelBuilder().setReference(absolute(config.getModel().getReference()));
+            b.getModelBuilder().setReference(absolute("model.reference", config.getModel().getReference()));
         }
-        b.getDataBuilder().setTrainingFile(absolute(config.getData().getTrainingFile()));
+        b.getDataBuilder().setTrainingFile(absolute("data.training_file", config.getData().getTrainingFile()));
         if (!config.getData().getValidationFile().isEmpty()) {
-            b.getDataBuilder().setValidationFile(absolute(config.getData().getValidationFile()));
+            b.getDataBuilder().setValidationFile(absolute("data.validation_file",
+                    config.getData().getValidationFile()));
         }
-        b.getOutputBuilder().setOutputDir(absolute(config.getOutput().getOutputDir()));
-        b.getOutputBuilder().setResumeFromCheckpoint(absolute(config.getOutput().getResumeFromCheckpoint()));
+        b.getOutputBuilder().setOutputDir(absolute("output.output_dir", config.getOutput().getOutputDir()));
+        b.getOutputBuilder().setResumeFromCheckpoint(absolute("output.resume_from_checkpoint",
+                config.getOutput().getResumeFromCheckpoint()));
         RunConfig resolved = b.build();
 
         requireAllowed("model.policy", resolved.getModel().getPolicy());
@@ -68,6 +74,7 @@ public final class AllowedRoots {
         if (Files.exists(output) && !Files.isDirectory(output)) {
             missing.add(new ConfigViolation("output.output_dir", output + " exists and is not a directory"));
         }
+        requireOutsideModels(resolved, output, missing);
         requireCheckpointDir("output.resume_from_checkpoint", resolved.getOutput().getResumeFromCheckpoint(),
                 missing);
         requireNoEarlierCheckpoints(resolved.getOutput(), missing);
@@ -77,16 +84,21 @@ public final class AllowedRoots {
         return resolved;
     }
 
-    private static String absolute(String path) {
-        return path.isEmpty() ? path : Path.of(path).toAbsolutePath().normalize().toString();
+    /** A NUL byte or another character the file system refuses is a bad argument, not an internal error. */
+    private static String absolute(String field, String path) throws InvalidConfigException {
+        try {
+            return path.isEmpty() ? path : Path.of(path).toAbsolutePath().normalize().toString();
+        } catch (InvalidPathException notAPath) {
+            throw new InvalidConfigException(field, "not a valid path (" + notAPath.getReason() + "): "
+                    + EchoLimit.value(path));
+        }
     }
 
     private void requireAllowed(String field, String path) throws PathNotAllowedException {
         if (path.isEmpty()) {
             return;
         }
-        Path real = canonical(Path.of(path));
-        if (roots.stream().noneMatch(real::startsWith)) {
+        if (!roots.contains(Path.of(path))) {
             throw new PathNotAllowedException(field, path);
         }
     }
@@ -100,6 +112,18 @@ public final class AllowedRoots {
             found.add(new ConfigViolation(field, path + " is not a directory"));
         } else if (!Files.isRegularFile(dir.resolve("config.json"))) {
             found.add(new ConfigViolation(field, path + " is not a Hugging Face model directory (no config.json)"));
+        }
+    }
+
+    /** Checkpoints written into a model directory would mix with (and save_total_limit could prune) its files. */
+    private static void requireOutsideModels(RunConfig config, Path output, List<ConfigViolation> found) {
+        Path realOutput = PathRoots.canonical(output);
+        for (String model : List.of(config.getModel().getPolicy(), config.getModel().getReference())) {
+            if (!model.isEmpty() && realOutput.startsWith(PathRoots.canonical(Path.of(model)))) {
+                found.add(new ConfigViolation("output.output_dir", output + " is inside the model directory "
+                        + model + "; choose an output_dir outside it"));
+                return;
+            }
         }
     }
 
@@ -145,23 +169,6 @@ public final class AllowedRoots {
             found.add(new ConfigViolation(field, path + " is not a file"));
         } else if (!Files.isReadable(file)) {
             found.add(new ConfigViolation(field, path + " is not readable"));
-        }
-    }
-
-    /** The real path of the nearest existing ancestor, plus the part that does not exist yet. */
-    private static Path canonical(Path path) {
-        Path absolute = path.toAbsolutePath().normalize();
-        Path existing = absolute;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return absolute;
-        }
-        try {
-            return existing.toRealPath().resolve(existing.relativize(absolute));
-        } catch (IOException unreadable) {
-            return absolute;
         }
     }
 }

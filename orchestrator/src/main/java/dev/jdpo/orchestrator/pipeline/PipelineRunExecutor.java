@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.pipeline;
 
+import dev.jdpo.host.security.ClientTls;
 import dev.jdpo.orchestrator.run.DataSummary;
 import dev.jdpo.orchestrator.run.RunExecutor;
 import dev.jdpo.orchestrator.run.RunFailure;
@@ -31,7 +32,7 @@ import java.util.Optional;
 public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
     private final Path referenceCacheDir;
-    private final ServiceChannels channels = new ServiceChannels();
+    private final ServiceChannels channels;
     private SoftReference<ValidatedData> lastValidated = new SoftReference<>(null);
 
     private record ValidatedData(RunConfig config, DatasetLoader.Pairs pairs) {
@@ -39,7 +40,16 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
     /** @param referenceCacheDir where reference log-probs are cached across runs */
     public PipelineRunExecutor(Path referenceCacheDir) {
+        this(referenceCacheDir, null);
+    }
+
+    /**
+     * @param referenceCacheDir where reference log-probs are cached across runs
+     * @param serviceTls        TLS (mutual with a client certificate) toward remote services; {@code null}: plaintext
+     */
+    public PipelineRunExecutor(Path referenceCacheDir, ClientTls serviceTls) {
         this.referenceCacheDir = referenceCacheDir;
+        this.channels = new ServiceChannels(ClientTls.credentials(serviceTls));
     }
 
     @Override
@@ -81,7 +91,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         List<TrainingPair> pairs;
         if (training.needsReference()) {
             Optional<List<TrainingPair>> scored = ReferenceScoring.attach(config, all, training.ldAlpha() != null,
-                    referenceCacheDir, reporter);
+                    referenceCacheDir, channels.credentials(), reporter);
             if (scored.isEmpty()) {
                 return new RunOutcome.Stopped(resumeStep);
             }

@@ -20,6 +20,7 @@ import dev.jdpo.reference.pool.ReferenceUnavailableException;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
+import io.grpc.ChannelCredentials;
 import java.io.IOException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -50,11 +51,12 @@ final class ReferenceScoring {
 
     /** The pairs with reference scores, or empty when a stop was requested part-way. */
     static Optional<List<TrainingPair>> attach(RunConfig config, List<EncodedPair> pairs, boolean perToken,
-                                               Path cacheDir, RunReporter reporter) throws RunFailure {
+                                               Path cacheDir, ChannelCredentials credentials, RunReporter reporter)
+            throws RunFailure {
         List<String> replicas = config.getServices().getReferenceAddressesList();
         if (!replicas.isEmpty()) {
             try (ReferencePool pool = ReferencePool.connect(String.join(",", replicas),
-                    poolOptions(ServiceRetries.of(config.getServices())))) {
+                    poolOptions(ServiceRetries.of(config.getServices())), credentials)) {
                 reporter.info("Scoring reference log-probs on " + replicas.size() + " replica(s): " + replicas);
                 Optional<Scored> scored = score(pool, pairs, perToken, reporter);
                 scored.ifPresent(result -> reporter.metrics(0, 0, 0, Map.of(

@@ -4,6 +4,7 @@ import dev.jdpo.host.HostSettings;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
 import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -34,6 +35,7 @@ final class ServiceChannels implements AutoCloseable {
     private static final Duration TOKENIZER_DRAIN = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(ServiceChannels.class);
 
+    private final ChannelCredentials credentials;
     private final Map<String, ManagedChannel> remote = new ConcurrentHashMap<>();
     private Server embeddedServer;
     private TrainerServiceEndpoint embeddedTrainer;
@@ -41,11 +43,21 @@ final class ServiceChannels implements AutoCloseable {
     private ExecutorService tokenizerWork;
     private ManagedChannel embeddedChannel;
 
+    /** @param credentials how remote channels are secured (TLS, or plaintext) */
+    ServiceChannels(ChannelCredentials credentials) {
+        this.credentials = credentials;
+    }
+
+    /** How remote channels are secured, for the other clients of the services (the reference pool). */
+    ChannelCredentials credentials() {
+        return credentials;
+    }
+
     /** The channel to the service at {@code address}, or to the embedded services when it is blank. */
     synchronized ManagedChannel channel(String address) {
         if (!address.isBlank()) {
-            return remote.computeIfAbsent(address.trim(), target -> NettyChannelBuilder.forTarget(target)
-                    .usePlaintext().maxInboundMessageSize(HostSettings.PAIR_MESSAGE_BYTES).build());
+            return remote.computeIfAbsent(address.trim(), target -> NettyChannelBuilder.forTarget(target, credentials)
+                   .maxInboundMessageSize(HostSettings.PAIR_MESSAGE_BYTES).build());
         }
         if (embeddedChannel == null) {
             String name = "jdpo-services-" + System.identityHashCode(this);

@@ -2,6 +2,7 @@ package dev.jdpo.orchestrator.run;
 
 import com.google.protobuf.Timestamp;
 import dev.jdpo.orchestrator.config.AllowedRoots;
+import dev.jdpo.orchestrator.config.ServiceAllowList;
 import dev.jdpo.orchestrator.config.HyperparameterResolver;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.PathNotAllowedException;
@@ -73,6 +74,7 @@ public final class RunManager implements AutoCloseable {
     private final EventLog log;
     private final RunExecutor executor;
     private final AllowedRoots allowedRoots;
+    private final ServiceAllowList services;
     private final Settings settings;
     private final Clock clock;
     private final RunConfigValidator validator = new RunConfigValidator();
@@ -89,12 +91,13 @@ public final class RunManager implements AutoCloseable {
     private boolean closing;
 
     public RunManager(RunRepository runs, CheckpointRepository checkpoints, EventLog log, RunExecutor executor,
-                      AllowedRoots allowedRoots, Settings settings, Clock clock) {
+                      AllowedRoots allowedRoots, ServiceAllowList services, Settings settings, Clock clock) {
         this.runs = runs;
         this.checkpoints = checkpoints;
         this.log = log;
         this.executor = executor;
         this.allowedRoots = allowedRoots;
+        this.services = services;
         this.settings = settings;
         this.clock = clock;
     }
@@ -145,6 +148,7 @@ public final class RunManager implements AutoCloseable {
      */
     public Run create(RunConfig submitted) throws InvalidConfigException, PathNotAllowedException {
         validator.validate(submitted);
+        services.check(submitted.getServices());
         RunConfig withDefaults = defaults.apply(submitted);
         synchronized (creating) {
             requireOutputDirFree(Path.of(withDefaults.getOutput().getOutputDir()).toAbsolutePath().normalize());

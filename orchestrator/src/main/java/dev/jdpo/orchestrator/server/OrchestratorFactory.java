@@ -1,7 +1,10 @@
 package dev.jdpo.orchestrator.server;
 
+import dev.jdpo.host.ShortStatusInterceptor;
 import dev.jdpo.host.metrics.GrpcServerMetrics;
 import dev.jdpo.host.metrics.ProcessMetrics;
+import dev.jdpo.host.security.TokenAuthInterceptor;
+import dev.jdpo.host.security.TokenStore;
 import dev.jdpo.orchestrator.api.RunServiceEndpoint;
 import dev.jdpo.orchestrator.metrics.RunMetrics;
 import dev.jdpo.orchestrator.pipeline.PipelineRunExecutor;
@@ -13,6 +16,7 @@ import dev.jdpo.orchestrator.state.EventJournal;
 import dev.jdpo.orchestrator.state.MetricRepository;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.StateDatabase;
+import dev.jdpo.proto.v1.RunServiceGrpc;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -22,7 +26,10 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.Set;
 
 /**
  * Wires the orchestrator from {@link OrchestratorSettings} and a {@link RunExecutor} bean. Every
@@ -60,10 +67,10 @@ public class OrchestratorFactory {
     /** Eager, so runs left unfinished by an earlier process resume as soon as the orchestrator starts. */
     @Context
     @Bean(preDestroy = "close")
-    RunManager runManager(OrchestratorSettings settings, RunRepository runs, CheckpointRepository checkpoints,
-                          EventLog log, RunExecutor executor) {
-        RunManager manager = new RunManager(runs, checkpoints, log, executor, settings.roots(), settings.runSettings(),
-                Clock.systemUTC());
+    RunManager runManager(OrchestratorSettings settings, SecuritySettings security, RunRepository runs,
+                          CheckpointRepository checkpoints, EventLog log, RunExecutor executor) {
+        RunManager manager = new RunManager(runs, checkpoints, log, executor, settings.roots(), security.services(),
+                settings.runSettings(), Clock.systemUTC());
         if (settings.recoverRuns()) {
             manager.recover();
         }
@@ -80,8 +87,29 @@ public class OrchestratorFactory {
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(property = "jdpo.executor", value = "pipeline", defaultValue = "pipeline")
-    PipelineRunExecutor pipelineExecutor(OrchestratorSettings settings) {
-        return new PipelineRunExecutor(settings.referenceCache());
+    PipelineRunExecutor pipelineExecutor(OrchestratorSettings settings, SecuritySettings security) {
+        return new PipelineRunExecutor(settings.referenceCache(), security.serviceTls());
+    }
+
+    /** Error messages that echo a huge request field would not fit the HTTP/2 trailers; they are cut short. */
+    @Singleton
+    @Named("short-status")
+    ServerInterceptor shortStatus() {
+        return new ShortStatusInterceptor();
+    }
+
+    /** Bearer tokens on the public API: CreateRun and CancelRun need a write token, the rest a read one. */
+    @Singleton
+    @Named("token-auth")
+    @Requires(property = "jdpo.security.tokens-file")
+    ServerInterceptor tokenAuth(SecuritySettings security) {
+        try {
+            return new TokenAuthInterceptor(TokenStore.read(security.tokensFile()), Set.of(
+                    RunServiceGrpc.getCreateRunMethod().getFullMethodName(),
+                    RunServiceGrpc.getCancelRunMethod().getFullMethodName()));
+        } catch (IOException unreadable) {
+            throw new UncheckedIOException("--tokens: " + unreadable.getMessage(), unreadable);
+        }
     }
 
     /** The runs' metrics, in the process's Prometheus registry while the orchestrator runs. */
@@ -93,6 +121,7 @@ public class OrchestratorFactory {
 
     /** Counts and times every RunService call for /metrics; Micronaut installs ServerInterceptor beans. */
     @Singleton
+    @Named("metrics")
     ServerInterceptor grpcServerMetrics() {
         return GrpcServerMetrics.instance();
     }

@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.server;
 
+import dev.jdpo.host.security.ServerSecurity;
 import dev.jdpo.orchestrator.run.RunManager;
 import dev.jdpo.orchestrator.state.StateUnavailableException;
 import io.micronaut.context.ApplicationContext;
@@ -41,6 +42,7 @@ public final class OrchestratorServer implements AutoCloseable {
         try {
             EmbeddedServer server = null;
             if (serveGrpc) {
+                ServerSecurity.applyTls(context, context.getBean(SecuritySettings.class).serverTls());
                 server = context.getBean(EmbeddedServer.class);
                 server.start();
             }

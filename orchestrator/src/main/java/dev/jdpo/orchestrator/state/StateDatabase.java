@@ -2,6 +2,9 @@ package dev.jdpo.orchestrator.state;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
@@ -26,6 +29,7 @@ public final class StateDatabase implements AutoCloseable {
 
     /** Opens the pool and brings the schema to the newest migration under db/migration. */
     public static StateDatabase open(DatabaseSettings settings) {
+        settings.h2DataFile().ifPresent(StateDatabase::requireUsableFile);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(settings.url());
         config.setUsername(settings.user());
@@ -48,6 +52,30 @@ public final class StateDatabase implements AutoCloseable {
                     + rootMessage(migrationFailed), migrationFailed);
         }
         return new StateDatabase(pool, settings.url());
+    }
+
+    /**
+     * An existing state file that is empty or unreadable holds (or held) every run's history: H2 would silently start
+     * an empty database over an empty file, so it is refused, naming the file, and left as it is.
+     */
+    private static void requireUsableFile(Path file) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file) || !Files.isWritable(file)) {
+                throw new StateUnavailableException("the run-state database " + file + " is not a readable and "
+                        + "writable file; fix its permissions, or move it away to start an empty state", null);
+            }
+            if (Files.size(file) == 0) {
+                throw new StateUnavailableException("the run-state database " + file + " is empty (0 bytes), so "
+                        + "its run history is gone; restore it from a backup, or move it away to start an empty "
+                        + "state", null);
+            }
+        } catch (IOException unreadable) {
+            throw new StateUnavailableException("cannot read the run-state database " + file + ": "
+                    + unreadable.getMessage(), unreadable);
+        }
     }
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */

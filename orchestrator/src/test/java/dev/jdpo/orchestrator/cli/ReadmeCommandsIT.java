@@ -26,7 +26,7 @@ import picocli.CommandLine;
  * through the packaged CLI (hence an integration test, after {@code package}) in a scratch copy of {@code bin/} and
  * {@code examples/}, with the run state in a scratch directory, and must succeed. A command ending in {@code &} is a
  * server: it is started, waited for on its port ({@code --port}, or its service's default), and stopped when its
- * block is done. Other commands are skipped and listed: {@code mvn} is this test suite itself, and other tools'
+ * block is done. A block's shell variable assignments apply to its later commands. Other commands are skipped and listed: {@code mvn} is this test suite itself, and other tools'
  * clients have tests of their own.
  */
 class ReadmeCommandsIT {
@@ -34,6 +34,7 @@ class ReadmeCommandsIT {
     private static final Pattern BASH_BLOCK = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern PORT = Pattern.compile("(?<![\\w-])--port[\\s=]+(\\d+)");
     private static final Pattern SERVE = Pattern.compile("^bin/jdpo serve (\\w+)");
+    private static final Pattern ASSIGNMENT = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*=(\\S*|\"[^\"]*\")$");
     private static final Pattern TRAILING_COMMENT = Pattern.compile("\\s+#.*$");
     private static final long COMMAND_MINUTES = 8;
     private static final long SERVER_START_SECONDS = 180;
@@ -80,15 +81,20 @@ class ReadmeCommandsIT {
         List<String> skipped = new ArrayList<>();
         for (List<String> block : commandBlocks(Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8))) {
             List<Process> servers = new ArrayList<>();
+            // a block's shell variables (C=/tmp/...) hold for the commands after them in that block
+            StringBuilder variables = new StringBuilder();
             try {
                 for (String command : block) {
-                    if (!command.startsWith("bin/jdpo ")) {
+                    if (ASSIGNMENT.matcher(command).matches()) {
+                        variables.append(command).append('\n');
+                    } else if (!command.startsWith("bin/jdpo ") && !command.startsWith("bin/jdpo-")) {
                         skipped.add(command);
                     } else if (command.endsWith("&")) {
-                        servers.add(startServer(command.substring(0, command.length() - 1).strip(), ran.size()));
+                        String server = command.substring(0, command.length() - 1).strip();
+                        servers.add(startServer(variables + server, port(server), ran.size()));
                         ran.add(command);
                     } else {
-                        run(command, ran.size());
+                        run(variables + command, ran.size());
                         ran.add(command);
                     }
                 }
@@ -128,8 +134,7 @@ class ReadmeCommandsIT {
         }
     }
 
-    private Process startServer(String command, int index) throws Exception {
-        int port = port(command);
+    private Process startServer(String command, int port, int index) throws Exception {
         if (port < 0) {
             return shell(command, index).start();
         }

@@ -43,6 +43,14 @@ class ValidateCommandTest {
     }
 
     @Test
+    void emptyFileThatTrainWouldRefuseExitsNonZero(@TempDir Path dir) throws Exception {
+        Path file = Files.createFile(dir.resolve("empty.jsonl"));
+        Result r = run("validate", "--data", file.toString(), "--model", MODEL);
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("holds no usable preference pair"), r.out());
+    }
+
+    @Test
     void badLinesAreListedAndExitNonZero(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("bad.jsonl");
         Files.writeString(file, "{\"prompt\": \"Q?\", \"chosen\": \" a\", \"rejected\": \" b\"}\n"

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.host.security.PathRoots;
 import dev.jdpo.orchestrator.config.HyperparameterResolver;
 import dev.jdpo.orchestrator.config.RunConfigDefaults;
 import dev.jdpo.orchestrator.run.DataSummary;
@@ -120,7 +121,7 @@ class DataReadingTest {
         TokenizerRegistry tokenizers = new TokenizerRegistry();
         ExecutorService work = Executors.newSingleThreadExecutor();
         Server server = InProcessServerBuilder.forName(name)
-                .addService(new TokenizerGrpcService(tokenizers, work, Duration.ZERO)).build().start();
+                .addService(new TokenizerGrpcService(tokenizers, work, Duration.ZERO, PathRoots.anywhere())).build().start();
         ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
         try {
             RecordingReporter reporter = new RecordingReporter();

@@ -60,13 +60,14 @@ class SeparateProcessesTest {
         int orchestratorPort = TestWorkspace.freePort();
         try (ServiceProcess tokenizer = ServiceProcess.start(tmp.resolve("tokenizer.log"),
                      "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort, "tokenizer", "--port",
-                     String.valueOf(tokenizerPort));
+                     String.valueOf(tokenizerPort), "--read-root", REPO.resolve("examples").toString());
              ServiceProcess reference = ServiceProcess.start(tmp.resolve("reference.log"),
                      "jdpo reference listening on 127.0.0.1:" + referencePort, "reference", "--port",
                      String.valueOf(referencePort), "--model", REPO.resolve("examples/tiny-llama-ref").toString());
              ServiceProcess trainer = ServiceProcess.start(tmp.resolve("trainer.log"),
                      "jdpo trainer listening on 127.0.0.1:" + trainerPort, "trainer", "--port",
-                     String.valueOf(trainerPort));
+                     String.valueOf(trainerPort), "--read-root", REPO.resolve("examples").toString(), "--write-root",
+                     tmp.toString());
              ServiceProcess orchestrator = ServiceProcess.start(tmp.resolve("orchestrator.log"),
                      "jdpo orchestrator listening on 127.0.0.1:" + orchestratorPort, "orchestrator", "--port",
                      String.valueOf(orchestratorPort), "--state-dir", tmp.resolve("state-remote").toString(),
@@ -113,7 +114,8 @@ class SeparateProcessesTest {
              RunClient client = new RunClient(server.port());
              ServiceProcess trainer = ServiceProcess.start(tmp.resolve("trainer.log"),
                      "jdpo trainer listening on 127.0.0.1:" + trainerPort, "trainer", "--port",
-                     String.valueOf(trainerPort))) {
+                     String.valueOf(trainerPort), "--read-root", REPO.resolve("examples").toString(), "--write-root",
+                     tmp.toString())) {
             RunConfig config = PipelineEndToEndTest.config(REPO.resolve("examples/data/quickstart.jsonl"),
                     tmp.resolve("out"), 5000);
             config = config.toBuilder()

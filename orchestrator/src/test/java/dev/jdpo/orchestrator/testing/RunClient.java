@@ -9,13 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A plaintext loopback client of one test orchestrator. */
+/** A loopback client of one test orchestrator: plaintext, or over a channel of the test's own (TLS, a token). */
 public final class RunClient implements AutoCloseable {
 
     private final ManagedChannel channel;
 
     public RunClient(int port) {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+    }
+
+    /** A client on {@code channel}, which it closes. */
+    public RunClient(ManagedChannel channel) {
+        this.channel = channel;
     }
 
     public ManagedChannel channel() {

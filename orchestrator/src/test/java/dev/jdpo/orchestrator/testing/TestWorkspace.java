@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -54,13 +55,20 @@ public final class TestWorkspace {
 
     /** Starts an orchestrator on a free loopback port with this workspace as its only allowed root. */
     public OrchestratorServer start(ScriptedRunExecutor executor) throws IOException {
-        return OrchestratorServer.start(Map.of(
+        return start(executor, Map.of());
+    }
+
+    /** An orchestrator as {@link #start(ScriptedRunExecutor)} starts it, with {@code more} properties (security). */
+    public OrchestratorServer start(ScriptedRunExecutor executor, Map<String, Object> more) throws IOException {
+        Map<String, Object> properties = new HashMap<>(Map.of(
                 "jdpo.executor", "scripted",
                 "jdpo.state-dir", stateDir().toString(),
                 "jdpo.allowed-roots", List.of(root.toString()),
                 "jdpo.cancel-wait", "10s",
                 "grpc.server.host", "127.0.0.1",
-                "grpc.server.port", freePort()), List.of(executor), true);
+                "grpc.server.port", freePort()));
+        properties.putAll(more);
+        return OrchestratorServer.start(properties, List.of(executor), true);
     }
 
     public static int freePort() throws IOException {

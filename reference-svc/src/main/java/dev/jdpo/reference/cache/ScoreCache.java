@@ -16,6 +16,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
@@ -35,6 +36,11 @@ public final class ScoreCache implements AutoCloseable {
     public static final String FILE_NAME = "reference-cache.mv.db";
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoreCache.class);
+    /** How long {@link #open(Path, Clock)} waits for another process's run to finish scoring. */
+    public static final Duration LOCK_WAIT = Duration.ofMinutes(30);
+    /** How long {@link #openExisting} waits for the file. */
+    public static final Duration INSPECT_LOCK_WAIT = Duration.ofSeconds(10);
+    private static final Duration LOCK_RETRY = Duration.ofMillis(200);
     static final String SCORE_MAP_PREFIX = "scores/";
     private static final String FINGERPRINT_MAP = "checkpoint-fingerprints";
     private static final String MODEL_PATH_MAP = "reference-model-paths";
@@ -81,28 +87,88 @@ public final class ScoreCache implements AutoCloseable {
         return open(dir, Clock.systemUTC());
     }
 
-    /** Opens (creating if needed) the cache in {@code dir}, reading time from {@code clock}. */
+    /**
+     * Opens (creating if needed) the cache in {@code dir}, reading time from {@code clock}; waits up to
+     * {@link #LOCK_WAIT} while another process holds it.
+     */
     public static ScoreCache open(Path dir, Clock clock) throws CacheOpenException {
+        return open(dir, clock, LOCK_WAIT);
+    }
+
+    /**
+     * Opens (creating if needed) the cache in {@code dir}. The file admits one process at a time, and a run holds it
+     * only while it scores, so a second process waits (up to {@code lockWait}) and then finds the first one's
+     * entries. A file that is not a readable cache is moved aside with a warning and a new one is started: every
+     * entry is derivable from the reference model.
+     */
+    public static ScoreCache open(Path dir, Clock clock, Duration lockWait) throws CacheOpenException {
         Path file = dir.resolve(FILE_NAME);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new CacheOpenException("cannot create cache directory " + dir + ": " + e.getMessage(), e);
         }
-        try {
-            return new ScoreCache(new MVStore.Builder().fileName(file.toString()).open(), file, clock);
-        } catch (MVStoreException e) {
-            throw new CacheOpenException("cannot open reference cache " + file + ": " + e.getMessage()
-                    + " (another jdpo process may be using it)", e);
+        long deadline = System.nanoTime() + lockWait.toNanos();
+        boolean waiting = false;
+        while (true) {
+            try {
+                return new ScoreCache(new MVStore.Builder().fileName(file.toString()).open(), file, clock);
+            } catch (MVStoreException e) {
+                if (e.getErrorCode() != DataUtils.ERROR_FILE_LOCKED) {
+                    moveAside(file, e);
+                    return openFresh(file, clock);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new CacheOpenException("reference cache " + file + " is still in use by another process "
+                            + "after waiting " + lockWait.toSeconds() + " s", e);
+                }
+                if (!waiting) {
+                    LOG.info("reference cache {} is in use by another process; waiting for it", file);
+                    waiting = true;
+                }
+                sleepBeforeRetry(file);
+            }
         }
     }
 
-    /** Opens the cache in {@code dir}, failing when there is none (for commands that only inspect or prune). */
+    private static void sleepBeforeRetry(Path file) throws CacheOpenException {
+        try {
+            Thread.sleep(LOCK_RETRY.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new CacheOpenException("interrupted while waiting for reference cache " + file, interrupted);
+        }
+    }
+
+    private static void moveAside(Path file, MVStoreException damage) throws CacheOpenException {
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
+        try {
+            Files.move(file, aside);
+        } catch (IOException e) {
+            throw new CacheOpenException("reference cache " + file + " is unreadable (" + damage.getMessage()
+                    + ") and cannot be moved aside: " + e.getMessage(), e);
+        }
+        LOG.warn("reference cache {} is unreadable ({}); moved it to {} and starting a new cache (its entries are "
+                + "scored again as needed)", file, damage.getMessage(), aside.getFileName());
+    }
+
+    private static ScoreCache openFresh(Path file, Clock clock) throws CacheOpenException {
+        try {
+            return new ScoreCache(new MVStore.Builder().fileName(file.toString()).open(), file, clock);
+        } catch (MVStoreException e) {
+            throw new CacheOpenException("cannot create reference cache " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens the cache in {@code dir}, failing when there is none (for commands that only inspect or prune); these
+     * wait only {@link #INSPECT_LOCK_WAIT} for another process, since a reference server holds its cache for good.
+     */
     public static ScoreCache openExisting(Path dir, Clock clock) throws CacheOpenException {
         if (!Files.isRegularFile(dir.resolve(FILE_NAME))) {
             throw new CacheOpenException("no reference cache in " + dir + " (expected " + FILE_NAME + ")", null);
         }
-        return open(dir, clock);
+        return open(dir, clock, INSPECT_LOCK_WAIT);
     }
 
     /** A cache that lives only as long as this object (tests, or a replica started without --cache). */

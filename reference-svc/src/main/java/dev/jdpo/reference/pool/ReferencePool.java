@@ -13,6 +13,8 @@ import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairScorer;
 import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.grpc.ProtoScores;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -82,9 +84,15 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
 
     /** Connects (plaintext) to {@code host:port,host:port...}; a name with several addresses gives several replicas. */
     public static ReferencePool connect(String addresses, PoolOptions options) throws UnknownHostException {
+        return connect(addresses, options, InsecureChannelCredentials.create());
+    }
+
+    /** Connects to {@code host:port,host:port...} with {@code credentials} (TLS or plaintext). */
+    public static ReferencePool connect(String addresses, PoolOptions options, ChannelCredentials credentials)
+            throws UnknownHostException {
         List<ReplicaChannel> channels = new ArrayList<>();
         for (InetSocketAddress a : ReplicaAddresses.resolve(addresses)) {
-            ManagedChannel channel = NettyChannelBuilder.forAddress(a).usePlaintext()
+            ManagedChannel channel = NettyChannelBuilder.forAddress(a, credentials)
                     .maxInboundMessageSize(HostSettings.PAIR_MESSAGE_BYTES).build();
             channels.add(new ReplicaChannel(a.getHostString() + ":" + a.getPort(), channel));
         }

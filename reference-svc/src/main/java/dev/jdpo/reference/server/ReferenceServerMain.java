@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
 import dev.jdpo.host.ServiceMains;
+import dev.jdpo.host.security.ServerTlsOptions;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.model.Precision;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,6 +64,9 @@ public final class ReferenceServerMain implements Callable<Integer> {
     @Option(names = "--max-batch-rows", defaultValue = "64", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int maxBatchRows;
 
+    @Mixin
+    ServerTlsOptions tls;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -86,7 +91,7 @@ public final class ReferenceServerMain implements Callable<Integer> {
                 replicaId == null ? defaultReplicaId() : replicaId);
         ServiceHost server;
         try {
-            server = ServiceHost.start(hostSettings(host, port), endpoint);
+            server = ServiceHost.start(hostSettings(host, port).withTls(tls.settings()), endpoint);
         } catch (RuntimeException e) {
             reference.close();
             scoreCache.close();

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
@@ -169,10 +171,44 @@ class ScoreCacheTest {
     }
 
     @Test
-    void aSecondProcessCannotOpenALockedCache() throws Exception {
+    void aSecondOpenerGivesUpAfterItsWaitNamingTheFile() throws Exception {
         try (ScoreCache first = ScoreCache.open(dir, clock)) {
-            CacheOpenException e = assertThrows(CacheOpenException.class, () -> ScoreCache.open(dir, clock));
+            CacheOpenException e = assertThrows(CacheOpenException.class,
+                    () -> ScoreCache.open(dir, clock, Duration.ofMillis(300)));
             assertTrue(e.getMessage().contains(ScoreCache.FILE_NAME), e.getMessage());
+            assertTrue(e.getMessage().contains("in use by another process"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aSecondOpenerWaitsForTheFirstAndSeesItsEntries() throws Exception {
+        byte[] key = key(7);
+        CompletableFuture<Boolean> secondSawEntry;
+        try (ScoreCache first = ScoreCache.open(dir, clock)) {
+            first.store(FP, key, logProbs(7, false));
+            secondSawEntry = CompletableFuture.supplyAsync(() -> {
+                try (ScoreCache second = ScoreCache.open(dir, clock, Duration.ofSeconds(30))) {
+                    return second.lookup(FP, key, false).isPresent();
+                } catch (CacheOpenException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(500);
+            assertFalse(secondSawEntry.isDone(), "the second opener waits while the first holds the file");
+        }
+        assertTrue(secondSawEntry.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anUnreadableCacheFileIsMovedAsideAndANewCacheStarts() throws Exception {
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(ScoreCache.FILE_NAME), new byte[8192]);
+        try (ScoreCache cache = ScoreCache.open(dir, clock)) {
+            assertTrue(cache.lookup(FP, key(1), false).isEmpty());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.filter(f -> f.getFileName().toString()
+                    .startsWith(ScoreCache.FILE_NAME + ".corrupt-")).count(), "the damaged file is kept aside");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jdpo.tokenizer.grpc;
 
+import dev.jdpo.host.security.PathRoots;
 import dev.jdpo.proto.internal.v1.DatasetProgress;
 import dev.jdpo.proto.internal.v1.Split;
 import dev.jdpo.proto.internal.v1.TokenizeDatasetRequest;
@@ -32,15 +33,24 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
     private final TokenizerRegistry tokenizers;
     private final Executor executor;
     private final Duration progressInterval;
+    private final PathRoots readRoots;
 
+    /** An in-process service: its only caller, the orchestrator, checks paths against its own allowed roots. */
     public TokenizerGrpcService(TokenizerRegistry tokenizers, Executor executor) {
-        this(tokenizers, executor, PROGRESS_INTERVAL);
+        this(tokenizers, executor, PROGRESS_INTERVAL, PathRoots.anywhere());
     }
 
-    public TokenizerGrpcService(TokenizerRegistry tokenizers, Executor executor, Duration progressInterval) {
+    /** A service that reads only under {@code readRoots}, whoever calls it. */
+    public TokenizerGrpcService(TokenizerRegistry tokenizers, Executor executor, PathRoots readRoots) {
+        this(tokenizers, executor, PROGRESS_INTERVAL, readRoots);
+    }
+
+    public TokenizerGrpcService(TokenizerRegistry tokenizers, Executor executor, Duration progressInterval,
+                                PathRoots readRoots) {
         this.tokenizers = tokenizers;
         this.executor = executor;
         this.progressInterval = progressInterval;
+        this.readRoots = readRoots;
     }
 
     @Override
@@ -80,8 +90,10 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         if (datasetPath.isBlank()) {
             throw GrpcErrors.invalid("dataset_path is empty");
         }
+        Path model = readRoots.require("model_dir", modelDir);
+        Path dataset = readRoots.require("dataset_path", datasetPath);
         DataOptions parsed = parseOptions(options);
-        return new FileJob(tokenizers.encoder(Path.of(modelDir)), parsed, Path.of(datasetPath));
+        return new FileJob(tokenizers.encoder(model), parsed, dataset);
     }
 
     private static DataOptions parseOptions(dev.jdpo.proto.internal.v1.DataOptions options) throws StatusException {

@@ -3,6 +3,8 @@ package dev.jdpo.tokenizer.server;
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
 import dev.jdpo.host.ServiceMains;
+import dev.jdpo.host.security.ReadRootsOptions;
+import dev.jdpo.host.security.ServerTlsOptions;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +34,12 @@ public final class TokenizerServerMain implements Callable<Integer> {
     @Option(names = "--host", defaultValue = ServiceMains.DEFAULT_HOST, description = ServiceMains.HOST_DESCRIPTION)
     String host;
 
+    @Mixin
+    ServerTlsOptions tls;
+
+    @Mixin
+    ReadRootsOptions readRoots;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -48,12 +57,12 @@ public final class TokenizerServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        HostSettings settings = HostSettings.on(host, port);
+        HostSettings settings = HostSettings.on(host, port).withTls(tls.settings());
         ExecutorService work = Executors.newCachedThreadPool();
         TokenizerRegistry tokenizers = new TokenizerRegistry();
         ServiceHost server;
         try {
-            server = ServiceHost.start(settings, new TokenizerGrpcService(tokenizers, work));
+            server = ServiceHost.start(settings, new TokenizerGrpcService(tokenizers, work, readRoots.roots()));
         } catch (RuntimeException e) {
             tokenizers.closeAfter(work, DRAIN);
             throw e;

@@ -3,6 +3,7 @@ package dev.jdpo.tokenizer.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.host.security.PathRoots;
 import dev.jdpo.proto.internal.v1.DataOptions;
 import dev.jdpo.proto.internal.v1.TokenizeDatasetRequest;
 import dev.jdpo.proto.internal.v1.TokenizeResponse;
@@ -30,7 +31,7 @@ class TokenizeProgressTest {
         ExecutorService work = Executors.newSingleThreadExecutor();
         // interval zero: a report after every row, so a 64-row file shows the whole sequence
         Server server = InProcessServerBuilder.forName(name)
-                .addService(new TokenizerGrpcService(registry, work, Duration.ZERO)).build().start();
+                .addService(new TokenizerGrpcService(registry, work, Duration.ZERO, PathRoots.anywhere())).build().start();
         ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
         try {
             List<TokenizeResponse> all = new ArrayList<>();

@@ -45,7 +45,8 @@ public final class Checkpoints {
     }
 
     /**
-     * Writes a complete checkpoint to {@code dir}, replacing one that exists there.
+     * Writes a complete checkpoint to {@code dir}, replacing one that exists there. A save that fails leaves no
+     * {@code .partial} folder behind (a full disk would otherwise keep a half-written one).
      *
      * @param state must say {@code masterWeights} exactly when {@link #needsMasterWeights} does
      */
@@ -53,13 +54,22 @@ public final class Checkpoints {
             throws IOException {
         Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
         deleteTree(partial);
-        Files.createDirectories(partial);
-        policy.save(partial, save);
-        SafetensorsWriter.write(partial.resolve(OPTIMIZER_FILE), optimizer.state(), StorageDType.F32);
-        if (state.masterWeights()) {
-            SafetensorsWriter.write(partial.resolve(MASTER_WEIGHTS_FILE), policy.parameters(), StorageDType.F32);
+        try {
+            Files.createDirectories(partial);
+            policy.save(partial, save);
+            SafetensorsWriter.write(partial.resolve(OPTIMIZER_FILE), optimizer.state(), StorageDType.F32);
+            if (state.masterWeights()) {
+                SafetensorsWriter.write(partial.resolve(MASTER_WEIGHTS_FILE), policy.parameters(), StorageDType.F32);
+            }
+            state.write(partial);
+        } catch (IOException | RuntimeException failed) {
+            try {
+                deleteTree(partial);
+            } catch (IOException cleanup) {
+                failed.addSuppressed(cleanup);
+            }
+            throw failed;
         }
-        state.write(partial);
         deleteTree(dir);
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
     }

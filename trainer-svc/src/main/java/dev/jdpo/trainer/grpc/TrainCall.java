@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TrainCall implements StreamObserver<TrainInput> {
 
+    private final JobPaths paths;
+
     private static final Logger LOG = LoggerFactory.getLogger(TrainCall.class);
 
     private enum Phase { AWAIT_JOB, RECEIVING, TRAINING, CLOSED }
@@ -43,7 +45,9 @@ final class TrainCall implements StreamObserver<TrainInput> {
     private TrainingSlot.Lease lease;
 
     /** @param runningJobs where the job's control is registered while it trains, for server shutdown */
-    TrainCall(ServerCallStreamObserver<TrainProgress> responses, Executor trainingThread, Set<JobControl> runningJobs) {
+    TrainCall(ServerCallStreamObserver<TrainProgress> responses, Executor trainingThread, Set<JobControl> runningJobs,
+              JobPaths paths) {
+        this.paths = paths;
         this.out = new ProgressStream(responses, this::clientGone);
         this.trainingThread = trainingThread;
         this.runningJobs = runningJobs;
@@ -90,6 +94,7 @@ final class TrainCall implements StreamObserver<TrainInput> {
             throw TrainFailure.invalidJob("job", "job: sent twice; one Train call runs one job");
         }
         job = JobSpec.from(input.getJob());
+        paths.check(job);
         lease = TrainingSlot.acquire(job.runId());
         phase = Phase.RECEIVING;
     }

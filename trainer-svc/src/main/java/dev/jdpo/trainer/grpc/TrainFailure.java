@@ -43,6 +43,10 @@ public final class TrainFailure extends Exception {
         return new TrainFailure(Status.Code.INVALID_ARGUMENT, "invalid_model", field, message);
     }
 
+    static TrainFailure pathNotAllowed(String field, String message) {
+        return new TrainFailure(Status.Code.PERMISSION_DENIED, "path_not_allowed", field, message);
+    }
+
     static TrainFailure checkpoint(String message) {
         return new TrainFailure(Status.Code.FAILED_PRECONDITION, "checkpoint_error", "output.resume_from_checkpoint",
                 message);

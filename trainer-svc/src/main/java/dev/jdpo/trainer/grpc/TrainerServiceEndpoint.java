@@ -1,5 +1,6 @@
 package dev.jdpo.trainer.grpc;
 
+import dev.jdpo.host.security.PathRoots;
 import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
@@ -27,10 +28,24 @@ public final class TrainerServiceEndpoint extends TrainerServiceGrpc.TrainerServ
     });
     private final Set<JobControl> runningJobs = ConcurrentHashMap.newKeySet();
     private final long closeWaitSeconds;
+    private final JobPaths paths;
 
-    /** @param closeWaitSeconds how long {@link #close} waits for a cancelled job to write its checkpoint */
+    /**
+     * An in-process trainer: its only caller, the orchestrator, checks paths against its own allowed roots.
+     *
+     * @param closeWaitSeconds how long {@link #close} waits for a cancelled job to write its checkpoint
+     */
     public TrainerServiceEndpoint(long closeWaitSeconds) {
+        this(closeWaitSeconds, new JobPaths(PathRoots.anywhere(), PathRoots.anywhere()));
+    }
+
+    /**
+     * @param closeWaitSeconds how long {@link #close} waits for a cancelled job to write its checkpoint
+     * @param paths            where jobs may read models and write checkpoints, whoever sends them
+     */
+    public TrainerServiceEndpoint(long closeWaitSeconds, JobPaths paths) {
         this.closeWaitSeconds = closeWaitSeconds;
+        this.paths = paths;
     }
 
     /** Waits up to 10 minutes on close. */
@@ -40,7 +55,8 @@ public final class TrainerServiceEndpoint extends TrainerServiceGrpc.TrainerServ
 
     @Override
     public StreamObserver<TrainInput> train(StreamObserver<TrainProgress> responses) {
-        return new TrainCall((ServerCallStreamObserver<TrainProgress>) responses, trainingThread, runningJobs);
+        return new TrainCall((ServerCallStreamObserver<TrainProgress>) responses, trainingThread, runningJobs,
+                paths);
     }
 
     /** Cancels running jobs (each saves a checkpoint at its next step boundary) and waits for them to end. */

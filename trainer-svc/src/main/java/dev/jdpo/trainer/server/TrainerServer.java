@@ -2,6 +2,7 @@ package dev.jdpo.trainer.server;
 
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
+import dev.jdpo.host.security.ServerTls;
 import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
 
 /**
@@ -19,9 +20,15 @@ public final class TrainerServer implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    /** Listens on {@code host}:{@code port} (0 picks a free port). */
+    /** Listens on {@code host}:{@code port} (0 picks a free port), plaintext. */
     public static TrainerServer start(String host, int port, TrainerServiceEndpoint endpoint) {
-        HostSettings settings = HostSettings.on(host, port).withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES);
+        return start(host, port, null, endpoint);
+    }
+
+    /** Listens on {@code host}:{@code port} (0 picks a free port) with TLS ({@code null}: plaintext). */
+    public static TrainerServer start(String host, int port, ServerTls tls, TrainerServiceEndpoint endpoint) {
+        HostSettings settings = HostSettings.on(host, port).withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES)
+                .withTls(tls);
         return new TrainerServer(ServiceHost.start(settings, endpoint), endpoint);
     }
 

@@ -1,10 +1,15 @@
 package dev.jdpo.trainer.server;
 
 import dev.jdpo.host.ServiceMains;
+import dev.jdpo.host.security.ReadRootsOptions;
+import dev.jdpo.host.security.ServerTlsOptions;
+import dev.jdpo.host.security.WriteRootsOptions;
+import dev.jdpo.trainer.grpc.JobPaths;
 import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,6 +37,15 @@ public final class TrainerServerMain implements Callable<Integer> {
             description = "Seconds a shutdown waits for a running job to write its checkpoint (default: ${DEFAULT-VALUE}).")
     long shutdownWaitSeconds;
 
+    @Mixin
+    ServerTlsOptions tls;
+
+    @Mixin
+    ReadRootsOptions readRoots;
+
+    @Mixin
+    WriteRootsOptions writeRoots;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -43,7 +57,8 @@ public final class TrainerServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        TrainerServer server = TrainerServer.start(host, port, new TrainerServiceEndpoint(shutdownWaitSeconds));
+        TrainerServer server = TrainerServer.start(host, port, tls.settings(), new TrainerServiceEndpoint(
+                shutdownWaitSeconds, new JobPaths(readRoots.roots(), writeRoots.roots())));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trainer-server-shutdown"));
         ServiceMains.announce(spec.commandLine().getOut(), "trainer", host, server.port());
         server.awaitTermination();

@@ -1,11 +1,18 @@
 package dev.jdpo.trainer.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.jdpo.model.CausalLM;
+import dev.jdpo.model.SaveOptions;
+import dev.jdpo.trainer.Fixtures;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.DataCursor;
+import dev.jdpo.trainer.optim.AdamW;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,6 +57,23 @@ class CheckpointsTest {
         Files.writeString(dir.resolve(TrainerState.FILE), "{\"format\": \"jdpo-trainer-state/1\"}");
         CheckpointException e = assertThrows(CheckpointException.class, () -> TrainerState.read(dir));
         assertTrue(e.getMessage().contains("trainer_state.json: field data is missing"), e.getMessage());
+    }
+
+    @Test
+    void aFailedSaveLeavesNoPartialFolder(@TempDir Path dir) throws Exception {
+        // a state whose config lacks the seed fails while trainer_state.json is written, after the weights
+        TrainerState broken = new TrainerState(1, 0.5, new DataCursor(0, 1), 10L, 4, 1e-3, "abc", false, Map.of(),
+                new JsonObject(), "fingerprint");
+        try (CausalLM policy = Fixtures.trainablePolicy();
+             NDManager manager = NDManager.newBaseManager();
+             AdamW optimizer = new AdamW(policy.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, 0.0),
+                     AdamW.DECAYS, manager)) {
+            Path checkpoint = Checkpoints.directory(dir, 1);
+            assertThrows(RuntimeException.class,
+                    () -> Checkpoints.write(checkpoint, policy, optimizer, broken, SaveOptions.defaults()));
+            assertFalse(Files.exists(dir.resolve("checkpoint-1.partial")), "the half-written folder is removed");
+            assertFalse(Files.exists(checkpoint));
+        }
     }
 
     @Test

@@ -38,7 +38,8 @@ class TrainerProcessTest {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"), "-Xmx1g", "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-                TrainerServerMain.class.getName(), "--port", "0"));
+                TrainerServerMain.class.getName(), "--port", "0", "--read-root", Fixtures.policyDir().toString(),
+                "--write-root", tmp.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("OPT_OUT_TRACKING", "true");
         Process process = builder.start();
