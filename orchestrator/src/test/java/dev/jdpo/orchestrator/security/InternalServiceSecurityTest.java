@@ -10,7 +10,8 @@ import dev.jdpo.host.ServiceHost;
 import dev.jdpo.host.security.PathRoots;
 import dev.jdpo.host.security.ServerTls;
 import dev.jdpo.proto.internal.v1.TokenizerServiceGrpc;
-import dev.jdpo.proto.internal.v1.ValidateRequest;
+import dev.jdpo.proto.internal.v1.TokenizeDatasetRequest;
+import dev.jdpo.proto.internal.v1.TokenizeResponse;
 import dev.jdpo.proto.internal.v1.ValidationReport;
 import dev.jdpo.testing.DevCerts;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
@@ -22,6 +23,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -108,7 +110,7 @@ class InternalServiceSecurityTest {
     @Test
     void fileInsideTheReadRootsIsRead() throws Exception {
         try (TlsClients clients = new TlsClients()) {
-            ValidationReport report = tokenizer(clients).validate(validate(MODEL, DATA));
+            ValidationReport report = tokenize(clients, MODEL, DATA);
             assertTrue(report.getRowsRead() > 0, report.toString());
         }
     }
@@ -117,7 +119,7 @@ class InternalServiceSecurityTest {
     void fileOutsideTheReadRootsIsPermissionDenied() throws Exception {
         try (TlsClients clients = new TlsClients()) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                    () -> tokenizer(clients).validate(validate(MODEL, "/etc/passwd")));
+                    () -> tokenize(clients, MODEL, "/etc/passwd"));
             assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode(), e.getStatus().toString());
             assertTrue(e.getStatus().getDescription().startsWith("dataset_path"), e.getStatus().getDescription());
         }
@@ -127,7 +129,7 @@ class InternalServiceSecurityTest {
     void modelOutsideTheReadRootsIsPermissionDenied() throws Exception {
         try (TlsClients clients = new TlsClients()) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                    () -> tokenizer(clients).validate(validate(tmp.toString(), DATA)));
+                    () -> tokenize(clients, tmp.toString(), DATA));
             assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode(), e.getStatus().toString());
             assertTrue(e.getStatus().getDescription().startsWith("model_dir"), e.getStatus().getDescription());
         }
@@ -136,8 +138,8 @@ class InternalServiceSecurityTest {
     @Test
     void hugePathGetsAStatusNotATransportError() throws Exception {
         try (TlsClients clients = new TlsClients()) {
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> tokenizer(clients)
-                    .validate(validate(MODEL, REPO.resolve("examples").resolve("x".repeat(64 * 1024)).toString())));
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> tokenize(clients,
+                    MODEL, REPO.resolve("examples").resolve("x".repeat(64 * 1024)).toString()));
             // before, the status echoed the whole path into the trailers and the client got an HTTP/2 PROTOCOL_ERROR
             assertTrue(Set.of(Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND).contains(e.getStatus().getCode()),
                     EchoLimit.value(e.getStatus().toString()));
@@ -149,7 +151,7 @@ class InternalServiceSecurityTest {
     void nulByteInAPathIsInvalidArgument() throws Exception {
         try (TlsClients clients = new TlsClients()) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                    () -> tokenizer(clients).validate(validate(MODEL, DATA + "\0")));
+                    () -> tokenize(clients, MODEL, DATA + "\0"));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
             assertTrue(e.getStatus().getDescription().startsWith("dataset_path"), e.getStatus().getDescription());
         }
@@ -160,8 +162,18 @@ class InternalServiceSecurityTest {
                 .withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
-    private static ValidateRequest validate(String modelDir, String datasetPath) {
-        return ValidateRequest.newBuilder().setModelDir(modelDir).setDatasetPath(datasetPath).build();
+    /** Reads the whole TokenizeDataset stream; its report (the last message). */
+    private static ValidationReport tokenize(TlsClients clients, String modelDir, String datasetPath) {
+        Iterator<TokenizeResponse> responses = tokenizer(clients).tokenizeDataset(TokenizeDatasetRequest.newBuilder()
+                .setModelDir(modelDir).setDatasetPath(datasetPath).build());
+        ValidationReport report = null;
+        while (responses.hasNext()) {
+            TokenizeResponse response = responses.next();
+            if (response.hasReport()) {
+                report = response.getReport();
+            }
+        }
+        return report;
     }
 
     private static ServingStatus health(ManagedChannel channel) {

@@ -10,10 +10,10 @@ import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
+import dev.jdpo.proto.v1.OutputConfig;
+import dev.jdpo.proto.v1.TrainingConfig;
 import dev.jdpo.testing.DevCerts;
-import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.grpc.JobPaths;
-import dev.jdpo.trainer.grpc.ProtoHyperparameters;
 import dev.jdpo.trainer.server.TrainerServer;
 import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
 import io.grpc.Status;
@@ -42,7 +42,7 @@ class TrainerPathsTest {
     void outputDirOutsideTheWriteRootsIsPermissionDenied() throws Exception {
         Status status = submit(REPO.resolve("examples/tiny-llama"), tmp.resolve("elsewhere/out"));
         assertEquals(Status.Code.PERMISSION_DENIED, status.getCode(), status.toString());
-        assertTrue(status.getDescription().startsWith("output_dir"), status.getDescription());
+        assertTrue(status.getDescription().startsWith("output.output_dir"), status.getDescription());
         assertTrue(Files.notExists(tmp.resolve("elsewhere")), "nothing was written");
     }
 
@@ -81,8 +81,8 @@ class TrainerPathsTest {
                         }
                     });
             call.onNext(TrainInput.newBuilder().setJob(TrainJob.newBuilder().setRunId("direct")
-                    .setPolicyPath(policy.toString()).setOutputDir(outputDir.toString()).setDevice("cpu")
-                    .setHyperparameters(ProtoHyperparameters.toProto(TrainingConfig.builder().build()))).build());
+                    .setPolicyPath(policy.toString()).setDevice("cpu").setTraining(TrainingConfig.getDefaultInstance())
+                    .setOutput(OutputConfig.newBuilder().setOutputDir(outputDir.toString()))).build());
             Throwable error = ended.get(60, TimeUnit.SECONDS);
             call.onCompleted();
             return assertInstanceOf(StatusRuntimeException.class, error).getStatus();

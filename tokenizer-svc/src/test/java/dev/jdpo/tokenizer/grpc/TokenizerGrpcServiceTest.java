@@ -78,7 +78,7 @@ class TokenizerGrpcServiceTest {
                 // no progress messages: on a loaded machine a read can outlast the default interval, and the
                 // tests here count the pairs and the report (progress has its own test in the orchestrator)
                 .addService(ServerInterceptors.intercept(new TokenizerGrpcService(registry, executor,
-                        Duration.ofDays(1)), countSends))
+                        Duration.ofDays(1), dev.jdpo.host.security.PathRoots.anywhere()), countSends))
                 .build().start();
         channel = InProcessChannelBuilder.forName(name).build();
         blocking = TokenizerServiceGrpc.newBlockingStub(channel);

@@ -19,10 +19,10 @@ public record JobPaths(PathRoots read, PathRoots write) {
             throw denied("policy_path", job.policyDir(), "read");
         }
         if (job.resumeFrom() != null && !read.contains(job.resumeFrom()) && !write.contains(job.resumeFrom())) {
-            throw denied("resume_from_checkpoint", job.resumeFrom(), "read");
+            throw denied("output.resume_from_checkpoint", job.resumeFrom(), "read");
         }
         if (!write.contains(job.outputDir())) {
-            throw denied("output_dir", job.outputDir(), "write");
+            throw denied("output.output_dir", job.outputDir(), "write");
         }
     }
 
