@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.orchestrator.run.RunOutcome;
-import dev.jdpo.orchestrator.run.RunReporter;
+import dev.jdpo.orchestrator.testing.RecordingReporter;
 import dev.jdpo.proto.internal.v1.CheckpointSaved;
 import dev.jdpo.proto.internal.v1.Finished;
 import dev.jdpo.proto.internal.v1.TrainInput;
@@ -33,7 +33,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +48,7 @@ class TrainerRetryTest {
     @Test
     void aStopDuringTheTrainersRetryBackoffEndsTheRunWithoutWaitingItOut() throws Exception {
         ManagedChannel nobody = NettyChannelBuilder.forTarget("127.0.0.1:" + freePort()).usePlaintext().build();
-        Recorder reporter = new Recorder(true);
+        RecordingReporter reporter = new RecordingReporter(true);
         try {
             // one retry after a 10-minute backoff: only the stop can end this run in time
             RunOutcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(60),
@@ -76,13 +75,13 @@ class TrainerRetryTest {
                         .setFinalStep(3)),
                 out -> finish(out, Finished.newBuilder().setStatus(TrainStatus.TRAIN_STATUS_SUCCEEDED)
                         .setFinalStep(8).setFinalDir("/runs/x/final"))));
-        Recorder reporter = new Recorder(false);
+        RecordingReporter reporter = new RecordingReporter(false);
         RunOutcome outcome = trainer.serve(channel -> new TrainerClient(channel, "trainer", new ServiceRetries(2, 1))
                 .train(TrainJob.getDefaultInstance(), PAIRS, List.of(), reporter, 0));
         assertEquals(new RunOutcome.Completed(Path.of("/runs/x/final")), outcome);
         assertEquals(List.of("", "/runs/x/checkpoint-3", "/runs/x/checkpoint-3"), trainer.jobs.stream()
                 .map(job -> job.getOutput().getResumeFromCheckpoint()).toList());
-        assertTrue(reporter.messages.contains("checkpoint 3"), reporter.messages.toString());
+        assertEquals(Map.of(3L, Path.of("/runs/x/checkpoint-3")), reporter.checkpoints);
         assertTrue(reporter.messages.stream().anyMatch(m -> m.startsWith("the trainer service at trainer went away "
                 + "(UNAVAILABLE connection reset); retry 1 of 2") && m.contains("resuming from the checkpoint at "
                 + "step 3")), reporter.messages.toString());
@@ -98,7 +97,7 @@ class TrainerRetryTest {
                 .withDescription("loss is NaN at step 2").asException(trailers))));
         RunFailure failure = assertThrows(RunFailure.class, () -> trainer.serve(channel -> new TrainerClient(channel,
                 "trainer", new ServiceRetries(5, 1)).train(TrainJob.getDefaultInstance(), PAIRS, List.of(),
-                new Recorder(false), 0)));
+                new RecordingReporter(false), 0)));
         assertEquals("training_diverged", failure.code());
         assertEquals(1, trainer.jobs.size());
     }
@@ -159,42 +158,6 @@ class TrainerRetryTest {
                 public void onCompleted() {
                 }
             };
-        }
-    }
-
-    /** Records messages and checkpoints; optionally asks to stop as soon as the client announces a retry. */
-    private static final class Recorder implements RunReporter {
-        final List<String> messages = new CopyOnWriteArrayList<>();
-        private final boolean stopOnWarning;
-        private final AtomicBoolean stop = new AtomicBoolean();
-
-        Recorder(boolean stopOnWarning) {
-            this.stopOnWarning = stopOnWarning;
-        }
-
-        @Override
-        public void info(String message) {
-            messages.add(message);
-        }
-
-        @Override
-        public void warn(String message) {
-            messages.add(message);
-            stop.set(stopOnWarning);
-        }
-
-        @Override
-        public void metrics(long step, long totalSteps, double epoch, Map<String, Double> values) {
-        }
-
-        @Override
-        public void checkpoint(long step, Path dir, Map<String, Double> metrics) {
-            messages.add("checkpoint " + step);
-        }
-
-        @Override
-        public boolean stopRequested() {
-            return stop.get();
         }
     }
 }
