@@ -7,8 +7,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * How often and how patiently a service that went away (see {@link #wentAway}) is tried again: {@code attempts}
- * more tries, waiting {@code backoffMillis} before the first, doubled each time. The one retry wait of the streaming calls (tokenizer,
- * trainer): it sees a stop request as promptly as the calls themselves do.
+ * more tries, waiting {@code backoffMillis} before the first, doubled each time. The one retry wait of the
+ * streaming calls (tokenizer, trainer): it sees a stop request as promptly as the calls themselves do.
  */
 record ServiceRetries(int attempts, long backoffMillis) {
 
