@@ -28,9 +28,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads, checks, tokenizes, shuffles and splits a run's preference data through {@code TokenizerService} with
- * the policy's tokenizer. Pairs stream in as the client reads them (gRPC flow control); a tokenizer that is
- * UNAVAILABLE before it answered is retried. A stop request (cancel, shutdown) cancels the call within
- * {@link ServiceRetries#STOP_POLL_MILLIS}, which stops the tokenizer's work too.
+ * the policy's tokenizer. Pairs stream in as the client reads them (gRPC flow control); a tokenizer that went
+ * away (unreachable, or stopped mid-read) is retried from the start of the file. A stop request (cancel,
+ * shutdown) cancels the call within {@link ServiceRetries#STOP_POLL_MILLIS}, which stops the tokenizer's work too.
  */
 final class DatasetLoader {
 
@@ -100,12 +100,11 @@ final class DatasetLoader {
                         .tokenizeDataset(request);
                 while (responses.hasNext()) {
                     TokenizeResponse response = responses.next();
+                    answered = true;
                     if (response.hasProgress()) {
-                        // progress only: a tokenizer lost now is retried from the start, which loses nothing
                         reporter.info(file + ": " + response.getProgress().getRowsRead() + " rows read");
                         continue;
                     }
-                    answered = true;
                     if (response.hasPair()) {
                         SplitPair pair = response.getPair();
                         (pair.getSplit() == Split.SPLIT_VALIDATION ? validation : train).add(encoded(pair));
@@ -124,18 +123,20 @@ final class DatasetLoader {
                     return null;
                 }
                 Status status = failed.getStatus();
-                boolean unavailable = status.getCode() == Status.Code.UNAVAILABLE && !answered;
-                if (!unavailable) {
+                // a retry reads the file again from its first row, so a tokenizer lost mid-read loses nothing
+                if (!ServiceRetries.wentAway(status)) {
                     throw failure(status, field);
                 }
+                String problem = status.getCode() + (status.getDescription() == null ? ""
+                        : " " + status.getDescription());
                 if (retry > retries.attempts()) {
                     throw new RunFailure("service_unavailable", "the tokenizer service at " + target
-                            + " is unavailable after " + retry + " attempt(s): " + status.getDescription(),
+                            + " is unavailable after " + retry + " attempt(s): " + problem,
                             "services.tokenizer_address");
                 }
-                reporter.warn("the tokenizer service at " + target + " is unavailable (" + status.getDescription()
-                        + "); retry " + retry + " of " + retries.attempts() + " in " + retries.backoffBefore(retry)
-                        + " ms");
+                reporter.warn("the tokenizer service at " + target + (answered ? " went away while reading " + file
+                        + " (" : " is unavailable (") + problem + "); retry " + retry + " of " + retries.attempts()
+                        + " in " + retries.backoffBefore(retry) + " ms, reading the file again");
                 if (retries.stoppedDuringBackoff(retry, reporter::stopRequested)) {
                     return null;
                 }

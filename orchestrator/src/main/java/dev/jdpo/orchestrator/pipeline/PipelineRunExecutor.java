@@ -76,7 +76,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     public RunOutcome execute(RunStart start, RunReporter reporter) throws RunFailure, InterruptedException {
         RunConfig config = start.config();
         TrainingConfig training = trainerConfig(config, start);
-        Optional<ResumePoint> resume = ResumePoint.of(start);
+        Optional<ResumePoint> resume = ResumePoint.of(start, reporter);
         long resumeStep = resume.map(ResumePoint::step).orElse(0L);
         Optional<DatasetLoader.Pairs> loaded = validatedData(config);
         if (loaded.isEmpty()) {

@@ -1,13 +1,14 @@
 package dev.jdpo.orchestrator.pipeline;
 
 import dev.jdpo.proto.v1.ServicesConfig;
+import io.grpc.Status;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * How often and how patiently a service that is UNAVAILABLE is tried again: {@code attempts} more tries, waiting
- * {@code backoffMillis} before the first, doubled each time. The one retry wait of the streaming calls (tokenizer,
- * trainer): it sees a stop request as promptly as the calls themselves do.
+ * How often and how patiently a service that went away (see {@link #wentAway}) is tried again: {@code attempts}
+ * more tries, waiting {@code backoffMillis} before the first, doubled each time. The one retry wait of the
+ * streaming calls (tokenizer, trainer): it sees a stop request as promptly as the calls themselves do.
  */
 record ServiceRetries(int attempts, long backoffMillis) {
 
@@ -18,6 +19,18 @@ record ServiceRetries(int attempts, long backoffMillis) {
     static ServiceRetries of(ServicesConfig services) {
         return new ServiceRetries(services.hasUnavailableRetries() ? services.getUnavailableRetries() : 5,
                 services.hasRetryBackoffMs() ? services.getRetryBackoffMs() : 500);
+    }
+
+    /**
+     * Whether a call ended because its service went away rather than because it refused the work: unreachable
+     * (UNAVAILABLE), or the call cut off by the server's shutdown (CANCELLED, ABORTED). Only meaningful when this
+     * side did not cancel the call itself.
+     */
+    static boolean wentAway(Status status) {
+        return switch (status.getCode()) {
+            case UNAVAILABLE, CANCELLED, ABORTED -> true;
+            default -> false;
+        };
     }
 
     /** The wait before retry number {@code retry} (1-based). */

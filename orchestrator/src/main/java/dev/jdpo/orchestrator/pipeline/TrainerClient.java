@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One training job over {@code TrainerService.Train}: sends the job and the pairs as fast as the transport takes
  * them (flow control: it waits while the call is not ready), turns progress into run events, and forwards a stop
- * request as a CANCEL control. A trainer that is UNAVAILABLE before it answered anything is retried with
- * doubling backoff; one that is busy with another job is asked again until it takes this one.
+ * request as a CANCEL control. A trainer that goes away is retried with doubling backoff and the job resumes from
+ * its last checkpoint; one that is busy with another job is asked again until it takes this one.
  */
 final class TrainerClient {
 
@@ -53,8 +53,10 @@ final class TrainerClient {
     }
 
     /**
-     * The job's outcome; a trainer that cannot be reached fails with {@code service_unavailable}, one that is busy
-     * with another job is waited for (as a queue would), until a stop request.
+     * The job's outcome. A trainer that went away (unreachable, killed, or stopped by its own shutdown) is tried
+     * again with backoff, the job resuming from the last checkpoint it reported; the budget of retries starts over
+     * whenever an attempt reported a newer checkpoint, and once spent the run fails with {@code service_unavailable}.
+     * A trainer busy with another job is waited for (as a queue would), until a stop request.
      *
      * @param startStep the step the job starts from, reported when a stop comes before training began
      */
@@ -62,12 +64,14 @@ final class TrainerClient {
                      long startStep) throws RunFailure, InterruptedException {
         int retry = 0;
         boolean toldBusy = false;
+        TrainJob next = job;
+        long resumeStep = startStep;
         while (true) {
-            Call call = attempt(job, training, validation, reporter);
+            Call call = attempt(next, training, validation, reporter);
             String problem = call.error == null ? "" : Status.fromThrowable(call.error).getDescription();
             if (call.busy()) {
                 if (reporter.stopRequested()) {
-                    return new RunOutcome.Stopped(startStep);
+                    return new RunOutcome.Stopped(resumeStep);
                 }
                 if (!toldBusy) {
                     reporter.info("Waiting for the trainer at " + target + ": " + problem);
@@ -76,21 +80,39 @@ final class TrainerClient {
                 Thread.sleep(Math.min(retries.backoffMillis(), BUSY_POLL_MILLIS));
                 continue;
             }
-            if (!call.unreachable()) {
+            if (!call.wentAway()) {
                 return call.outcome();
             }
-            retry++;
-            if (retry > retries.attempts() || reporter.stopRequested()) {
-                throw new RunFailure("service_unavailable", "the trainer service at " + target + " is unavailable"
-                        + " after " + retry + " attempt(s): " + problem, "services.trainer_address");
+            if (call.checkpointDir != null && call.checkpointStep > resumeStep) {
+                resumeStep = call.checkpointStep;
+                next = resumingFrom(job, call.checkpointDir);
+                retry = 0;
             }
-            reporter.warn("the trainer service at " + target + " is unavailable (" + problem + "); retry "
-                    + retry + " of " + retries.attempts() + " in " + retries.backoffBefore(retry) + " ms");
+            if (reporter.stopRequested()) {
+                return new RunOutcome.Stopped(resumeStep);
+            }
+            retry++;
+            String why = call.error == null ? "it stopped the job itself (its shutdown)"
+                    : Status.fromThrowable(call.error).getCode() + (problem == null ? "" : " " + problem);
+            if (retry > retries.attempts()) {
+                throw new RunFailure("service_unavailable", "the trainer service at " + target + " is unavailable"
+                        + " after " + retry + " attempt(s): " + why, "services.trainer_address");
+            }
+            String resuming = resumeStep > 0 ? "resuming from the checkpoint at step " + resumeStep
+                    : "training from the first step";
+            reporter.warn("the trainer service at " + target + (call.answered ? " went away" : " is unavailable")
+                    + " (" + why + "); retry " + retry + " of " + retries.attempts() + " in "
+                    + retries.backoffBefore(retry) + " ms, " + resuming + " when it is back");
             if (retries.stoppedDuringBackoff(retry, reporter::stopRequested)) {
-                return new RunOutcome.Stopped(startStep);
+                return new RunOutcome.Stopped(resumeStep);
             }
             channel.resetConnectBackoff();
         }
+    }
+
+    /** The job continuing from {@code checkpoint}, which the trainer wrote for this run in its output_dir. */
+    private static TrainJob resumingFrom(TrainJob job, String checkpoint) {
+        return job.toBuilder().setOutput(job.getOutput().toBuilder().setResumeFromCheckpoint(checkpoint)).build();
     }
 
     private Call attempt(TrainJob job, List<TrainingPair> training, List<TrainingPair> validation,
@@ -128,6 +150,8 @@ final class TrainerClient {
         private volatile Finished finished;
         private volatile Throwable error;
         private volatile boolean answered;
+        private volatile String checkpointDir;
+        private volatile long checkpointStep;
         private boolean cancelSent;
 
         Call(RunReporter reporter) {
@@ -185,14 +209,19 @@ final class TrainerClient {
             return trailers != null && "busy".equals(trailers.get(TrainFailure.FAILURE_KEY));
         }
 
-        /** The trainer could not be reached: UNAVAILABLE without the trainer's own failure code, nothing answered. */
-        boolean unreachable() {
-            if (error == null || answered) {
-                return false;
+        /**
+         * The trainer went away rather than refusing or failing the job: the call broke (unreachable, killed, cut
+         * off by its shutdown) or the trainer stopped it on its own, with no CANCEL of ours. Its own failures
+         * (invalid_config, training_diverged, ...) carry a failure code and are final.
+         */
+        boolean wentAway() {
+            if (error == null) {
+                return finished != null && finished.getStatus() == TrainStatus.TRAIN_STATUS_CANCELLED && !cancelSent;
             }
             Metadata trailers = Status.trailersFromThrowable(error);
-            return Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE
-                    && (trailers == null || trailers.get(TrainFailure.FAILURE_KEY) == null);
+            String failure = trailers == null ? null : trailers.get(TrainFailure.FAILURE_KEY);
+            return ServiceRetries.wentAway(Status.fromThrowable(error))
+                    && (failure == null || TrainFailure.STOPPED.equals(failure));
         }
 
         @Override
@@ -214,8 +243,12 @@ final class TrainerClient {
                     reporter.metrics(progress.getEval().getStep(), totalSteps, values.getOrDefault("epoch", 0.0),
                             values);
                 }
-                case CHECKPOINT -> reporter.checkpoint(progress.getCheckpoint().getStep(),
-                        Path.of(progress.getCheckpoint().getPath()), lastLogged);
+                case CHECKPOINT -> {
+                    reporter.checkpoint(progress.getCheckpoint().getStep(),
+                            Path.of(progress.getCheckpoint().getPath()), lastLogged);
+                    checkpointDir = progress.getCheckpoint().getPath();
+                    checkpointStep = progress.getCheckpoint().getStep();
+                }
                 case FINISHED -> finished = progress.getFinished();
                 default -> { }
             }

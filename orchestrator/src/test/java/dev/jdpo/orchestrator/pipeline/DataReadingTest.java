@@ -10,8 +10,8 @@ import dev.jdpo.orchestrator.config.HyperparameterResolver;
 import dev.jdpo.orchestrator.config.RunConfigDefaults;
 import dev.jdpo.orchestrator.run.DataSummary;
 import dev.jdpo.orchestrator.run.RunOutcome;
-import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.orchestrator.run.RunStart;
+import dev.jdpo.orchestrator.testing.RecordingReporter;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
@@ -24,13 +24,10 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,37 +37,10 @@ class DataReadingTest {
     @TempDir
     Path tmp;
 
-    /** Records the executor's messages; {@code stop} is the run's stop flag. */
-    private static final class RecordingReporter implements RunReporter {
-        final List<String> messages = new CopyOnWriteArrayList<>();
-        final AtomicBoolean stop = new AtomicBoolean();
-
-        @Override
-        public void info(String message) {
-            messages.add(message);
-        }
-
-        @Override
-        public void warn(String message) {
-            messages.add(message);
-        }
-
-        @Override
-        public void metrics(long step, long totalSteps, double epoch, Map<String, Double> values) {
-        }
-
-        @Override
-        public void checkpoint(long step, Path dir, Map<String, Double> metrics) {
-        }
-
-        @Override
-        public boolean stopRequested() {
-            return stop.get();
-        }
-
-        long dataReads() {
-            return messages.stream().filter(m -> m.contains(" pairs in ") && m.contains(" rows, format ")).count();
-        }
+    /** How often the data was read to its report. */
+    private static long dataReads(RecordingReporter reporter) {
+        return reporter.messages.stream().filter(m -> m.contains(" pairs in ") && m.contains(" rows, format "))
+                .count();
     }
 
     private RunConfig config(int pairs, long maxSteps) throws Exception {
@@ -87,13 +57,13 @@ class DataReadingTest {
             RunStart start = new RunStart("run-once", config, new HyperparameterResolver().resolve(config,
                     summary.trainingPairs(), summary.validationPairs()), Optional.empty());
             assertInstanceOf(RunOutcome.Completed.class, executor.execute(start, reporter));
-            assertEquals(1, reporter.dataReads(), "validated and trained on one reading: " + reporter.messages);
+            assertEquals(1, dataReads(reporter), "validated and trained on one reading: " + reporter.messages);
 
             RunConfig again = config.toBuilder().setOutput(config.getOutput().toBuilder()
                     .setOutputDir(tmp.resolve("out-again").toString())).build();
             assertInstanceOf(RunOutcome.Completed.class, executor.execute(new RunStart("run-again", again,
                     start.hyperparameters(), Optional.empty()), reporter));
-            assertEquals(2, reporter.dataReads(), "a run that was not just validated (a restart) reads again");
+            assertEquals(2, dataReads(reporter), "a run that was not just validated (a restart) reads again");
         }
     }
 
@@ -110,7 +80,7 @@ class DataReadingTest {
                     100_000, 0), Optional.empty());
             RunOutcome outcome = executor.execute(start, reporter);
             assertEquals(new RunOutcome.Stopped(0), outcome);
-            assertEquals(0, reporter.dataReads(), "neither reading reached its report: " + reporter.messages);
+            assertEquals(0, dataReads(reporter), "neither reading reached its report: " + reporter.messages);
         }
     }
 

@@ -108,7 +108,7 @@ class SeparateProcessesTest {
     }
 
     @Test
-    void trainerThatDiesMidRunFailsTheRunAndKeepsItsCheckpoints() throws Exception {
+    void trainerThatDiesMidRunAndStaysDownFailsTheRunAfterTheRetriesAndKeepsItsCheckpoints() throws Exception {
         int trainerPort = TestWorkspace.freePort();
         try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
              RunClient client = new RunClient(server.port());
@@ -169,14 +169,23 @@ class SeparateProcessesTest {
         }
     }
 
-    /**
-     * "step/name" -> value of every metric the run reported, wall-clock rates and the reference scorer's own
-     * counters (which say where scoring ran, not what training computed) left out.
-     */
-    private static Map<String, Double> metricsOfRunToEnd(RunClient client, RunConfig config) {
+    /** The metrics of a run created from {@code config} and watched to its successful end (see {@link #metrics}). */
+    static Map<String, Double> metricsOfRunToEnd(RunClient client, RunConfig config) {
         Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+        Map<String, Double> metrics = metrics(client.watch(run.getId(), 0));
+        Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError().getMessage());
+        return metrics;
+    }
+
+    /**
+     * "step/name" -> the last value of every metric among the events (a step trained again after a resume reports
+     * again), wall-clock rates and the reference scorer's own counters (which say where scoring ran, not what
+     * training computed) left out.
+     */
+    static Map<String, Double> metrics(List<RunEvent> events) {
         Map<String, Double> metrics = new TreeMap<>();
-        for (RunEvent event : client.watch(run.getId(), 0)) {
+        for (RunEvent event : events) {
             if (event.hasMetrics()) {
                 event.getMetrics().getValuesMap().forEach((name, value) -> {
                     if (!TIMINGS.contains(name) && !name.startsWith("reference/")) {
@@ -185,8 +194,6 @@ class SeparateProcessesTest {
                 });
             }
         }
-        Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
-        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError().getMessage());
         return metrics;
     }
 }

@@ -36,6 +36,7 @@ public final class Checkpoints {
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String MASTER_WEIGHTS_FILE = "master_weights.safetensors";
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
+    private static final Pattern PARTIAL = Pattern.compile("checkpoint-\\d+\\.partial");
 
     private Checkpoints() { }
 
@@ -131,6 +132,24 @@ public final class Checkpoints {
         List<Path> all = list(outputDir);
         for (int i = 0; i < all.size() - keep; i++) {
             deleteTree(all.get(i));
+        }
+    }
+
+    /**
+     * Deletes the {@code checkpoint-<step>.partial} directories a save cut short (a process killed mid-write)
+     * left under {@code outputDir}; a complete checkpoint is only ever renamed out of one.
+     */
+    public static void removePartial(Path outputDir) throws IOException {
+        if (!Files.isDirectory(outputDir)) {
+            return;
+        }
+        List<Path> partial;
+        try (Stream<Path> children = Files.list(outputDir)) {
+            partial = children.filter(p -> Files.isDirectory(p) && PARTIAL.matcher(p.getFileName().toString())
+                    .matches()).toList();
+        }
+        for (Path dir : partial) {
+            deleteTree(dir);
         }
     }
 

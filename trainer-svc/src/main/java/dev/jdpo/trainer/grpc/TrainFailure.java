@@ -16,6 +16,9 @@ public final class TrainFailure extends Exception {
     /** Trailer naming the offending field, e.g. {@code training.beta}; absent when none is at fault. */
     public static final Metadata.Key<String> FIELD_KEY = Metadata.Key.of("jdpo-field", Metadata.ASCII_STRING_MARSHALLER);
 
+    /** The failure code of a job ended by the trainer's shutdown: the caller may resume it elsewhere or later. */
+    public static final String STOPPED = "trainer_stopped";
+
     private final Status.Code code;
     private final String failure;
     private final String field;
@@ -65,7 +68,7 @@ public final class TrainFailure extends Exception {
     }
 
     static TrainFailure stopped(String message) {
-        return new TrainFailure(Status.Code.UNAVAILABLE, "trainer_stopped", "", message);
+        return new TrainFailure(Status.Code.UNAVAILABLE, STOPPED, "", message);
     }
 
     static TrainFailure internal(String message) {

@@ -144,12 +144,14 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * Trains until the scheduled steps are done or a cancel request; on completion writes a final checkpoint
-     * and {@code OUTPUT/final}, on cancel a checkpoint of the last completed step.
+     * and {@code OUTPUT/final}, on cancel a checkpoint of the last completed step. Half-written checkpoints an
+     * earlier, killed attempt left in the output directory are removed first.
      *
      * @throws TrainingDivergedException when a loss or gradient turns NaN/infinite; its message names the step
      *     and the last good checkpoint, which is left in place
      */
     public RunResult run(TrainingListener listener) throws TrainingDivergedException, IOException {
+        Checkpoints.removePartial(output.outputDir());
         int[] epochOrder = order.epochOrder(cursor.epoch());
         while (trainer.completedSteps() < totalSteps) {
             if (cancelRequested.get()) {

@@ -88,4 +88,16 @@ class CheckpointsTest {
         assertEquals(Checkpoints.directory(dir, 100), Checkpoints.latest(dir).orElseThrow());
         assertTrue(Files.isDirectory(dir.resolve("final")));
     }
+
+    @Test
+    void removePartialDeletesOnlyHalfWrittenCheckpoints(@TempDir Path dir) throws Exception {
+        Files.createDirectories(Checkpoints.directory(dir, 10).resolve("sub"));
+        Files.createDirectories(dir.resolve("checkpoint-20.partial").resolve("sub"));
+        Files.writeString(dir.resolve("checkpoint-20.partial").resolve("sub").resolve("model.safetensors"), "half");
+        Files.createDirectories(dir.resolve("notes.partial"));
+        Checkpoints.removePartial(dir);
+        assertEquals(List.of(Checkpoints.directory(dir, 10)), Checkpoints.list(dir));
+        assertTrue(Files.notExists(dir.resolve("checkpoint-20.partial")));
+        assertTrue(Files.isDirectory(dir.resolve("notes.partial")), "only checkpoint-<step>.partial is ours");
+    }
 }

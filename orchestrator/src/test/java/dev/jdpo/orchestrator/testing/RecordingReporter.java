@@ -1,0 +1,55 @@
+package dev.jdpo.orchestrator.testing;
+
+import dev.jdpo.orchestrator.run.RunReporter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A run reporter that records an executor's messages and checkpoints; {@link #stop} is the run's stop flag. */
+public final class RecordingReporter implements RunReporter {
+
+    public final List<String> messages = new CopyOnWriteArrayList<>();
+    /** Step -> directory of every checkpoint registered. */
+    public final Map<Long, Path> checkpoints = new ConcurrentSkipListMap<>();
+    public final AtomicBoolean stop = new AtomicBoolean();
+    private final boolean stopOnWarning;
+
+    public RecordingReporter() {
+        this(false);
+    }
+
+    /** @param stopOnWarning asks to stop as soon as a warning (such as a retry) is reported */
+    public RecordingReporter(boolean stopOnWarning) {
+        this.stopOnWarning = stopOnWarning;
+    }
+
+    @Override
+    public void info(String message) {
+        messages.add(message);
+    }
+
+    @Override
+    public void warn(String message) {
+        messages.add(message);
+        if (stopOnWarning) {
+            stop.set(true);
+        }
+    }
+
+    @Override
+    public void metrics(long step, long totalSteps, double epoch, Map<String, Double> values) {
+    }
+
+    @Override
+    public void checkpoint(long step, Path dir, Map<String, Double> metrics) {
+        checkpoints.put(step, dir);
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return stop.get();
+    }
+}
