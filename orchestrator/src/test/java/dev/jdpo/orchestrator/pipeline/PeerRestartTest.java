@@ -171,12 +171,14 @@ class PeerRestartTest {
 
     private ServiceProcess trainer(int port, String log) throws Exception {
         return ServiceProcess.start(tmp.resolve(log), "jdpo trainer listening on 127.0.0.1:" + port, "trainer",
-                "--port", String.valueOf(port));
+                "--port", String.valueOf(port), "--read-root", REPO.resolve("examples").toString(), "--write-root",
+                tmp.toString());
     }
 
     private ServiceProcess tokenizer(int port, String log) throws Exception {
         return ServiceProcess.start(tmp.resolve(log), "jdpo tokenizer listening on 127.0.0.1:" + port, "tokenizer",
-                "--port", String.valueOf(port));
+                "--port", String.valueOf(port), "--read-root", REPO.resolve("examples").toString(), "--read-root",
+                tmp.toString());
     }
 
     /** The index of the first warning starting with {@code prefix}: the retry told what happened. */
