@@ -48,6 +48,10 @@ public final class AllowedRoots {
         if (!config.getData().getValidationFile().isEmpty()) {
             b.getDataBuilder().setValidationFile(absolute(config.getData().getValidationFile()));
         }
+        String adapter = config.getTraining().getLora().getAdapter();
+        if (!adapter.isEmpty()) {
+            b.getTrainingBuilder().getLoraBuilder().setAdapter(absolute(adapter));
+        }
         b.getOutputBuilder().setOutputDir(absolute(config.getOutput().getOutputDir()));
         b.getOutputBuilder().setResumeFromCheckpoint(absolute(config.getOutput().getResumeFromCheckpoint()));
         RunConfig resolved = b.build();
@@ -56,12 +60,18 @@ public final class AllowedRoots {
         requireAllowed("model.reference", resolved.getModel().getReference());
         requireAllowed("data.training_file", resolved.getData().getTrainingFile());
         requireAllowed("data.validation_file", resolved.getData().getValidationFile());
+        requireAllowed("training.lora.adapter", resolved.getTraining().getLora().getAdapter());
         requireAllowed("output.output_dir", resolved.getOutput().getOutputDir());
         requireAllowed("output.resume_from_checkpoint", resolved.getOutput().getResumeFromCheckpoint());
 
         List<ConfigViolation> missing = new ArrayList<>();
         requireModelDir("model.policy", resolved.getModel().getPolicy(), missing);
         requireModelDir("model.reference", resolved.getModel().getReference(), missing);
+        String adapterDir = resolved.getTraining().getLora().getAdapter();
+        if (!adapterDir.isEmpty() && !Files.isRegularFile(Path.of(adapterDir, "adapter_config.json"))) {
+            missing.add(new ConfigViolation("training.lora.adapter", adapterDir
+                    + " is not a PEFT adapter directory (no adapter_config.json)"));
+        }
         requireFile("data.training_file", resolved.getData().getTrainingFile(), missing);
         requireFile("data.validation_file", resolved.getData().getValidationFile(), missing);
         Path output = Path.of(resolved.getOutput().getOutputDir());
