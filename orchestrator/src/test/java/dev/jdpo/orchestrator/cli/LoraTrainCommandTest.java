@@ -58,7 +58,9 @@ class LoraTrainCommandTest {
         Path data = TrainCommandTest.writeData(tmp);
 
         Path two = tmp.resolve("two");
-        RunCommandsTest.Result twoSteps = jdpo(issueCommand(data, two, "2"));
+        List<String> twoStepCommand = issueCommand(data, two, "2");
+        twoStepCommand.addAll(List.of("--save-steps", "1"));
+        RunCommandsTest.Result twoSteps = jdpo(twoStepCommand);
         assertEquals(0, twoSteps.exit(), twoSteps.err() + twoSteps.out());
         List<JsonObject> metrics = TrainCommandTest.trainingLines(two.resolve("metrics.jsonl"));
         assertEquals(2, metrics.size());
@@ -67,6 +69,13 @@ class LoraTrainCommandTest {
                 "step 1 grad_norm (A and B only)");
         assertRelative(golden.get("loss_after_one_step").getAsDouble(), metrics.get(1).get("loss").getAsDouble(),
                 "step 2 loss");
+
+        List<String> resume = new ArrayList<>(twoStepCommand);
+        resume.addAll(List.of("--resume", two.resolve("checkpoint-1").toString()));
+        RunCommandsTest.Result resumed = jdpo(resume);
+        assertEquals(0, resumed.exit(), resumed.err() + resumed.out());
+        assertEquals(metrics.get(1).get("loss").getAsDouble(), TrainCommandTest.trainingLines(
+                two.resolve("metrics.jsonl")).get(1).get("loss").getAsDouble(), 1e-9, "step 2 again from checkpoint-1");
 
         Path one = tmp.resolve("one");
         List<String> oneStep = issueCommand(data, one, "1");
@@ -117,6 +126,24 @@ class LoraTrainCommandTest {
         try (CausalLM trained = CausalLM.load(Path.of(BASE), output.resolve("final"), LoadOptions.cpu())) {
             // 7 linear layers per decoder layer (q, k, v, o, gate, up, down) x 2 layers, A and B each
             assertEquals(28, trained.adapter().orElseThrow().parameters().size());
+        }
+    }
+
+    @Test
+    void theDefaultReferenceOfAContinuedAdapterIsBasePlusThatAdapter(@TempDir Path out) throws Exception {
+        Path data = TrainCommandTest.writeData(tmp);
+        Path state = out.resolve("state");
+        // the base alone is scored (and cached) first: the continued run must not reuse those entries
+        for (String adapter : new String[] {null, ROOT.resolve("examples/tiny-llama-lora").toString()}) {
+            Path output = out.resolve(adapter == null ? "new" : "continued");
+            List<String> args = new ArrayList<>(List.of("train", "--policy", BASE, "--data", data.toString(),
+                    "--loss", "sigmoid", "--batch-size", "4", "--max-steps", "1", "--output", output.toString(),
+                    "--metrics-out", output.resolve("metrics.jsonl").toString(), "--state-dir", state.toString()));
+            args.addAll(adapter == null ? List.of("--lora-r", "4") : List.of("--adapter", adapter));
+            RunCommandsTest.Result result = jdpo(args);
+            assertEquals(0, result.exit(), result.err() + result.out());
+            JsonObject first = TrainCommandTest.trainingLines(output.resolve("metrics.jsonl")).get(0);
+            assertEquals(Math.log(2), first.get("loss").getAsDouble(), 1e-6, "reference == starting policy");
         }
     }
 

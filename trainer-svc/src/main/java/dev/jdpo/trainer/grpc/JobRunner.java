@@ -129,7 +129,9 @@ final class JobRunner implements Runnable {
             return CausalLM.load(job.policyDir(), job.load());
         }
         if (lora.adapter() == null) {
-            CausalLM base = CausalLM.load(job.policyDir(), job.load());
+            // the base loads frozen: no gradients, moments or master copies for its weights
+            CausalLM base = CausalLM.load(job.policyDir(), new LoadOptions(job.load().device(),
+                    job.load().precision(), false));
             try {
                 base.attachAdapter(LoraAdapter.create(base, lora.newAdapter(), job.config().seed(), true));
                 return base;
@@ -139,9 +141,8 @@ final class JobRunner implements Runnable {
                         + e.getMessage());
             }
         }
-        LoadOptions trainableAdapter = new LoadOptions(job.load().device(), job.load().precision(), true);
         try {
-            return CausalLM.load(job.policyDir(), lora.adapter(), trainableAdapter);
+            return CausalLM.load(job.policyDir(), lora.adapter(), job.load());
         } catch (ModelLoadException e) {
             throw TrainFailure.invalidModel("training.lora.adapter", "training.lora.adapter: " + e.getMessage());
         } catch (IllegalArgumentException e) {

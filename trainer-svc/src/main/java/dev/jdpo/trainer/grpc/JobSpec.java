@@ -32,7 +32,7 @@ import java.nio.file.Path;
  * @param evalBatchSize pairs per evaluation forward pass
  * @param padId right-padding token id
  * @param vocabSize the policy's vocabulary size, for checking pairs as they arrive
- * @param load device and precision, trainable
+ * @param load device and precision, trainable (under LoRA only the adapter is: the base always loads frozen)
  * @param save dtype and shard size of saved weights
  * @param lora how to train a LoRA adapter, or null to train every weight
  */
@@ -70,8 +70,7 @@ record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, Tr
         }
         ModelConfig model = modelConfig(resumeFrom != null ? resumeFrom : policyDir, resumeFrom != null);
         int padId = padId(job, model);
-        // under LoRA the base loads frozen: no gradients, moments or master copies for its weights
-        LoadOptions load = new LoadOptions(device(job.getDevice()), precision(job), lora == null);
+        LoadOptions load = new LoadOptions(device(job.getDevice()), precision(job), true);
         SaveOptions save = new SaveOptions(config.saveDtype(), SaveOptions.DEFAULT_MAX_SHARD_BYTES);
         int evalBatchSize = job.getEvalBatchSize() > 0 ? job.getEvalBatchSize() : config.batchSize();
         return new JobSpec(job.getRunId(), policyDir, outputDir, resumeFrom, config, (int) evalInterval, evalBatchSize,

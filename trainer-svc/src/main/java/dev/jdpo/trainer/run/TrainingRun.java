@@ -107,7 +107,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * As {@link #resume(Path, LoadOptions, int, List, TrainingConfig, Output)}; with {@code adapterBase} set, the
-     * checkpoint holds a LoRA adapter, which is loaded trainable onto that frozen base model.
+     * checkpoint holds a LoRA adapter, which is loaded trainable onto that base model, frozen.
      */
     public static TrainingRun resume(Path checkpointDir, Path adapterBase, LoadOptions load, int padId,
                                      List<TrainingPair> pairs, TrainingConfig config, Output output)
