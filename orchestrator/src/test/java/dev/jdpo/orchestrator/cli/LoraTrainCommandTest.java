@@ -10,6 +10,8 @@ import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.lora.LoraAdapter;
+import dev.jdpo.model.safetensors.SafetensorsFile;
+import dev.jdpo.trainer.checkpoint.Checkpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,6 +129,11 @@ class LoraTrainCommandTest {
             // 7 linear layers per decoder layer (q, k, v, o, gate, up, down) x 2 layers, A and B each
             assertEquals(28, trained.adapter().orElseThrow().parameters().size());
         }
+        var moments = SafetensorsFile.open(output.resolve("checkpoint-2").resolve(Checkpoints.OPTIMIZER_FILE))
+                .entries().keySet();
+        assertEquals(56, moments.size(), "two AdamW moments per A and B, none for the frozen base");
+        assertTrue(moments.stream().allMatch(name -> name.contains(".lora_A.") || name.contains(".lora_B.")),
+                moments.toString());
     }
 
     @Test
