@@ -234,6 +234,27 @@ public final class CausalLM implements AutoCloseable {
         ModelDirWriter.write(this, dir, options);
     }
 
+    /**
+     * Writes the attached adapter as PEFT does ({@link LoraAdapter#save}), plus the source's tokenizer files and a
+     * copy of its config.json: what a LoRA run's checkpoints and {@code final/} hold.
+     *
+     * @throws IllegalStateException without an attached adapter
+     */
+    public void saveAdapter(Path dir) throws IOException {
+        ModelDirWriter.writeAdapter(this, dir);
+    }
+
+    /**
+     * What an optimizer updates: the attached adapter's A and B (the base stays frozen), else every weight of a
+     * model loaded trainable, else nothing.
+     */
+    public Map<String, NDArray> trainableParameters() {
+        if (adapter != null) {
+            return adapter.parameters();
+        }
+        return options.trainable() ? parameters : Map.of();
+    }
+
     @Override
     public void close() {
         transformer.close();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.jdpo.model.lora.LoraAdapter;
 import dev.jdpo.model.safetensors.CheckpointWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,17 @@ final class ModelDirWriter {
         CheckpointWriter.write(dir, tensors, dtype, options.maxShardBytes());
         writeJson(dir.resolve("config.json"), configWithDtype(model.config().json(), dtype));
         writeJson(dir.resolve(GenerationConfig.FILE), model.generationConfig().json());
+        copyTokenizerFiles(model.sourceDir(), dir);
+    }
+
+    /**
+     * Writes the attached adapter in PEFT's format, with the tokenizer files and a verbatim copy of the base's
+     * config.json beside it (so the directory is self-describing and its vocabulary readable).
+     */
+    static void writeAdapter(CausalLM model, Path dir) throws IOException {
+        LoraAdapter adapter = model.adapter().orElseThrow(() -> new IllegalStateException("no adapter is attached"));
+        adapter.save(dir);
+        writeJson(dir.resolve("config.json"), model.config().json());
         copyTokenizerFiles(model.sourceDir(), dir);
     }
 

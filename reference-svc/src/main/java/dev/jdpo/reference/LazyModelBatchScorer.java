@@ -16,13 +16,16 @@ import java.util.List;
 final class LazyModelBatchScorer implements SequenceBatchScorer, AutoCloseable {
 
     private final Path modelDir;
+    private final Path adapterDir;
     private final LoadOptions options;
     private final int vocabSize;
     private CausalLM model;
     private ModelBatchScorer scorer;
 
-    LazyModelBatchScorer(Path modelDir, LoadOptions options) throws ModelLoadException {
+    /** @param adapterDir a PEFT LoRA adapter to attach, or null for the checkpoint alone */
+    LazyModelBatchScorer(Path modelDir, Path adapterDir, LoadOptions options) throws ModelLoadException {
         this.modelDir = modelDir;
+        this.adapterDir = adapterDir;
         this.options = options;
         this.vocabSize = ModelConfig.read(modelDir.resolve("config.json")).vocabSize();
     }
@@ -31,7 +34,7 @@ final class LazyModelBatchScorer implements SequenceBatchScorer, AutoCloseable {
     public synchronized List<SequenceScore> scoreBatch(List<TokenSequence> batch, boolean perToken) {
         if (scorer == null) {
             try {
-                model = CausalLM.load(modelDir, options);
+                model = CausalLM.load(modelDir, adapterDir, options);
             } catch (ModelLoadException e) {
                 throw new ReferenceLoadException("cannot load the reference checkpoint " + modelDir + ": "
                         + e.getMessage(), e);

@@ -25,34 +25,39 @@ public final class ReferenceModel implements AutoCloseable {
     }
 
     /**
-     * Loads {@code modelDir} (which must hold tokenizer.json next to the weights) and fingerprints it.
+     * Loads {@code modelDir} (which must hold tokenizer.json next to the weights), with {@code adapterDir}'s PEFT
+     * LoRA adapter attached when it is not null, and fingerprints both.
      *
-     * @throws ModelLoadException when the checkpoint cannot be loaded
-     * @throws IOException when the checkpoint or tokenizer files cannot be read for fingerprinting
+     * @throws ModelLoadException when the checkpoint or adapter cannot be loaded
+     * @throws IOException when the checkpoint, adapter or tokenizer files cannot be read for fingerprinting
      */
-    public static ReferenceModel load(Path modelDir, LoadOptions options, ScoreCache cache, BatchLimits limits)
-            throws ModelLoadException, IOException {
-        ReferenceIdentity identity = identity(modelDir, options, cache);
-        CausalLM model = CausalLM.load(modelDir, frozen(options));
+    public static ReferenceModel load(Path modelDir, Path adapterDir, LoadOptions options, ScoreCache cache,
+                                      BatchLimits limits) throws ModelLoadException, IOException {
+        ReferenceIdentity identity = identity(modelDir, adapterDir, options, cache);
+        CausalLM model = CausalLM.load(modelDir, adapterDir, frozen(options));
         return new ReferenceModel(model, new LocalReferenceScorer(new ModelBatchScorer(model), cache, identity, limits));
     }
 
     /**
-     * Fingerprints {@code modelDir} and reads its config, but loads the weights only when a pair misses the cache.
+     * Fingerprints {@code modelDir} (and {@code adapterDir}, when not null) and reads its config, but loads the
+     * weights only when a pair misses the cache.
      *
      * @throws ModelLoadException when config.json cannot be read
-     * @throws IOException when the checkpoint or tokenizer files cannot be read for fingerprinting
+     * @throws IOException when the checkpoint, adapter or tokenizer files cannot be read for fingerprinting
      */
-    public static ReferenceModel loadLazily(Path modelDir, LoadOptions options, ScoreCache cache, BatchLimits limits)
-            throws ModelLoadException, IOException {
-        ReferenceIdentity identity = identity(modelDir, options, cache);
-        LazyModelBatchScorer model = new LazyModelBatchScorer(modelDir, frozen(options));
+    public static ReferenceModel loadLazily(Path modelDir, Path adapterDir, LoadOptions options, ScoreCache cache,
+                                            BatchLimits limits) throws ModelLoadException, IOException {
+        ReferenceIdentity identity = identity(modelDir, adapterDir, options, cache);
+        LazyModelBatchScorer model = new LazyModelBatchScorer(modelDir, adapterDir, frozen(options));
         return new ReferenceModel(model, new LocalReferenceScorer(model, cache, identity, limits));
     }
 
-    /** The cache identity of a checkpoint under these options, without loading the weights. */
-    public static ReferenceIdentity identity(Path modelDir, LoadOptions options, ScoreCache cache) throws IOException {
-        return new ReferenceIdentity(CheckpointFingerprints.weights(modelDir, cache),
+    /** The cache identity of a checkpoint (with an adapter, or null) under these options, without loading it. */
+    public static ReferenceIdentity identity(Path modelDir, Path adapterDir, LoadOptions options, ScoreCache cache)
+            throws IOException {
+        String weights = CheckpointFingerprints.weights(modelDir, cache);
+        return new ReferenceIdentity(adapterDir == null ? weights
+                : CheckpointFingerprints.withAdapter(weights, adapterDir),
                 CheckpointFingerprints.tokenizer(modelDir.resolve("tokenizer.json")), options.precision().name());
     }
 

@@ -22,13 +22,13 @@ class ReferenceModelTest {
         List<PairTokens> pairs = TestPairs.random(10, 77, 512, 10, 10);
         List<PairScore> first;
         try (ScoreCache cache = ScoreCache.open(cacheDir);
-             ReferenceModel eager = ReferenceModel.load(TestPairs.tinyReference(), LoadOptions.cpu(), cache,
+             ReferenceModel eager = ReferenceModel.load(TestPairs.tinyReference(), null, LoadOptions.cpu(), cache,
                      BatchLimits.defaults())) {
             assertTrue(eager.weightsLoaded());
             first = eager.scorer().score(pairs, false);
         }
         try (ScoreCache cache = ScoreCache.open(cacheDir);
-             ReferenceModel lazy = ReferenceModel.loadLazily(TestPairs.tinyReference(), LoadOptions.cpu(), cache,
+             ReferenceModel lazy = ReferenceModel.loadLazily(TestPairs.tinyReference(), null, LoadOptions.cpu(), cache,
                      BatchLimits.defaults())) {
             List<PairScore> again = lazy.scorer().score(pairs, false);
             assertFalse(lazy.weightsLoaded(), "every pair was cached");

@@ -31,7 +31,7 @@ public final class TinyReference {
     public static synchronized ReferenceIdentity identity() {
         if (identity == null) {
             try (ScoreCache memo = ScoreCache.inMemory()) {
-                identity = ReferenceModel.identity(TestPairs.tinyReference(), LoadOptions.cpu(), memo);
+                identity = ReferenceModel.identity(TestPairs.tinyReference(), null, LoadOptions.cpu(), memo);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -17,6 +17,9 @@ final class ClientPaths {
                 .setValidationFile(absolute(config.getData().getValidationFile()));
         b.getOutputBuilder().setOutputDir(absolute(config.getOutput().getOutputDir()))
                 .setResumeFromCheckpoint(absolute(config.getOutput().getResumeFromCheckpoint()));
+        if (config.getTraining().hasLora()) {
+            b.getTrainingBuilder().getLoraBuilder().setAdapter(absolute(config.getTraining().getLora().getAdapter()));
+        }
         return b.build();
     }
 

@@ -134,6 +134,30 @@ final class RunConfigOptions {
     @Option(names = "--seed", description = "data order and torch seed [training.seed]")
     Long seed;
 
+    @Option(names = "--adapter", paramLabel = "DIR", description = "train a LoRA adapter: continue this PEFT "
+            + "adapter (its adapter_config.json sets r, alpha, targets) [training.lora.adapter]")
+    String adapter;
+
+    @Option(names = "--lora-r", description = "train a new LoRA adapter of this rank; default 8 [training.lora.r]")
+    Integer loraR;
+
+    @Option(names = "--lora-alpha", description = "LoRA scale numerator; default 8 [training.lora.lora_alpha]")
+    Double loraAlpha;
+
+    @Option(names = "--lora-dropout", description = "dropout on the adapter's input [training.lora.lora_dropout]")
+    Double loraDropout;
+
+    @Option(names = "--lora-target-modules", split = ",", description = "modules that get an adapter, e.g. "
+            + "q_proj,v_proj (default) or all-linear [training.lora.target_modules]")
+    List<String> loraTargetModules;
+
+    @Option(names = "--use-rslora", description = "scale by alpha/sqrt(r) [training.lora.use_rslora]")
+    Boolean useRslora;
+
+    @Option(names = "--merge-at-end", description = "also write OUTPUT/final-merged, base + adapter "
+            + "[training.lora.merge_at_end]")
+    Boolean mergeAtEnd;
+
     @Option(names = "--save-steps", description = "checkpoint every N steps, 0 = only at the end "
             + "[output.checkpoint_interval]")
     Long saveSteps;
@@ -220,6 +244,13 @@ final class RunConfigOptions {
         set(fields, "training.max_length", maxLength);
         set(fields, "training.max_prompt_length", maxPromptLength);
         set(fields, "training.seed", seed);
+        set(fields, "training.lora.adapter", adapter);
+        set(fields, "training.lora.r", loraR);
+        set(fields, "training.lora.lora_alpha", loraAlpha);
+        set(fields, "training.lora.lora_dropout", loraDropout);
+        set(fields, "training.lora.target_modules", loraTargetModules);
+        set(fields, "training.lora.use_rslora", useRslora);
+        set(fields, "training.lora.merge_at_end", mergeAtEnd);
         set(fields, "output.output_dir", output);
         set(fields, "output.checkpoint_interval", saveSteps);
         set(fields, "output.save_total_limit", saveTotalLimit);

@@ -53,6 +53,10 @@ public final class AllowedRoots {
             b.getDataBuilder().setValidationFile(absolute("data.validation_file",
                     config.getData().getValidationFile()));
         }
+        String adapter = config.getTraining().getLora().getAdapter();
+        if (!adapter.isEmpty()) {
+            b.getTrainingBuilder().getLoraBuilder().setAdapter(absolute("training.lora.adapter", adapter));
+        }
         b.getOutputBuilder().setOutputDir(absolute("output.output_dir", config.getOutput().getOutputDir()));
         b.getOutputBuilder().setResumeFromCheckpoint(absolute("output.resume_from_checkpoint",
                 config.getOutput().getResumeFromCheckpoint()));
@@ -62,12 +66,18 @@ public final class AllowedRoots {
         requireAllowed("model.reference", resolved.getModel().getReference());
         requireAllowed("data.training_file", resolved.getData().getTrainingFile());
         requireAllowed("data.validation_file", resolved.getData().getValidationFile());
+        requireAllowed("training.lora.adapter", resolved.getTraining().getLora().getAdapter());
         requireAllowed("output.output_dir", resolved.getOutput().getOutputDir());
         requireAllowed("output.resume_from_checkpoint", resolved.getOutput().getResumeFromCheckpoint());
 
         List<ConfigViolation> missing = new ArrayList<>();
         requireModelDir("model.policy", resolved.getModel().getPolicy(), missing);
         requireModelDir("model.reference", resolved.getModel().getReference(), missing);
+        String adapterDir = resolved.getTraining().getLora().getAdapter();
+        if (!adapterDir.isEmpty() && !Files.isRegularFile(Path.of(adapterDir, "adapter_config.json"))) {
+            missing.add(new ConfigViolation("training.lora.adapter", adapterDir
+                    + " is not a PEFT adapter directory (no adapter_config.json)"));
+        }
         requireFile("data.training_file", resolved.getData().getTrainingFile(), missing);
         requireFile("data.validation_file", resolved.getData().getValidationFile(), missing);
         Path output = Path.of(resolved.getOutput().getOutputDir());

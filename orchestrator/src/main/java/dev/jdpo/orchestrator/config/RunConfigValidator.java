@@ -10,6 +10,7 @@ import dev.jdpo.proto.v1.ServicesConfig;
 import dev.jdpo.proto.v1.TrainingConfig;
 import dev.jdpo.tokenizer.data.DataFormat;
 import dev.jdpo.trainer.config.LossType;
+import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -135,6 +136,11 @@ public final class RunConfigValidator {
         }
         if (t.hasMaxLength()) {
             atLeast("training.max_length", t.getMaxLength(), 2, found);
+        }
+        try {
+            ProtoTrainingConfig.lora(t);
+        } catch (dev.jdpo.trainer.config.InvalidConfigException e) {
+            found.add(new ConfigViolation(e.field(), e.getMessage().substring(e.field().length() + 2)));
         }
         if (t.hasMaxPromptLength()) {
             atLeast("training.max_prompt_length", t.getMaxPromptLength(), 1, found);

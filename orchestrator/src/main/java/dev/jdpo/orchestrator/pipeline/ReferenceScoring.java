@@ -88,16 +88,22 @@ final class ReferenceScoring {
     private static Optional<List<TrainingPair>> scoreInProcess(RunConfig config, List<EncodedPair> pairs,
                                                                boolean perToken, Path cacheDir, RunReporter reporter)
             throws RunFailure {
-        String referenceDir = config.getModel().getReference().isEmpty()
-                ? config.getModel().getPolicy() : config.getModel().getReference();
-        String field = config.getModel().getReference().isEmpty() ? "model.policy" : "model.reference";
+        boolean startingPolicy = config.getModel().getReference().isEmpty();
+        String referenceDir = startingPolicy ? config.getModel().getPolicy() : config.getModel().getReference();
+        // under LoRA the starting policy is the base plus the adapter the run continues (none for a new one); it
+        // is scored here, before training loads the policy, so the base is never held twice at once
+        String adapter = startingPolicy ? config.getTraining().getLora().getAdapter() : "";
+        Path adapterDir = adapter.isEmpty() ? null : Path.of(adapter);
+        String field = !startingPolicy ? "model.reference" : adapterDir != null ? "training.lora.adapter"
+                : "model.policy";
         BatchLimits limits = new BatchLimits(BatchLimits.defaults().maxTokens(),
                 config.getTraining().getReferenceBatchSize());
         // lazily: a rerun whose pairs are all cached never loads the reference weights
         try (ScoreCache cache = ScoreCache.open(cacheDir);
-             ReferenceModel reference = ReferenceModel.loadLazily(Path.of(referenceDir),
+             ReferenceModel reference = ReferenceModel.loadLazily(Path.of(referenceDir), adapterDir,
                      Devices.loadOptions(config.getModel(), false), cache, limits)) {
-            reporter.info("Scoring reference log-probs in-process with " + referenceDir);
+            reporter.info("Scoring reference log-probs in-process with " + referenceDir
+                    + (adapterDir == null ? "" : " + adapter " + adapterDir));
             Optional<Scored> scored;
             try {
                 scored = score(reference.scorer(), pairs, perToken, reporter);

@@ -36,7 +36,7 @@ class TrainCommandTest {
     }
 
     /** The golden pairs' text as a JSONL file. */
-    private static Path writeData(Path dir) throws Exception {
+    static Path writeData(Path dir) throws Exception {
         String json = Files.readString(repoRoot().resolve("testdata/golden.json"), StandardCharsets.UTF_8);
         List<String> lines = new ArrayList<>();
         for (JsonElement element : JsonParser.parseString(json).getAsJsonObject().getAsJsonObject("golden")
@@ -98,7 +98,7 @@ class TrainCommandTest {
     }
 
     /** The training reports of a metrics file (reference/ and eval_ reports carry no "loss"). */
-    private static List<JsonObject> trainingLines(Path file) throws Exception {
+    static List<JsonObject> trainingLines(Path file) throws Exception {
         return metricLines(file).stream().filter(line -> line.has("loss")).toList();
     }
 

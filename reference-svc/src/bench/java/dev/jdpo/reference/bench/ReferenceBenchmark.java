@@ -130,7 +130,7 @@ public final class ReferenceBenchmark implements Callable<Integer> {
         long secondForwardPasses = 0;
         boolean secondLoadedWeights = false;
         try (ScoreCache memo = ScoreCache.inMemory();
-             ReferenceModel warm = ReferenceModel.load(model, LoadOptions.cpu(), memo, limits())) {
+             ReferenceModel warm = ReferenceModel.load(model, null, LoadOptions.cpu(), memo, limits())) {
             for (int w = 0; w < WARM_UP_PASSES; w++) {
                 warm.scorer().score(randomPairs(900 + w), false);
             }
@@ -140,13 +140,13 @@ public final class ReferenceBenchmark implements Callable<Integer> {
             Path cacheDir = work.resolve("cache-" + i);
             long start = System.nanoTime();
             try (ScoreCache cache = ScoreCache.open(cacheDir);
-                 ReferenceModel reference = ReferenceModel.load(model, LoadOptions.cpu(), cache, limits())) {
+                 ReferenceModel reference = ReferenceModel.load(model, null, LoadOptions.cpu(), cache, limits())) {
                 scoreInChunks(reference.scorer(), data);
             }
             first[i] = (System.nanoTime() - start) / 1e9;
             start = System.nanoTime();
             try (ScoreCache cache = ScoreCache.open(cacheDir);
-                 ReferenceModel reference = ReferenceModel.loadLazily(model, LoadOptions.cpu(), cache, limits())) {
+                 ReferenceModel reference = ReferenceModel.loadLazily(model, null, LoadOptions.cpu(), cache, limits())) {
                 scoreInChunks(reference.scorer(), data);
                 secondForwardPasses += reference.scorer().stats().forwardPasses();
                 secondLoadedWeights |= reference.weightsLoaded();

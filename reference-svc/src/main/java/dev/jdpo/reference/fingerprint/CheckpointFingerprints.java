@@ -4,6 +4,7 @@ import dev.jdpo.model.ModelFingerprint;
 import dev.jdpo.reference.cache.ScoreCache;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -43,6 +44,26 @@ public final class CheckpointFingerprints {
     /** The weights fingerprint of {@code modelDir}, always hashed from the bytes. */
     public static String weights(Path modelDir) throws IOException {
         return ModelFingerprint.of(modelDir);
+    }
+
+    /**
+     * The fingerprint of a base checkpoint with a PEFT LoRA adapter: SHA-256 over the base's fingerprint and the
+     * adapter's adapter_config.json and adapter_model.safetensors bytes (adapters are small, so no memo), so two
+     * adapters on one base never share cache entries.
+     */
+    public static String withAdapter(String baseFingerprint, Path adapterDir) throws IOException {
+        MessageDigest sha = sha256();
+        sha.update(baseFingerprint.getBytes(StandardCharsets.US_ASCII));
+        byte[] buffer = new byte[1 << 16];
+        for (String name : List.of("adapter_config.json", "adapter_model.safetensors")) {
+            sha.update(name.getBytes(StandardCharsets.US_ASCII));
+            try (InputStream in = Files.newInputStream(adapterDir.resolve(name))) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    sha.update(buffer, 0, n);
+                }
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /** SHA-256 of a tokenizer.json file. */

@@ -37,6 +37,10 @@ public final class ReferenceServerMain implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (with tokenizer.json).")
     Path model;
 
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter to score with, frozen, on "
+            + "--model (e.g. the adapter a LoRA run continues, as its reference).")
+    Path adapter;
+
     @Option(names = "--port", defaultValue = "50053", description = ServiceMains.PORT_DESCRIPTION)
     int port;
 
@@ -82,7 +86,8 @@ public final class ReferenceServerMain implements Callable<Integer> {
         ScoreCache scoreCache = cache == null ? ScoreCache.inMemory() : ScoreCache.open(cache);
         ReferenceModel reference;
         try {
-            reference = ReferenceModel.load(model, options, scoreCache, new BatchLimits(maxBatchTokens, maxBatchRows));
+            reference = ReferenceModel.load(model, adapter, options, scoreCache,
+                    new BatchLimits(maxBatchTokens, maxBatchRows));
         } catch (IOException | ModelLoadException | RuntimeException e) {
             scoreCache.close();
             throw e;

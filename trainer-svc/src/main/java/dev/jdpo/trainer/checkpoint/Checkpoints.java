@@ -57,7 +57,7 @@ public final class Checkpoints {
         deleteTree(partial);
         try {
             Files.createDirectories(partial);
-            policy.save(partial, save);
+            savePolicy(policy, partial, save);
             SafetensorsWriter.write(partial.resolve(OPTIMIZER_FILE), optimizer.state(), StorageDType.F32);
             if (state.masterWeights()) {
                 SafetensorsWriter.write(partial.resolve(MASTER_WEIGHTS_FILE), policy.parameters(), StorageDType.F32);
@@ -75,8 +75,23 @@ public final class Checkpoints {
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * What a checkpoint and {@code final/} hold of the policy: the LoRA adapter in PEFT's format when one is
+     * attached (the frozen base is not copied), else the whole model.
+     */
+    public static void savePolicy(CausalLM policy, Path dir, SaveOptions save) throws IOException {
+        if (policy.adapter().isPresent()) {
+            policy.saveAdapter(dir);
+        } else {
+            policy.save(dir, save);
+        }
+    }
+
     /** Whether saving with {@code save} rounds the FP32 weights (so the masters must be kept beside them). */
     public static boolean needsMasterWeights(CausalLM policy, SaveOptions save) {
+        if (policy.adapter().isPresent()) {
+            return false;
+        }
         StorageDType dtype = save.dtype() == null ? policy.sourceDType() : save.dtype();
         return dtype != StorageDType.F32;
     }

@@ -1,7 +1,12 @@
 package dev.jdpo.trainer.config;
 
 import dev.jdpo.model.StorageDType;
+import dev.jdpo.model.lora.LoraConfig;
+import dev.jdpo.model.lora.TargetModules;
 import dev.jdpo.proto.v1.OutputConfig;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -46,6 +51,62 @@ public final class ProtoTrainingConfig {
                 .loggingSteps(toInt("output.log_interval", o.getLogInterval()))
                 .saveDtype(saveDtype(o.getSaveDtype()))
                 .build();
+    }
+
+    /**
+     * The run's LoRA settings ({@code training.lora}), or null when it trains every weight.
+     *
+     * @throws InvalidConfigException naming the field path, e.g. {@code training.lora.r}
+     */
+    public static LoraTraining lora(dev.jdpo.proto.v1.TrainingConfig training) {
+        if (!training.hasLora()) {
+            return null;
+        }
+        dev.jdpo.proto.v1.LoraConfig l = training.getLora();
+        boolean merge = l.getMergeAtEnd();
+        if (!l.getAdapter().isBlank()) {
+            // a continued adapter's adapter_config.json is the one source of its settings
+            String set = l.hasR() ? "r" : l.hasLoraAlpha() ? "lora_alpha" : l.hasLoraDropout() ? "lora_dropout"
+                    : l.getTargetModulesCount() > 0 ? "target_modules" : l.hasUseRslora() ? "use_rslora" : null;
+            if (set != null) {
+                throw new InvalidConfigException("training.lora." + set, "set by training.lora.adapter's "
+                        + "adapter_config.json; leave it unset when continuing an adapter");
+            }
+            try {
+                return new LoraTraining(Path.of(l.getAdapter()), null, merge);
+            } catch (InvalidPathException e) {
+                throw new InvalidConfigException("training.lora.adapter", "not a valid path: " + e.getReason());
+            }
+        }
+        int r = l.hasR() ? l.getR() : TrainingDefaults.LORA_R;
+        if (r < 1) {
+            throw new InvalidConfigException("training.lora.r", "must be >= 1, got " + r);
+        }
+        double alpha = l.hasLoraAlpha() ? l.getLoraAlpha() : TrainingDefaults.LORA_ALPHA;
+        if (!(alpha > 0) || Double.isInfinite(alpha)) {
+            throw new InvalidConfigException("training.lora.lora_alpha", "must be a positive number, got " + alpha);
+        }
+        double dropout = l.getLoraDropout();
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new InvalidConfigException("training.lora.lora_dropout", "must be in [0, 1), got " + dropout);
+        }
+        return new LoraTraining(null, new LoraConfig(r, alpha, dropout, l.getUseRslora(),
+                targetModules(l.getTargetModulesList())), merge);
+    }
+
+    private static TargetModules targetModules(List<String> names) {
+        if (names.isEmpty()) {
+            return TargetModules.names(TrainingDefaults.LORA_TARGET_MODULES);
+        }
+        if (names.size() == 1 && names.get(0).equals(TargetModules.ALL_LINEAR)) {
+            return TargetModules.allLinear();
+        }
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).isBlank()) {
+                throw new InvalidConfigException("training.lora.target_modules[" + i + "]", "empty module name");
+            }
+        }
+        return TargetModules.names(names);
     }
 
     private static int toInt(String field, long value) {

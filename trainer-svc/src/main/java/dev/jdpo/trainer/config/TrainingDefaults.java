@@ -3,6 +3,7 @@ package dev.jdpo.trainer.config;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.TrainingConfig;
 import java.util.Collections;
+import java.util.List;
 
 /**
  * The defaults of the run API's training and output settings, as config.proto documents them: the one table the
@@ -16,6 +17,10 @@ public final class TrainingDefaults {
     public static final int EPOCHS = 3;
     /** The largest batch an unresolved batch_size ("auto") gives. */
     public static final int BATCH_SIZE = 8;
+    /** PEFT's defaults for a new LoRA adapter. */
+    public static final int LORA_R = 8;
+    public static final double LORA_ALPHA = 8;
+    public static final List<String> LORA_TARGET_MODULES = List.of("q_proj", "v_proj");
 
     private TrainingDefaults() { }
 

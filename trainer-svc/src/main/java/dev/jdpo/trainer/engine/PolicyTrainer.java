@@ -31,14 +31,15 @@ public final class PolicyTrainer implements AutoCloseable {
     private String failure;
 
     /**
-     * @param policy a model loaded with {@code trainable = true}
+     * @param policy a model loaded with {@code trainable = true}, or a frozen base with a trainable LoRA adapter
+     *     attached (then only the adapter trains)
      * @param padId id that right-pads batches (the tokenizer's pad token, else eos)
      * @param totalSteps optimizer steps of the whole run, for the schedule
      */
     public PolicyTrainer(CausalLM policy, TrainingConfig config, int padId, int totalSteps) {
-        if (!policy.options().trainable()) {
+        if (policy.trainableParameters().isEmpty()) {
             throw new IllegalArgumentException("the policy " + policy.sourceDir()
-                    + " was loaded frozen; load it with LoadOptions.trainable = true");
+                    + " was loaded frozen; load it with LoadOptions.trainable = true or attach a LoRA adapter");
         }
         if (totalSteps <= 0) {
             throw new IllegalArgumentException("totalSteps must be positive, got " + totalSteps);
@@ -46,7 +47,7 @@ public final class PolicyTrainer implements AutoCloseable {
         this.policy = policy;
         this.config = config;
         this.forward = new PairForward(policy, config, padId);
-        this.optimizer = new AdamW(policy.parameters(), new AdamW.Settings(config.adamBeta1(), config.adamBeta2(),
+        this.optimizer = new AdamW(policy.trainableParameters(), new AdamW.Settings(config.adamBeta1(), config.adamBeta2(),
                 config.adamEpsilon(), config.weightDecay()), AdamW.DECAYS, policy.manager());
         this.schedule = LearningRateSchedule.of(config.scheduler(), config.learningRate(), config.warmupSteps(),
                 config.warmupRatio(), totalSteps);
@@ -69,12 +70,16 @@ public final class PolicyTrainer implements AutoCloseable {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("a step needs at least one pair");
         }
+        // LoRA dropout applies to training steps only, not to evaluation between them
+        policy.adapter().ifPresent(adapter -> adapter.setTraining(true));
         try {
             return update(pairs, epoch);
         } catch (RuntimeException e) {
             // leave no half-accumulated gradient behind for the caller's next step
             optimizer.zeroGradients();
             throw e;
+        } finally {
+            policy.adapter().ifPresent(adapter -> adapter.setTraining(false));
         }
     }
 
@@ -94,12 +99,12 @@ public final class PolicyTrainer implements AutoCloseable {
                 throw diverged(step, "loss is " + value + " in micro-batch " + (m + 1) + " of " + microBatches);
             }
         }
-        double gradNorm = GradientClipping.globalNorm(policy.parameters().values());
+        double gradNorm = GradientClipping.globalNorm(policy.trainableParameters().values());
         if (!Double.isFinite(gradNorm)) {
             throw diverged(step, "gradient norm is " + gradNorm);
         }
         if (config.maxGradNorm() > 0) {
-            GradientClipping.clip(policy.parameters().values(), config.maxGradNorm(), gradNorm);
+            GradientClipping.clip(policy.trainableParameters().values(), config.maxGradNorm(), gradNorm);
         }
         optimizer.step(learningRate);
         optimizer.zeroGradients();

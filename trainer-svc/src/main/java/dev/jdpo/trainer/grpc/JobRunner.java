@@ -1,12 +1,15 @@
 package dev.jdpo.trainer.grpc;
 
 import dev.jdpo.model.CausalLM;
+import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.lora.LoraAdapter;
 import dev.jdpo.proto.internal.v1.Finished;
 import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainStatus;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
+import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.TrainingDivergedException;
 import dev.jdpo.trainer.eval.EvaluationListener;
@@ -15,6 +18,7 @@ import dev.jdpo.trainer.run.RunResult;
 import dev.jdpo.trainer.run.TrainingRun;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -76,13 +80,16 @@ final class JobRunner implements Runnable {
     /** Trains and frees the model and optimizer; returns the outcome for the client. */
     private Finished train() throws TrainFailure {
         CausalLM policy = null;
-        TrainingRun.Output output = new TrainingRun.Output(job.outputDir(), job.save());
+        TrainingRun.Output output = new TrainingRun.Output(job.outputDir(), job.save(),
+                job.lora() != null && job.lora().mergeAtEnd());
         try {
             TrainingRun run;
             if (job.resumeFrom() != null) {
-                run = TrainingRun.resume(job.resumeFrom(), job.load(), job.padId(), training, job.config(), output);
+                Path adapterBase = job.lora() == null ? null : job.policyDir();
+                run = TrainingRun.resume(job.resumeFrom(), adapterBase, job.load(), job.padId(), training,
+                        job.config(), output);
             } else {
-                policy = CausalLM.load(job.policyDir(), job.load());
+                policy = loadPolicy();
                 run = TrainingRun.start(policy, job.padId(), training, job.config(), output);
             }
             try (run) {
@@ -112,6 +119,34 @@ final class JobRunner implements Runnable {
             if (policy != null) {
                 policy.close();
             }
+        }
+    }
+
+    /** The policy to train: the whole model, or under LoRA the frozen base with a new or continued adapter. */
+    private CausalLM loadPolicy() throws TrainFailure, ModelLoadException {
+        LoraTraining lora = job.lora();
+        if (lora == null) {
+            return CausalLM.load(job.policyDir(), job.load());
+        }
+        if (lora.adapter() == null) {
+            // the base loads frozen: no gradients, moments or master copies for its weights
+            CausalLM base = CausalLM.load(job.policyDir(), new LoadOptions(job.load().device(),
+                    job.load().precision(), false));
+            try {
+                base.attachAdapter(LoraAdapter.create(base, lora.newAdapter(), job.config().seed(), true));
+                return base;
+            } catch (IllegalArgumentException e) {
+                base.close();
+                throw TrainFailure.invalidConfig("training.lora.target_modules", "training.lora."
+                        + e.getMessage());
+            }
+        }
+        try {
+            return CausalLM.load(job.policyDir(), lora.adapter(), job.load());
+        } catch (ModelLoadException e) {
+            throw TrainFailure.invalidModel("training.lora.adapter", "training.lora.adapter: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw TrainFailure.invalidConfig("training.lora.adapter", "training.lora.adapter: " + e.getMessage());
         }
     }
 

@@ -12,6 +12,7 @@ import dev.jdpo.model.SaveOptions;
 import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.trainer.config.InvalidConfigException;
+import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingDefaults;
 import dev.jdpo.trainer.config.TrainingConfig;
@@ -23,7 +24,7 @@ import java.nio.file.Path;
  * A validated {@code TrainJob}: paths, the engine config, evaluation cadence, pad id and how to load and save.
  *
  * @param runId the caller's name for the job
- * @param policyDir starting weights; null when resuming
+ * @param policyDir starting weights (the frozen base under LoRA); null when resuming a full fine-tune
  * @param outputDir receives checkpoints and final/
  * @param resumeFrom checkpoint to continue from, or null
  * @param config the engine's hyperparameters
@@ -31,22 +32,30 @@ import java.nio.file.Path;
  * @param evalBatchSize pairs per evaluation forward pass
  * @param padId right-padding token id
  * @param vocabSize the policy's vocabulary size, for checking pairs as they arrive
- * @param load device and precision, trainable
+ * @param load device and precision, trainable (under LoRA only the adapter is: the base always loads frozen)
  * @param save dtype and shard size of saved weights
+ * @param lora how to train a LoRA adapter, or null to train every weight
  */
 record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, TrainingConfig config, int evalInterval,
-               int evalBatchSize, int padId, int vocabSize, LoadOptions load, SaveOptions save) {
+               int evalBatchSize, int padId, int vocabSize, LoadOptions load, SaveOptions save, LoraTraining lora) {
 
     /** Checks every field of {@code job}, reading the policy's (or checkpoint's) config.json for its vocabulary. */
     static JobSpec from(TrainJob job) throws TrainFailure {
         Path outputDir = path("output.output_dir", job.getOutput().getOutputDir(), true);
         Path resumeFrom = path("output.resume_from_checkpoint", job.getOutput().getResumeFromCheckpoint(), false);
-        Path policyDir = resumeFrom == null ? path("policy_path", job.getPolicyPath(), true) : null;
         TrainingConfig config;
+        LoraTraining lora;
         try {
             config = ProtoTrainingConfig.toEngine(job.getTraining(), job.getOutput());
+            lora = ProtoTrainingConfig.lora(job.getTraining());
         } catch (InvalidConfigException e) {
             throw TrainFailure.invalidConfig(e.field(), e.getMessage());
+        }
+        // a LoRA checkpoint holds only the adapter, so resuming one needs the base as well
+        Path policyDir = resumeFrom == null || lora != null ? path("policy_path", job.getPolicyPath(), true) : null;
+        if (lora != null && lora.adapter() != null) {
+            lora = new LoraTraining(path("training.lora.adapter", lora.adapter().toString(), true), null,
+                    lora.mergeAtEnd());
         }
         OutputConfig.Builder output = job.getOutput().toBuilder();
         TrainingDefaults.fill(output);
@@ -65,7 +74,7 @@ record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, Tr
         SaveOptions save = new SaveOptions(config.saveDtype(), SaveOptions.DEFAULT_MAX_SHARD_BYTES);
         int evalBatchSize = job.getEvalBatchSize() > 0 ? job.getEvalBatchSize() : config.batchSize();
         return new JobSpec(job.getRunId(), policyDir, outputDir, resumeFrom, config, (int) evalInterval, evalBatchSize,
-                padId, model.vocabSize(), load, save);
+                padId, model.vocabSize(), load, save, lora);
     }
 
     private static Path path(String field, String value, boolean required) throws TrainFailure {

@@ -9,6 +9,7 @@ import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.checkpoint.ConfigJson;
 import dev.jdpo.trainer.checkpoint.DatasetFingerprint;
 import dev.jdpo.trainer.checkpoint.TrainerState;
+import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.DataCursor;
 import dev.jdpo.trainer.data.DataOrder;
@@ -38,8 +39,14 @@ public final class TrainingRun implements AutoCloseable {
      *
      * @param outputDir receives checkpoint-N directories and final/
      * @param save dtype and sharding of saved HF weights
+     * @param mergeAdapter with a LoRA adapter, also write base + adapter merged to {@code final-merged/}
      */
-    public record Output(Path outputDir, SaveOptions save) { }
+    public record Output(Path outputDir, SaveOptions save, boolean mergeAdapter) {
+
+        public Output(Path outputDir, SaveOptions save) {
+            this(outputDir, save, false);
+        }
+    }
 
     private final PolicyTrainer trainer;
     private final boolean ownsPolicy;
@@ -95,6 +102,16 @@ public final class TrainingRun implements AutoCloseable {
      */
     public static TrainingRun resume(Path checkpointDir, LoadOptions load, int padId, List<TrainingPair> pairs,
                                      TrainingConfig config, Output output) throws CheckpointException {
+        return resume(checkpointDir, null, load, padId, pairs, config, output);
+    }
+
+    /**
+     * As {@link #resume(Path, LoadOptions, int, List, TrainingConfig, Output)}; with {@code adapterBase} set, the
+     * checkpoint holds a LoRA adapter, which is loaded trainable onto that base model, frozen.
+     */
+    public static TrainingRun resume(Path checkpointDir, Path adapterBase, LoadOptions load, int padId,
+                                     List<TrainingPair> pairs, TrainingConfig config, Output output)
+            throws CheckpointException {
         if (!load.trainable()) {
             throw new IllegalArgumentException("resume needs LoadOptions with trainable = true");
         }
@@ -105,7 +122,8 @@ public final class TrainingRun implements AutoCloseable {
         }
         CausalLM policy;
         try {
-            policy = CausalLM.load(checkpointDir, load);
+            policy = adapterBase == null ? CausalLM.load(checkpointDir, load)
+                    : CausalLM.load(adapterBase, checkpointDir, load);
         } catch (ModelLoadException e) {
             throw new CheckpointException("resume: " + e.getMessage(), e);
         }
@@ -183,7 +201,12 @@ public final class TrainingRun implements AutoCloseable {
         }
         saveCheckpoint(listener);
         Path finalModel = output.outputDir().resolve("final");
-        trainer.policy().save(finalModel, output.save());
+        Checkpoints.savePolicy(trainer.policy(), finalModel, output.save());
+        if (output.mergeAdapter() && trainer.policy().adapter().isPresent()) {
+            // the run is over, so the policy's own weights may take the adapter in place
+            trainer.policy().mergeAdapter();
+            trainer.policy().save(output.outputDir().resolve(LoraTraining.MERGED_DIR), output.save());
+        }
         return new RunResult(true, trainer.completedSteps(), lastCheckpoint, finalModel);
     }
 

@@ -3,8 +3,11 @@ package dev.jdpo.trainer.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.model.StorageDType;
+import dev.jdpo.model.lora.LoraConfig;
+import dev.jdpo.model.lora.TargetModules;
 import dev.jdpo.proto.v1.OutputConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,5 +60,32 @@ class ProtoTrainingConfigTest {
         assertEquals("output.log_interval", assertThrows(InvalidConfigException.class,
                 () -> ProtoTrainingConfig.toEngine(dev.jdpo.proto.v1.TrainingConfig.getDefaultInstance(),
                         OutputConfig.newBuilder().setLogInterval(0).build())).field());
+    }
+
+    @Test
+    void loraMapsWithPeftDefaultsAndNamesItsFields() {
+        assertNull(ProtoTrainingConfig.lora(dev.jdpo.proto.v1.TrainingConfig.getDefaultInstance()), "unset: no LoRA");
+        LoraTraining defaults = ProtoTrainingConfig.lora(lora(dev.jdpo.proto.v1.LoraConfig.getDefaultInstance()));
+        assertEquals(new LoraConfig(8, 8, 0, false, TargetModules.names(List.of("q_proj", "v_proj"))),
+                defaults.newAdapter());
+        assertNull(defaults.adapter());
+        LoraTraining all = ProtoTrainingConfig.lora(lora(dev.jdpo.proto.v1.LoraConfig.newBuilder().setR(16)
+                .setLoraAlpha(32).setLoraDropout(0.1).setUseRslora(true).addTargetModules("all-linear")
+                .setMergeAtEnd(true).build()));
+        assertEquals(new LoraConfig(16, 32, 0.1, true, TargetModules.allLinear()), all.newAdapter());
+        assertTrue(all.mergeAtEnd());
+        for (var bad : List.of(dev.jdpo.proto.v1.LoraConfig.newBuilder().setR(0),
+                dev.jdpo.proto.v1.LoraConfig.newBuilder().setLoraAlpha(-1),
+                dev.jdpo.proto.v1.LoraConfig.newBuilder().setLoraDropout(1),
+                dev.jdpo.proto.v1.LoraConfig.newBuilder().addTargetModules(" "),
+                dev.jdpo.proto.v1.LoraConfig.newBuilder().setAdapter("a").setUseRslora(false))) {
+            String field = assertThrows(InvalidConfigException.class,
+                    () -> ProtoTrainingConfig.lora(lora(bad.build()))).field();
+            assertTrue(field.startsWith("training.lora.") && !field.equals("training.lora.adapter"), field);
+        }
+    }
+
+    private static dev.jdpo.proto.v1.TrainingConfig lora(dev.jdpo.proto.v1.LoraConfig lora) {
+        return dev.jdpo.proto.v1.TrainingConfig.newBuilder().setLora(lora).build();
     }
 }
