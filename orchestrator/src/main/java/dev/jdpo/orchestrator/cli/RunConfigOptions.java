@@ -60,8 +60,8 @@ final class RunConfigOptions {
             + "ultrafeedback [data.format]")
     String format;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "directory for checkpoint-N/ and final/ "
-            + "[output.output_dir]")
+    @Option(names = "--output", paramLabel = "DIR", description = "directory for checkpoint-N/ and final/; "
+            + "default: the working directory [output.output_dir]")
     String output;
 
     @Option(names = "--loss", split = ",", description = "loss types, comma-separated, e.g. sigmoid,sft for RPO "
@@ -191,14 +191,14 @@ final class RunConfigOptions {
         List<String> fields = new ArrayList<>(overrides);
         fields.addAll(flagOverrides());
         RunConfigReader reader = new RunConfigReader();
-        RunConfig read = ClientPaths.absolute(config == null ? reader.fromOverrides(fields)
-                : reader.read(config, fields));
+        RunConfig parsed = config == null ? reader.fromOverrides(fields) : reader.read(config, fields);
+        if (parsed.getOutput().getOutputDir().isEmpty()) {
+            // as a command runs where it is started, a run without --output writes there (final/ beside the user)
+            parsed = parsed.toBuilder().setOutput(parsed.getOutput().toBuilder().setOutputDir(".")).build();
+        }
+        RunConfig read = ClientPaths.absolute(parsed);
         if (resume == null || !resume.isEmpty()) {
             return read;
-        }
-        if (read.getOutput().getOutputDir().isEmpty()) {
-            throw new InvalidConfigException("output.output_dir", "required (--resume without a value continues "
-                    + "the newest checkpoint-N there)");
         }
         Path outputDir = Path.of(read.getOutput().getOutputDir());
         Path newest = Checkpoints.latest(outputDir).orElseThrow(() -> new InvalidConfigException(
