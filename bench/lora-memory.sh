@@ -4,26 +4,16 @@
 # MaxDirectMemorySize bounds the loader's GC-freed staging buffers, so the peaks compare the modes, not the GC).
 # Usage: [THREADS=n] bench/lora-memory.sh [r] [steps]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-target=target-bench
-cd "$root"
-mvn -B -q -ntp -o -Pbench -Djdpo.target="$target" -DskipTests package -pl model -am >&2
-mvn -B -q -ntp -o -Djdpo.target="$target" dependency:build-classpath -pl model \
-  -Dmdep.includeScope=runtime -Dmdep.outputFile="$root/model/$target/bench.classpath" >&2
-export OPT_OUT_TRACKING=true DJL_OFFLINE=true
+source "$(dirname "${BASH_SOURCE[0]}")/model-bench-env.sh"
 # A fixed glibc mmap threshold: with the default dynamic one, freed activations of a few MB stay in malloc's
 # arenas and the peak measures fragmentation (LoRA's many mid-sized temporaries then looked worse than full).
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}"
-threads=()
-if [[ -n "${THREADS:-}" ]]; then
-  threads=(-Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1)
-fi
 # run JVM_FLAG ARGS...: the benchmark class in a fresh JVM
 run() {
   local flag="$1"
   shift
   java -Xmx2g "$flag" -Dai.djl.offline=true -Xss4m "${threads[@]}" \
-    -cp "$root/model/$target/classes:$(cat "$root/model/$target/bench.classpath")" \
+    -cp "$classpath" \
     dev.jdpo.model.bench.LoraMemoryBenchmark "$@"
 }
 model="$(mktemp -d)"
