@@ -101,6 +101,22 @@ class InRunEvaluationTest {
                 "the last evaluation answers with the final weights");
         assertNotEquals(before, after, "four steps at lr 5e-3 change what the tiny model says");
         assertTrue(samples.get(0L).getSamples(0).getPrompt().contains("What is 3 + 4?"));
+
+        String report = Files.readString(tmp.resolve("out/report.html"));
+        for (String criterion : List.of("within_limit", "no_the")) {
+            double passBefore = rates.get(0L).get("eval_criteria/" + criterion);
+            double passAfter = rates.get(4L).get("eval_criteria/" + criterion);
+            assertTrue(report.contains("<tr data-criterion=\"" + criterion + "\"><td>" + criterion
+                    + "</td><td class=\"pass-before\">" + percent(passBefore) + "</td><td class=\"pass-after\">"
+                    + percent(passAfter) + "</td>"), "the run's report.html has the before/after of " + criterion);
+        }
+        assertTrue(report.contains(samples.get(4L).getSamples(0).getAnswer().replace("&", "&amp;")
+                .replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;")),
+                "the last evaluation's answers are on the page");
+    }
+
+    private static String percent(double rate) {
+        return String.format(java.util.Locale.ROOT, "%.1f%%", 100 * rate);
     }
 
     private static CriterionVerdict verdict(EvalSample sample, String criterion) {
