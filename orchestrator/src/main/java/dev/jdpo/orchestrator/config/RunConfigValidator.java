@@ -219,6 +219,7 @@ public final class RunConfigValidator {
      * {@code schema_file} (a file read outside the allowed roots); a schema goes inline.
      */
     private static void checkEvaluation(EvaluationConfig evaluation, DataConfig data, List<ConfigViolation> found) {
+        int before = found.size();
         for (int i = 0; i < evaluation.getCriteriaCount(); i++) {
             Criterion criterion = evaluation.getCriteria(i);
             String path = "evaluation.criteria[" + i + "]";
@@ -231,7 +232,10 @@ public final class RunConfigValidator {
             }
         }
         try {
-            Criteria.checkers(evaluation.getCriteriaList(), Path.of("").toAbsolutePath());
+            if (found.size() == before) {
+                // checked only once nothing refused is left, which it would otherwise start or read
+                Criteria.checkers(evaluation.getCriteriaList(), Path.of("").toAbsolutePath());
+            }
         } catch (InvalidCriteriaException e) {
             String message = e.getMessage();
             int colon = message.indexOf(':');

@@ -39,6 +39,41 @@ class RunConfigValidatorTest {
     }
 
     @Test
+    void evaluationCriteriaGoThroughTheCriteriaValidatorAndMayNotRunProgramsOrReadFiles() throws Exception {
+        RunConfig config = new RunConfigReader().parse("""
+                model: {policy: m}
+                data: {training_file: t.jsonl}
+                output: {output_dir: out}
+                evaluation:
+                  max_prompts: 0
+                  temperature: -1
+                  criteria:
+                    - {name: script, command: {argv: [python3, check.py]}}
+                    - {name: schema, json: {schema_file: /etc/shadow}}
+                """, "test", List.of());
+        assertEquals(List.of(
+                "evaluation.criteria[0].command: not allowed in a run config: it would run a program on the "
+                        + "trainer's machine; use jdpo evaluate for command criteria",
+                "evaluation.criteria[1].json.schema_file: not allowed in a run config; give the schema inline "
+                        + "(json.schema)",
+                "evaluation.max_prompts: must be >= 1, got 0",
+                "evaluation.temperature: must be >= 0, got -1",
+                "evaluation.prompts_file: required when the run has no validation pairs (data.validation_file or "
+                        + "data.validation_split): no prompts to evaluate on"),
+                violations(config));
+
+        RunConfig badRegex = new RunConfigReader().parse("""
+                model: {policy: m}
+                data: {training_file: t.jsonl, validation_split: 0.1}
+                output: {output_dir: out}
+                evaluation: {criteria: [{name: ok, word_limit: {max: 5}}, {name: bad, regex: {must_match: "("}}]}
+                """, "test", List.of());
+        List<String> found = violations(badRegex);
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(found.get(0).startsWith("evaluation.criteria[1].regex.must_match: "), found.get(0));
+    }
+
+    @Test
     void rangesAreCheckedWithTheValueAsWritten() {
         RunConfig config = valid().setTraining(TrainingConfig.newBuilder()
                 .setBeta(-1).setLabelSmoothing(0.5).setLdAlpha(1.5).setEpochs(0).setMaxLength(1)
