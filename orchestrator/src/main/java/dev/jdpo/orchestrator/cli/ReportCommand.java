@@ -32,9 +32,9 @@ final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_ID")
     String runId;
 
-    @Option(names = "--out", paramLabel = "FILE", defaultValue = "report-${RUN_ID}.html",
+    @Option(names = "--out", paramLabel = "FILE",
             description = "where the page goes (default: report-RUN_ID.html in the working directory)")
-    String out;
+    Path out;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,7 +46,7 @@ final class ReportCommand implements Callable<Integer> {
             RunServiceGrpc.RunServiceBlockingStub stub = server.stub(channel);
             Run run = stub.getRun(GetRunRequest.newBuilder().setRunId(runId).build());
             List<RunEvent> events = RunReportFile.events(run, (id, after, limit) -> page(stub, id, after, limit, run.getLastSequence()));
-            Path file = Path.of(out.replace("${RUN_ID}", runId));
+            Path file = out != null ? out : Path.of("report-" + runId + ".html");
             RunReportFile.write(new RunReport(run, events), file);
             spec.commandLine().getOut().println(file);
             spec.commandLine().getOut().flush();
