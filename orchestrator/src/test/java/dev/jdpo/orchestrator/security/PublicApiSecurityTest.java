@@ -102,7 +102,7 @@ class PublicApiSecurityTest {
     }
 
     @Test
-    void readOnlyTokenExportsFeedbackButCannotWriteIt() {
+    void readOnlyTokenExportsFeedbackButCannotWriteIt() throws Exception {
         FeedbackServiceGrpc.FeedbackServiceBlockingStub reader = feedback(certs.readToken());
         reader.exportPairs(ExportPairsRequest.getDefaultInstance()).forEachRemaining(item -> { });
         assertStatus(Status.Code.PERMISSION_DENIED, () -> reader.logCompletion(LogCompletionRequest.newBuilder()
