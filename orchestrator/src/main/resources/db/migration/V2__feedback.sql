@@ -44,7 +44,8 @@ CREATE INDEX feedback_scores_by_completion ON feedback_scores (completion_id, cr
 
 -- The pairs each record implies, derived when it is recorded (criteria pairs are re-derived per request and
 -- criterion on every new score). pair_key hashes the prompt and the two texts in either order, so one ordered
--- scan over it meets all duplicates and contradictions of a pair together: the export pages through it.
+-- scan over it meets all duplicates and contradictions of a pair together: the export pages through it, by the
+-- task index when it filters on a task (through the other, it would read every task's rows to find one task's).
 CREATE TABLE feedback_pairs (
     ordinal        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     pair_key       VARCHAR(64)      NOT NULL,
@@ -61,4 +62,5 @@ CREATE TABLE feedback_pairs (
     rejected       TEXT             NOT NULL
 );
 CREATE INDEX feedback_pairs_by_key ON feedback_pairs (pair_key, ordinal);
+CREATE INDEX feedback_pairs_by_task_key ON feedback_pairs (task, pair_key, ordinal);
 CREATE INDEX feedback_pairs_by_criterion ON feedback_pairs (request_id, criterion);

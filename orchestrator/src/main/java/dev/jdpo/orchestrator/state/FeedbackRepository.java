@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -32,7 +34,13 @@ public final class FeedbackRepository {
 
     /** A stored pair as the export reads it, with its prompt's messages as stored (proto JSON). */
     public record PairRow(long ordinal, String pairKey, String preferredHash, String rejectedHash, String feedbackIds,
-                          String source, String task, String preferred, String rejected, String messagesJson) {
+                          String source, String task, String preferred, String rejected, String requestId,
+                          String messagesJson) {
+
+        PairRow withMessages(String json) {
+            return new PairRow(ordinal, pairKey, preferredHash, rejectedHash, feedbackIds, source, task, preferred,
+                    rejected, requestId, json);
+        }
     }
 
     /** Which stored pairs an export reads; {@code task} empty for every task, {@code sources} never empty. */
@@ -156,23 +164,28 @@ public final class FeedbackRepository {
     /**
      * Up to {@code limit} stored pairs matching {@code filter}, in (pair_key, ordinal) order, after the given position
      * (an empty key for the first page): the export pages through the table with this, never holding all of it.
+     * The pairs are read alone (a join with their requests made H2 scan and sort every row for each page), then
+     * their prompts in one more query.
      */
     public List<PairRow> pairsAfter(PairFilter filter, String afterKey, long afterOrdinal, int limit) {
+        boolean byTask = !filter.task().isEmpty();
         String sources = String.join(", ", filter.sources().stream().map(source -> "?").toList());
         return db.read(c -> {
+            List<PairRow> rows = new ArrayList<>(limit);
             try (PreparedStatement s = c.prepareStatement("SELECT p.ordinal, p.pair_key, p.preferred_hash, "
-                    + "p.rejected_hash, p.feedback_ids, p.source, p.task, p.preferred, p.rejected, r.messages_json "
-                    + "FROM feedback_pairs p JOIN feedback_requests r ON r.id = p.request_id "
-                    + "WHERE p.pair_key >= ? AND NOT (p.pair_key = ? AND p.ordinal <= ?) "
-                    + "AND (? = '' OR p.task = ?) AND p.created_at >= ? AND p.created_at < ? "
+                    + "p.rejected_hash, p.feedback_ids, p.source, p.task, p.preferred, p.rejected, p.request_id "
+                    + "FROM feedback_pairs p WHERE " + (byTask ? "p.task = ? AND " : "")
+                    + "p.pair_key >= ? AND NOT (p.pair_key = ? AND p.ordinal <= ?) "
+                    + "AND p.created_at >= ? AND p.created_at < ? "
                     + "AND (p.score_gap IS NULL OR p.score_gap >= ?) AND p.source IN (" + sources + ") "
-                    + "ORDER BY p.pair_key, p.ordinal FETCH FIRST ? ROWS ONLY")) {
+                    + "ORDER BY " + (byTask ? "p.task, " : "") + "p.pair_key, p.ordinal FETCH FIRST ? ROWS ONLY")) {
                 int i = 0;
+                if (byTask) {
+                    s.setString(++i, filter.task());
+                }
                 s.setString(++i, afterKey);
                 s.setString(++i, afterKey);
                 s.setLong(++i, afterOrdinal);
-                s.setString(++i, filter.task());
-                s.setString(++i, filter.task());
                 s.setLong(++i, filter.recordedAfterMs());
                 s.setLong(++i, filter.recordedBeforeMs());
                 s.setDouble(++i, filter.minScoreGap());
@@ -180,17 +193,36 @@ public final class FeedbackRepository {
                     s.setString(++i, source);
                 }
                 s.setInt(++i, limit);
-                List<PairRow> page = new ArrayList<>(limit);
-                try (ResultSet rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        page.add(new PairRow(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                                rows.getString(5), rows.getString(6), rows.getString(7), rows.getString(8),
-                                rows.getString(9), rows.getString(10)));
+                try (ResultSet result = s.executeQuery()) {
+                    while (result.next()) {
+                        rows.add(new PairRow(result.getLong(1), result.getString(2), result.getString(3),
+                                result.getString(4), result.getString(5), result.getString(6), result.getString(7),
+                                result.getString(8), result.getString(9), result.getString(10), null));
                     }
                 }
-                return page;
             }
+            Map<String, String> prompts = prompts(c, rows.stream().map(PairRow::requestId).distinct().toList());
+            return rows.stream().map(row -> row.withMessages(prompts.get(row.requestId()))).toList();
         });
+    }
+
+    private static Map<String, String> prompts(Connection c, List<String> requestIds) throws SQLException {
+        Map<String, String> prompts = new HashMap<>();
+        if (requestIds.isEmpty()) {
+            return prompts;
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT id, messages_json FROM feedback_requests WHERE id IN ("
+                + String.join(", ", requestIds.stream().map(id -> "?").toList()) + ")")) {
+            for (int i = 0; i < requestIds.size(); i++) {
+                s.setString(i + 1, requestIds.get(i));
+            }
+            try (ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    prompts.put(rows.getString(1), rows.getString(2));
+                }
+            }
+        }
+        return prompts;
     }
 
     /** Reads stored prompt messages (proto JSON) into {@code builder}. */
