@@ -26,12 +26,19 @@ import java.util.function.Consumer;
 public final class PairExporter {
 
     /** Rows read per database round trip. */
-    static final int PAGE_ROWS = 500;
+    private static final int PAGE_ROWS = 500;
 
     private final FeedbackRepository repository;
+    private final int pageRows;
 
     public PairExporter(FeedbackRepository repository) {
+        this(repository, PAGE_ROWS);
+    }
+
+    /** An exporter reading {@code pageRows} rows per query (tests use tiny pages to split pairs across them). */
+    PairExporter(FeedbackRepository repository, int pageRows) {
         this.repository = repository;
+        this.pageRows = pageRows;
     }
 
     /**
@@ -47,7 +54,7 @@ public final class PairExporter {
         long afterOrdinal = 0;
         List<PairRow> page;
         do {
-            page = repository.pairsAfter(filter, afterKey, afterOrdinal, PAGE_ROWS);
+            page = repository.pairsAfter(filter, afterKey, afterOrdinal, pageRows);
             for (PairRow row : page) {
                 if (!group.isEmpty() && !group.get(0).pairKey().equals(row.pairKey())) {
                     summary.resolve(group, sink);
@@ -60,7 +67,7 @@ public final class PairExporter {
                 afterKey = last.pairKey();
                 afterOrdinal = last.ordinal();
             }
-        } while (page.size() == PAGE_ROWS);
+        } while (page.size() == pageRows);
         if (!group.isEmpty()) {
             summary.resolve(group, sink);
         }
