@@ -7,64 +7,7 @@
 'use strict';
 
 const fs = require('fs');
-const path = require('path');
-const grpc = require('@grpc/grpc-js');
-const protoLoader = require('@grpc/proto-loader');
-
-const PROTO_ROOT = path.resolve(__dirname, '..', '..', 'proto', 'src', 'main', 'proto');
-
-function parseArgs(argv) {
-  const args = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) {
-      throw new Error(`expected --name value pairs, got ${argv.slice(i).join(' ')}`);
-    }
-    args[argv[i].slice(2)] = argv[i + 1];
-  }
-  if (!args.address || !args.config) {
-    throw new Error('usage: create-and-watch.js --address HOST:PORT --config RUN_CONFIG.json');
-  }
-  return args;
-}
-
-// TLS from --tls-ca, plus the bearer token as call credentials (grpc-js sends those over TLS only)
-function credentials(args) {
-  const token = args['token-file'] ? fs.readFileSync(args['token-file'], 'utf8').trim() : process.env.JDPO_TOKEN;
-  if (!args['tls-ca']) {
-    if (token) {
-      throw new Error('a token needs --tls-ca: it is never sent in plaintext');
-    }
-    return grpc.credentials.createInsecure();
-  }
-  const tls = grpc.credentials.createSsl(fs.readFileSync(args['tls-ca']));
-  if (!token) {
-    return tls;
-  }
-  const bearer = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
-    const metadata = new grpc.Metadata();
-    metadata.set('authorization', `Bearer ${token}`);
-    callback(null, metadata);
-  });
-  return grpc.credentials.combineChannelCredentials(tls, bearer);
-}
-
-function loadRunService() {
-  const definition = protoLoader.loadSync(path.join(PROTO_ROOT, 'jdpo', 'v1', 'run_service.proto'), {
-    includeDirs: [PROTO_ROOT],
-    keepCase: true,   // field names exactly as in the .proto (snake_case)
-    longs: String,    // int64 sequences survive beyond 2^53
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  return grpc.loadPackageDefinition(definition).jdpo.v1.RunService;
-}
-
-function unary(client, method, request) {
-  return new Promise((resolve, reject) => {
-    client[method](request, (error, response) => (error ? reject(error) : resolve(response)));
-  });
-}
+const { loadPackage, credentials, parseArgs, unary } = require('./connection');
 
 function watch(client, runId) {
   return new Promise((resolve, reject) => {
@@ -87,9 +30,10 @@ function watch(client, runId) {
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), ['address', 'config'],
+    'create-and-watch.js --address HOST:PORT --config RUN_CONFIG.json');
   const config = JSON.parse(fs.readFileSync(args.config, 'utf8'));
-  const RunService = loadRunService();
+  const { RunService } = loadPackage('run_service.proto');
   const client = new RunService(args.address, credentials(args));
   try {
     const run = await unary(client, 'CreateRun', { config });

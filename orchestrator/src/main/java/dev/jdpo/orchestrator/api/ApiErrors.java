@@ -7,6 +7,7 @@ import dev.jdpo.host.EchoLimit;
 import dev.jdpo.orchestrator.config.ConfigViolation;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.PathNotAllowedException;
+import dev.jdpo.orchestrator.feedback.CompletionNotFoundException;
 import dev.jdpo.orchestrator.run.RunFinishedException;
 import dev.jdpo.orchestrator.run.RunNotFoundException;
 import dev.jdpo.orchestrator.state.StateUnavailableException;
@@ -34,8 +35,8 @@ final class ApiErrors {
         if (error instanceof PathNotAllowedException denied) {
             return Status.PERMISSION_DENIED.withDescription(EchoLimit.message(denied.getMessage())).asRuntimeException();
         }
-        if (error instanceof RunNotFoundException missing) {
-            return Status.NOT_FOUND.withDescription(EchoLimit.message(missing.getMessage())).asRuntimeException();
+        if (error instanceof RunNotFoundException || error instanceof CompletionNotFoundException) {
+            return Status.NOT_FOUND.withDescription(EchoLimit.message(error.getMessage())).asRuntimeException();
         }
         if (error instanceof RunFinishedException finished) {
             return Status.FAILED_PRECONDITION.withDescription(EchoLimit.message(finished.getMessage())).asRuntimeException();

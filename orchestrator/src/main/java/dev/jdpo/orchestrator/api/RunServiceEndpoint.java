@@ -30,12 +30,6 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
     static final int MAX_PAGE_SIZE = 100;
     private static final int WATCH_THREADS = 4;
 
-    /** A request handler that may throw the orchestrator's checked exceptions. */
-    @FunctionalInterface
-    private interface Handler<T> {
-        T handle() throws Exception;
-    }
-
     private static final AtomicInteger WATCH_THREAD_COUNT = new AtomicInteger();
 
     private final RunManager runs;
@@ -52,17 +46,17 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
 
     @Override
     public void createRun(CreateRunRequest request, StreamObserver<Run> response) {
-        unary(response, () -> runs.create(request.getConfig()));
+        Unary.call(response, () -> runs.create(request.getConfig()));
     }
 
     @Override
     public void getRun(GetRunRequest request, StreamObserver<Run> response) {
-        unary(response, () -> runs.get(requireRunId(request.getRunId())));
+        Unary.call(response, () -> runs.get(requireRunId(request.getRunId())));
     }
 
     @Override
     public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
-        unary(response, () -> {
+        Unary.call(response, () -> {
             int size = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
             if (size < 1 || size > MAX_PAGE_SIZE) {
                 throw ApiErrors.invalidArgument("page_size", "must be in 1.." + MAX_PAGE_SIZE + " (0 means "
@@ -99,12 +93,12 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
 
     @Override
     public void cancelRun(CancelRunRequest request, StreamObserver<Run> response) {
-        unary(response, () -> runs.cancel(requireRunId(request.getRunId())));
+        Unary.call(response, () -> runs.cancel(requireRunId(request.getRunId())));
     }
 
     @Override
     public void listCheckpoints(ListCheckpointsRequest request, StreamObserver<ListCheckpointsResponse> response) {
-        unary(response, () -> ListCheckpointsResponse.newBuilder()
+        Unary.call(response, () -> ListCheckpointsResponse.newBuilder()
                 .addAllCheckpoints(runs.checkpoints(requireRunId(request.getRunId()))).build());
     }
 
@@ -122,17 +116,5 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
                     + runId.length() + ")");
         }
         return runId;
-    }
-
-    private static <T> void unary(StreamObserver<T> response, Handler<T> handler) {
-        T result;
-        try {
-            result = handler.handle();
-        } catch (Exception failed) {
-            response.onError(ApiErrors.toStatus(failed));
-            return;
-        }
-        response.onNext(result);
-        response.onCompleted();
     }
 }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 EvaluateCommand.class,
                 ReportCommand.class,
+                FeedbackCommand.class,
         })
 public final class JdpoCli implements Runnable {
 

@@ -2,8 +2,8 @@ package dev.jdpo.orchestrator.run;
 
 import java.security.SecureRandom;
 
-/** New run ids: "run-" and 20 base-32 characters (100 random bits), safe in paths and URLs. */
-final class RunIds {
+/** New ids: a prefix ("run-" for runs) and 20 base-32 characters (100 random bits), safe in paths and URLs. */
+public final class RunIds {
 
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final int LENGTH = 20;
@@ -13,7 +13,11 @@ final class RunIds {
     }
 
     static String next() {
-        StringBuilder id = new StringBuilder("run-");
+        return next("run-");
+    }
+
+    public static String next(String prefix) {
+        StringBuilder id = new StringBuilder(prefix);
         for (int i = 0; i < LENGTH; i++) {
             id.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
         }

@@ -5,7 +5,10 @@ import dev.jdpo.host.metrics.GrpcServerMetrics;
 import dev.jdpo.host.metrics.ProcessMetrics;
 import dev.jdpo.host.security.TokenAuthInterceptor;
 import dev.jdpo.host.security.TokenStore;
+import dev.jdpo.orchestrator.api.FeedbackServiceEndpoint;
 import dev.jdpo.orchestrator.api.RunServiceEndpoint;
+import dev.jdpo.orchestrator.feedback.FeedbackRecorder;
+import dev.jdpo.orchestrator.feedback.PairExporter;
 import dev.jdpo.orchestrator.metrics.RunMetrics;
 import dev.jdpo.orchestrator.pipeline.PipelineRunExecutor;
 import dev.jdpo.orchestrator.run.EventLog;
@@ -13,9 +16,11 @@ import dev.jdpo.orchestrator.run.RunExecutor;
 import dev.jdpo.orchestrator.run.RunManager;
 import dev.jdpo.orchestrator.state.CheckpointRepository;
 import dev.jdpo.orchestrator.state.EventJournal;
+import dev.jdpo.orchestrator.state.FeedbackRepository;
 import dev.jdpo.orchestrator.state.MetricRepository;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.StateDatabase;
+import dev.jdpo.proto.v1.FeedbackServiceGrpc;
 import dev.jdpo.proto.v1.RunServiceGrpc;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
@@ -83,6 +88,23 @@ public class OrchestratorFactory {
         return new RunServiceEndpoint(runs);
     }
 
+    @Singleton
+    FeedbackRepository feedbackRepository(StateDatabase db) {
+        return new FeedbackRepository(db);
+    }
+
+    /** Library entry point of ExportPairs, for in-process callers as well as the endpoint. */
+    @Singleton
+    PairExporter pairExporter(FeedbackRepository feedback) {
+        return new PairExporter(feedback);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    FeedbackServiceEndpoint feedbackServiceEndpoint(FeedbackRepository feedback, PairExporter exporter) {
+        return new FeedbackServiceEndpoint(new FeedbackRecorder(feedback, Clock.systemUTC()), exporter);
+    }
+
     /** The real pipeline; tests set {@code jdpo.executor} to something else and register their own executor. */
     @Singleton
     @Bean(preDestroy = "close")
@@ -98,7 +120,7 @@ public class OrchestratorFactory {
         return new ShortStatusInterceptor();
     }
 
-    /** Bearer tokens on the public API: CreateRun and CancelRun need a write token, the rest a read one. */
+    /** Bearer tokens on the public API: the calls that change state need a write token, the rest a read one. */
     @Singleton
     @Named("token-auth")
     @Requires(property = "jdpo.security.tokens-file")
@@ -106,7 +128,9 @@ public class OrchestratorFactory {
         try {
             return new TokenAuthInterceptor(TokenStore.read(security.tokensFile()), Set.of(
                     RunServiceGrpc.getCreateRunMethod().getFullMethodName(),
-                    RunServiceGrpc.getCancelRunMethod().getFullMethodName()));
+                    RunServiceGrpc.getCancelRunMethod().getFullMethodName(),
+                    FeedbackServiceGrpc.getLogCompletionMethod().getFullMethodName(),
+                    FeedbackServiceGrpc.getRecordFeedbackMethod().getFullMethodName()));
         } catch (IOException unreadable) {
             throw new UncheckedIOException("--tokens: " + unreadable.getMessage(), unreadable);
         }

@@ -9,14 +9,19 @@ import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.CancelRunRequest;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.DataConfig;
+import dev.jdpo.proto.v1.ExportPairsRequest;
+import dev.jdpo.proto.v1.FeedbackServiceGrpc;
+import dev.jdpo.proto.v1.LogCompletionRequest;
 import dev.jdpo.proto.v1.GetRunRequest;
 import dev.jdpo.proto.v1.ListRunsRequest;
 import dev.jdpo.proto.v1.ModelConfig;
 import dev.jdpo.proto.v1.OutputConfig;
+import dev.jdpo.proto.v1.RecordFeedbackRequest;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunServiceGrpc;
 import dev.jdpo.proto.v1.ServicesConfig;
 import dev.jdpo.proto.v1.TrainingConfig;
+import dev.jdpo.proto.v1.UserChoice;
 import dev.jdpo.testing.DevCerts;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -94,6 +99,20 @@ class PublicApiSecurityTest {
                 .setConfig(runConfig(tmp.resolve("out-read"))).build()));
         assertStatus(Status.Code.PERMISSION_DENIED, () -> reader.cancelRun(CancelRunRequest.newBuilder()
                 .setRunId("run-x").build()));
+    }
+
+    @Test
+    void readOnlyTokenExportsFeedbackButCannotWriteIt() throws Exception {
+        FeedbackServiceGrpc.FeedbackServiceBlockingStub reader = feedback(certs.readToken());
+        reader.exportPairs(ExportPairsRequest.getDefaultInstance()).forEachRemaining(item -> { });
+        assertStatus(Status.Code.PERMISSION_DENIED, () -> reader.logCompletion(LogCompletionRequest.newBuilder()
+                .addCompletions("x").build()));
+        assertStatus(Status.Code.PERMISSION_DENIED, () -> reader.recordFeedback(RecordFeedbackRequest.newBuilder()
+                .setUserChoice(UserChoice.newBuilder().setChosenCompletionId("cmp-x")).build()));
+        assertStatus(Status.Code.UNAUTHENTICATED, () -> feedback(null).exportPairs(ExportPairsRequest
+                .getDefaultInstance()).forEachRemaining(item -> { }));
+        assertStatus(Status.Code.NOT_FOUND, () -> feedback(certs.writeToken()).recordFeedback(RecordFeedbackRequest
+                .newBuilder().setUserChoice(UserChoice.newBuilder().setChosenCompletionId("cmp-x")).build()));
     }
 
     @Test
@@ -180,6 +199,11 @@ class PublicApiSecurityTest {
 
     private RunServiceGrpc.RunServiceBlockingStub runs(String token) {
         return RunServiceGrpc.newBlockingStub(clients.tls(server.port(), certs, null, token))
+                .withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    private FeedbackServiceGrpc.FeedbackServiceBlockingStub feedback(String token) {
+        return FeedbackServiceGrpc.newBlockingStub(clients.tls(server.port(), certs, null, token))
                 .withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 

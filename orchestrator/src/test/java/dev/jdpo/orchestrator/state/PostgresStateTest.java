@@ -6,15 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.orchestrator.feedback.FeedbackRecorder;
+import dev.jdpo.orchestrator.feedback.PairExporter;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.PostgresServer;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.ScriptedRunExecutor;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.Checkpoint;
+import dev.jdpo.proto.v1.CriteriaScore;
 import dev.jdpo.proto.v1.EventLevel;
+import dev.jdpo.proto.v1.ExportPairsRequest;
+import dev.jdpo.proto.v1.ExportSummary;
+import dev.jdpo.proto.v1.FeedbackMessage;
 import dev.jdpo.proto.v1.ListRunsRequest;
+import dev.jdpo.proto.v1.LogCompletionRequest;
+import dev.jdpo.proto.v1.LogCompletionResponse;
 import dev.jdpo.proto.v1.MetricsReport;
+import dev.jdpo.proto.v1.PreferencePair;
+import dev.jdpo.proto.v1.RecordFeedbackRequest;
 import dev.jdpo.proto.v1.ResolvedHyperparameters;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
@@ -23,9 +33,11 @@ import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.StatusChange;
 import dev.jdpo.proto.v1.TrainingConfig;
+import dev.jdpo.proto.v1.UserChoice;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +82,12 @@ class PostgresStateTest {
     void flywayMigratesANewDatabase() {
         DatabaseSettings settings = server.createDatabase("migrate");
         try (StateDatabase db = StateDatabase.open(settings)) {
-            assertEquals(List.of("checkpoints", "events", "flyway_schema_history", "metrics", "runs"), tables(db));
+            assertEquals(List.of("checkpoints", "events", "feedback_completions", "feedback_pairs", "feedback_records",
+                    "feedback_requests", "feedback_scores", "flyway_schema_history", "metrics", "runs"), tables(db));
             List<String> migrations = migrations(db);
-            assertEquals(1, migrations.size(), "one migration: " + migrations);
+            assertEquals(2, migrations.size(), "two migrations: " + migrations);
             assertTrue(migrations.get(0).startsWith("1 true "), migrations.get(0));
+            assertTrue(migrations.get(1).startsWith("2 true "), migrations.get(1));
         }
     }
 
@@ -144,6 +158,61 @@ class PostgresStateTest {
             assertEquals(checkpoints, new CheckpointRepository(reopened).list("run-pg"));
             assertEquals(migrations, migrations(reopened), "reopening applies no migration again");
         }
+    }
+
+    @Test
+    void feedbackPairsPageAcrossTheExportAndConcurrentScoresDeriveInTurn() throws Exception {
+        try (StateDatabase db = StateDatabase.open(server.createDatabase("feedback"))) {
+            FeedbackRepository repository = new FeedbackRepository(db);
+            FeedbackRecorder recorder = new FeedbackRecorder(repository, Clock.systemUTC());
+            // 300 choices among 3 completions: 600 pairs, more than one export page
+            for (int i = 0; i < 300; i++) {
+                LogCompletionResponse logged = recorder.logCompletion(request("choice", "prompt " + i, 3));
+                recorder.record(RecordFeedbackRequest.newBuilder().setUserChoice(UserChoice.newBuilder()
+                        .setChosenCompletionId(logged.getCompletionIds(0))).build());
+            }
+            LogCompletionResponse scored = recorder.logCompletion(request("scores", "score me", 8));
+            ExecutorService writers = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    int completion = i;
+                    done.add(writers.submit(() -> recorder.record(RecordFeedbackRequest.newBuilder()
+                            .setCriteriaScore(CriteriaScore.newBuilder().setCriterion("c").setScore(completion)
+                                    .setCompletionId(scored.getCompletionIds(completion))).build())));
+                }
+                for (Future<?> writer : done) {
+                    writer.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                writers.shutdownNow();
+            }
+
+            PairExporter exporter = new PairExporter(repository);
+            List<PreferencePair> choices = new ArrayList<>();
+            ExportSummary summary = exporter.export(ExportPairsRequest.newBuilder().setTask("choice").build(),
+                    choices::add);
+            assertEquals(600, summary.getPairs());
+            assertEquals(600, choices.size());
+            assertEquals(600, choices.stream().map(pair -> pair.getInput().getMessages(0).getContent() + "|"
+                    + pair.getNonPreferredOutput(0).getContent()).distinct().count(), "each pair once");
+            assertEquals(0, summary.getDuplicatesMerged());
+
+            List<PreferencePair> criteria = new ArrayList<>();
+            exporter.export(ExportPairsRequest.newBuilder().setTask("scores").build(), criteria::add);
+            assertEquals(1, criteria.size(), "eight concurrent scores leave one pair: highest over lowest");
+            assertEquals("answer 7", criteria.get(0).getPreferredOutput(0).getContent());
+            assertEquals("answer 0", criteria.get(0).getNonPreferredOutput(0).getContent());
+        }
+    }
+
+    private static LogCompletionRequest request(String task, String prompt, int completions) {
+        LogCompletionRequest.Builder request = LogCompletionRequest.newBuilder().setTask(task).setModel("m")
+                .addMessages(FeedbackMessage.newBuilder().setRole("user").setContent(prompt));
+        for (int i = 0; i < completions; i++) {
+            request.addCompletions("answer " + i);
+        }
+        return request.build();
     }
 
     @Test
