@@ -1,0 +1,139 @@
+package dev.jdpo.orchestrator.demo;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The files of one demo under its output directory: the data, the criteria and the two run configs, written as a
+ * user would write them, so each stage can be rerun by hand ({@code jdpo train --config}, {@code jdpo evaluate}).
+ *
+ * @param root the demo's output directory
+ */
+public record DemoFiles(Path root) {
+
+    private static final Gson JSON = new Gson().newBuilder().disableHtmlEscaping().create();
+
+    public Path initialModel() {
+        return root.resolve("model-init");
+    }
+
+    public Path sftData() {
+        return root.resolve("data/sft.jsonl");
+    }
+
+    public Path preferencePairs() {
+        return root.resolve("data/pairs.jsonl");
+    }
+
+    public Path heldOutPrompts() {
+        return root.resolve("data/heldout.jsonl");
+    }
+
+    public Path criteria() {
+        return root.resolve("criteria.yaml");
+    }
+
+    public Path sftConfig() {
+        return root.resolve("sft.yaml");
+    }
+
+    public Path dpoConfig() {
+        return root.resolve("dpo.yaml");
+    }
+
+    public Path sftOutput() {
+        return root.resolve("sft");
+    }
+
+    public Path dpoOutput() {
+        return root.resolve("dpo");
+    }
+
+    /** The model a stage's run leaves behind. */
+    public static Path finalModel(Path runOutput) {
+        return runOutput.resolve("final");
+    }
+
+    /** Writes the data, the criteria and both run configs for {@code split}. */
+    public void write(TaskSplit split, DemoSettings settings) throws IOException {
+        Files.createDirectories(sftData().getParent());
+        writeLines(sftData(), split.train(), e -> {
+            JsonObject row = new JsonObject();
+            row.addProperty("prompt", e.prompt());
+            row.addProperty("chosen", e.sftAnswer());
+            row.addProperty("rejected", e.sftViolates() ? e.compliant() : e.violating());
+            return row;
+        });
+        writeLines(preferencePairs(), split.train(), e -> {
+            JsonObject row = new JsonObject();
+            row.addProperty("prompt", e.prompt());
+            row.addProperty("chosen", e.compliant());
+            row.addProperty("rejected", e.violating());
+            return row;
+        });
+        writeLines(heldOutPrompts(), split.heldOut(), e -> {
+            JsonObject row = new JsonObject();
+            row.addProperty("prompt", e.prompt());
+            row.addProperty("max_words", e.maxWords());
+            return row;
+        });
+        Files.writeString(criteria(), """
+                # The demo's checker: an answer passes with at most max_words words (the prompt row's field).
+                criteria:
+                  - name: word_limit
+                    word_limit: {max_field: max_words}
+                """, StandardCharsets.UTF_8);
+        Files.writeString(sftConfig(), runConfig("demo-sft", "loss_types: [sft]", initialModel(), sftData(), sftOutput(),
+                settings.sftLearningRate(), settings.sftEpochs(), settings), StandardCharsets.UTF_8);
+        Files.writeString(dpoConfig(), runConfig("demo-dpo", "loss_types: [sigmoid]", finalModel(sftOutput()), preferencePairs(),
+                dpoOutput(), settings.dpoLearningRate(), settings.dpoEpochs(), settings), StandardCharsets.UTF_8);
+    }
+
+    private static String runConfig(String name, String objective, Path policy, Path data, Path output,
+                                    double learningRate, int epochs, DemoSettings settings) {
+        // the DPO stage's reference is left out: it defaults to the policy's starting weights, the SFT model
+        return String.format(Locale.ROOT, """
+                name: %s
+                model:
+                  policy: %s
+                data:
+                  training_file: %s
+                training:
+                  %s
+                  beta: %s
+                  learning_rate: %s
+                  lr_scheduler: linear
+                  warmup_ratio: 0.1
+                  batch_size: %d
+                  epochs: %d
+                  max_length: 128
+                  seed: %d
+                output:
+                  output_dir: %s
+                  log_interval: 5
+                  checkpoint_interval: 100000
+                """, name, quoted(policy), quoted(data), objective, settings.beta(), learningRate,
+                settings.batchSize(), epochs, settings.seed(), quoted(output));
+    }
+
+    private static String quoted(Path path) {
+        return JSON.toJson(path.toAbsolutePath().toString());
+    }
+
+    private static void writeLines(Path file, List<TaskExample> examples, Function<TaskExample, JsonObject> row)
+            throws IOException {
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (TaskExample example : examples) {
+                out.write(JSON.toJson(row.apply(example)) + "\n");
+            }
+        }
+    }
+}
