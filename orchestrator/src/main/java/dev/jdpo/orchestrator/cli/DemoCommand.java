@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
                         + "answers stay in --out."})
 public final class DemoCommand implements Callable<Integer> {
 
+    private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
@@ -39,6 +41,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Read once, when the engine starts (not before this point in a CLI process). The demo's matrices are tiny:
+        // a second thread gains nothing, and on a loaded 2-core machine libtorch's default pool made SFT steps 8x
+        // slower.
+        if (System.getProperty(TORCH_THREADS) == null) {
+            System.setProperty(TORCH_THREADS, "1");
+        }
         Path tokenizerDir = tokenizer != null ? tokenizer
                 : Path.of(System.getProperty("jdpo.home", ".")).resolve("examples/tiny-llama");
         Demo demo = new Demo(DemoSettings.standard(seed), out, tokenizerDir, stateDir, spec.commandLine().getOut(),

@@ -19,6 +19,12 @@ import java.util.function.Function;
  */
 public record DemoFiles(Path root) {
 
+    /**
+     * DPO's sigmoid loss plus the NLL of the preferred answer (RPO; TRL's rpo_alpha 1). Plain sigmoid loss on this
+     * model trained from scratch drifted to answers of dots before the violation rate fell far enough; the NLL
+     * term keeps the preferred answers likely.
+     */
+    private static final String DPO_LOSS = "method: dpo\n  loss_types: [sigmoid, sft]\n  loss_weights: [1, 1]";
     private static final Gson JSON = new Gson().newBuilder().disableHtmlEscaping().create();
 
     public Path initialModel() {
@@ -68,8 +74,7 @@ public record DemoFiles(Path root) {
         writeLines(sftData(), split.train(), e -> {
             JsonObject row = new JsonObject();
             row.addProperty("prompt", e.prompt());
-            row.addProperty("chosen", e.sftAnswer());
-            row.addProperty("rejected", e.sftViolates() ? e.compliant() : e.violating());
+            row.addProperty("completion", e.sftAnswer());
             return row;
         });
         writeLines(preferencePairs(), split.train(), e -> {
@@ -86,14 +91,18 @@ public record DemoFiles(Path root) {
             return row;
         });
         Files.writeString(criteria(), """
-                # The demo's checker: an answer passes with at most max_words words (the prompt row's field).
+                # The demo's checkers. An answer violates them when it has more words than the prompt row's
+                # max_words, or is not an answer at all (one line of words ending in a period): a run of dots fits
+                # any word limit, and plain DPO on this tiny model drifted there.
                 criteria:
                   - name: word_limit
                     word_limit: {max_field: max_words}
+                  - name: an_answer
+                    regex: {must_match: '^\\s*[A-Za-z]+( [A-Za-z]+)*\\.$'}
                 """, StandardCharsets.UTF_8);
-        Files.writeString(sftConfig(), runConfig("demo-sft", "loss_types: [sft]", initialModel(), sftData(), sftOutput(),
+        Files.writeString(sftConfig(), runConfig("demo-sft", "method: sft", initialModel(), sftData(), sftOutput(),
                 settings.sftLearningRate(), settings.sftEpochs(), settings), StandardCharsets.UTF_8);
-        Files.writeString(dpoConfig(), runConfig("demo-dpo", "loss_types: [sigmoid]", finalModel(sftOutput()), preferencePairs(),
+        Files.writeString(dpoConfig(), runConfig("demo-dpo", DPO_LOSS, finalModel(sftOutput()), preferencePairs(),
                 dpoOutput(), settings.dpoLearningRate(), settings.dpoEpochs(), settings), StandardCharsets.UTF_8);
     }
 

@@ -19,8 +19,8 @@ public record DemoResult(long seed, Measurement before, Measurement after) {
     public String table() {
         String row = "%-12s %10s %15s%n";
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "held-out prompts: %d (seed %d); criterion: at most the prompt's "
-                + "word limit%n", before.total(), seed));
+        text.append(String.format(Locale.ROOT, "held-out prompts: %d (seed %d); a violation: more words than the "
+                + "prompt allows, or no answer (criteria.yaml)%n", before.total(), seed));
         text.append(String.format(Locale.ROOT, row, "model", "violations", "violation rate"));
         text.append(String.format(Locale.ROOT, row, "before DPO", before.violations() + "/" + before.total(),
                 percent(before.violationRate())));

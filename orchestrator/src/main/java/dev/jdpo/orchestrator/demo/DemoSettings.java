@@ -25,7 +25,7 @@ public record DemoSettings(long seed, int trainPrompts, int heldOutPrompts, doub
 
     /** What {@code jdpo demo} runs. */
     public static DemoSettings standard(long seed) {
-        return new DemoSettings(seed, 412, 100, 0.6, 64, 4, 3e-3, 2, 1e-3, 0.1, 16, 40);
+        return new DemoSettings(seed, 412, 100, 0.6, 64, 4, 3e-3, 2, 2e-4, 0.1, 16, 40);
     }
 
     /** The model's config.json for a tokenizer with this vocabulary and eos / pad ids. */

@@ -7,7 +7,7 @@ import java.util.Random;
 
 /**
  * The demo's task, generated from a seed: name something of a category "in at most N words". A compliant answer
- * names it in one or two words; a violating one goes on to give a reason, past the limit (OpenPipe's word-limit
+ * names it in one word; a violating one goes on to give a reason, past the limit (OpenPipe's word-limit
  * example in miniature). Deterministic: the same seed gives the same prompts, answers and split.
  */
 public final class WordLimitTask {
@@ -24,11 +24,10 @@ public final class WordLimitTask {
         {"tool", "saw", "hammer", "drill", "axe"},
         {"place", "home", "park", "school", "lake"},
     };
-    private static final String[] ADJECTIVES = {"big", "small", "old", "good", "fine"};
     private static final String[] REASONS = {"it is the most correct choice here", "she would learn more of it",
         "all of the words were spotted on it", "he is hunting for some of them", "it is what your question asks",
         "the number of them is more than three", "we see it here all the time"};
-    /** Limits a prompt states; every compliant answer (at most two words) stays within the smallest. */
+    /** Limits a prompt states; a compliant answer (one word) is within all, a violating one (7+) over all. */
     private static final int MIN_LIMIT = 2;
     private static final int MAX_LIMIT = 5;
 
@@ -72,12 +71,8 @@ public final class WordLimitTask {
         String prompt = "Question: " + ASKERS[asker] + " asks you to name a " + words[0] + " in at most " + limit
                 + " words.\nAnswer:";
         String thing = words[1 + random.nextInt(words.length - 1)];
-        String named = random.nextBoolean() ? thing : ADJECTIVES[random.nextInt(ADJECTIVES.length)] + " " + thing;
         String reason = REASONS[random.nextInt(REASONS.length)];
-        if (random.nextBoolean()) {
-            reason += " and " + REASONS[random.nextInt(REASONS.length)];
-        }
-        return new TaskExample(prompt, limit, " " + named + ".", " " + named + " because " + reason + ".",
+        return new TaskExample(prompt, limit, " " + thing + ".", " " + thing + " because " + reason + ".",
                 sftViolates);
     }
 }
