@@ -31,12 +31,16 @@ public final class TextGenerator {
      */
     public List<Completion> generate(List<PromptRow> rows, boolean chat, GenerationOptions options, int sequences,
                                      int batchSize) throws InvalidPromptException {
-        if (sequences <= 0) {
-            throw new IllegalArgumentException("sequences must be positive, got " + sequences);
-        }
+        return generate(encode(rows, chat), options, sequences, batchSize);
+    }
+
+    /**
+     * Each row rendered and tokenized as {@link #generate(List, boolean, GenerationOptions, int, int)} does, for
+     * callers that answer the same prompts again and again.
+     */
+    public List<EncodedPrompt> encode(List<PromptRow> rows, boolean chat) throws InvalidPromptException {
         PromptEncoder encoder = new PromptEncoder(tokenizer, chat);
-        List<String> texts = new ArrayList<>(rows.size());
-        List<int[]> prompts = new ArrayList<>(rows.size() * sequences);
+        List<EncodedPrompt> prompts = new ArrayList<>(rows.size());
         for (PromptRow row : rows) {
             String text = encoder.render(row);
             int[] ids = encoder.encode(text);
@@ -44,19 +48,33 @@ public final class TextGenerator {
                 throw new InvalidPromptException((row.line() > 0 ? "line " + row.line() + ": " : "")
                         + "the prompt encodes to no tokens");
             }
-            texts.add(text);
+            prompts.add(new EncodedPrompt(row, text, ids));
+        }
+        return prompts;
+    }
+
+    /** As {@link #generate(List, boolean, GenerationOptions, int, int)}, for prompts already encoded. */
+    public List<Completion> generate(List<EncodedPrompt> prompts, GenerationOptions options, int sequences,
+                                     int batchSize) {
+        if (sequences <= 0) {
+            throw new IllegalArgumentException("sequences must be positive, got " + sequences);
+        }
+        List<int[]> ids = new ArrayList<>(prompts.size() * sequences);
+        for (EncodedPrompt prompt : prompts) {
+            int[] promptIds = prompt.ids();
             for (int s = 0; s < sequences; s++) {
-                prompts.add(ids);
+                ids.add(promptIds);
             }
         }
-        List<GenerationResult> results = generator.generate(prompts, options, batchSize);
+        List<GenerationResult> results = generator.generate(ids, options, batchSize);
         List<Completion> completions = new ArrayList<>(results.size());
         for (int k = 0; k < results.size(); k++) {
             GenerationResult result = results.get(k);
             int[] answer = result.stopped()
                     ? Arrays.copyOf(result.tokens(), result.tokens().length - 1) : result.tokens();
-            int row = k / sequences;
-            completions.add(new Completion(row, rows.get(row), k % sequences, texts.get(row),
+            int index = k / sequences;
+            EncodedPrompt prompt = prompts.get(index);
+            completions.add(new Completion(index, prompt.row(), k % sequences, prompt.text(),
                     tokenizer.decode(answer), answer.length, result.stopped()));
         }
         return completions;

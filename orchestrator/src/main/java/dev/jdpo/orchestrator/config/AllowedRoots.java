@@ -53,6 +53,10 @@ public final class AllowedRoots {
             b.getDataBuilder().setValidationFile(absolute("data.validation_file",
                     config.getData().getValidationFile()));
         }
+        if (!config.getEvaluation().getPromptsFile().isEmpty()) {
+            b.getEvaluationBuilder().setPromptsFile(absolute("evaluation.prompts_file",
+                    config.getEvaluation().getPromptsFile()));
+        }
         String adapter = config.getTraining().getLora().getAdapter();
         if (!adapter.isEmpty()) {
             b.getTrainingBuilder().getLoraBuilder().setAdapter(absolute("training.lora.adapter", adapter));
@@ -66,6 +70,7 @@ public final class AllowedRoots {
         requireAllowed("model.reference", resolved.getModel().getReference());
         requireAllowed("data.training_file", resolved.getData().getTrainingFile());
         requireAllowed("data.validation_file", resolved.getData().getValidationFile());
+        requireAllowed("evaluation.prompts_file", resolved.getEvaluation().getPromptsFile());
         requireAllowed("training.lora.adapter", resolved.getTraining().getLora().getAdapter());
         requireAllowed("output.output_dir", resolved.getOutput().getOutputDir());
         requireAllowed("output.resume_from_checkpoint", resolved.getOutput().getResumeFromCheckpoint());
@@ -80,6 +85,7 @@ public final class AllowedRoots {
         }
         requireFile("data.training_file", resolved.getData().getTrainingFile(), missing);
         requireFile("data.validation_file", resolved.getData().getValidationFile(), missing);
+        requireFile("evaluation.prompts_file", resolved.getEvaluation().getPromptsFile(), missing);
         Path output = Path.of(resolved.getOutput().getOutputDir());
         if (Files.exists(output) && !Files.isDirectory(output)) {
             missing.add(new ConfigViolation("output.output_dir", output + " exists and is not a directory"));

@@ -37,6 +37,9 @@ public final class RunConfigDefaults {
         }
         TrainingDefaults.fill(training);
         TrainingDefaults.fill(b.getOutputBuilder());
+        if (b.hasEvaluation()) {
+            TrainingDefaults.fill(b.getEvaluationBuilder());
+        }
         return b.build();
     }
 }

@@ -2,7 +2,11 @@ package dev.jdpo.orchestrator.config;
 
 import dev.jdpo.proto.v1.AutoDouble;
 import dev.jdpo.proto.v1.AutoInt;
+import dev.jdpo.evaluation.criteria.Criteria;
+import dev.jdpo.evaluation.criteria.InvalidCriteriaException;
+import dev.jdpo.proto.v1.Criterion;
 import dev.jdpo.proto.v1.DataConfig;
+import dev.jdpo.proto.v1.EvaluationConfig;
 import dev.jdpo.proto.v1.Hyperparameters;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.RunConfig;
@@ -14,6 +18,7 @@ import dev.jdpo.trainer.config.LossType;
 import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingMethod;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -51,6 +56,9 @@ public final class RunConfigValidator {
         checkHyperparameters(config.getHyperparameters(), config.getTraining(), found);
         checkOutput(config.getOutput(), found);
         checkServices(config.getServices(), found);
+        if (config.hasEvaluation()) {
+            checkEvaluation(config.getEvaluation(), config.getData(), found);
+        }
         if (!found.isEmpty()) {
             throw new InvalidConfigException(found);
         }
@@ -242,6 +250,53 @@ public final class RunConfigValidator {
             atLeast("output.save_total_limit", output.getSaveTotalLimit(), 0, found);
         }
         oneOf("output.save_dtype", output.getSaveDtype(), SAVE_DTYPES, found);
+    }
+
+    /**
+     * The criteria through the one validator {@code jdpo evaluate} uses, minus what would let a run config reach
+     * beyond its data: a {@code command} (a program run on the trainer's machine by whoever may submit runs) and a
+     * {@code schema_file} (a file read outside the allowed roots); a schema goes inline.
+     */
+    private static void checkEvaluation(EvaluationConfig evaluation, DataConfig data, List<ConfigViolation> found) {
+        for (int i = 0; i < evaluation.getCriteriaCount(); i++) {
+            Criterion criterion = evaluation.getCriteria(i);
+            String path = "evaluation.criteria[" + i + "]";
+            if (criterion.hasCommand()) {
+                found.add(new ConfigViolation(path + ".command", "not allowed in a run config: it would run a "
+                        + "program on the trainer's machine; use jdpo evaluate for command criteria"));
+            } else if (!criterion.getJson().getSchemaFile().isEmpty()) {
+                found.add(new ConfigViolation(path + ".json.schema_file", "not allowed in a run config; give "
+                        + "the schema inline (json.schema)"));
+            }
+        }
+        try {
+            Criteria.checkers(evaluation.getCriteriaList(), Path.of("").toAbsolutePath());
+        } catch (InvalidCriteriaException e) {
+            String message = e.getMessage();
+            int colon = message.indexOf(':');
+            found.add(colon > 0 ? new ConfigViolation("evaluation." + message.substring(0, colon),
+                    message.substring(colon + 1).trim()) : new ConfigViolation("evaluation.criteria", message));
+        }
+        if (evaluation.hasMaxPrompts()) {
+            atLeast("evaluation.max_prompts", evaluation.getMaxPrompts(), 1, found);
+        }
+        if (evaluation.hasMaxNewTokens()) {
+            atLeast("evaluation.max_new_tokens", evaluation.getMaxNewTokens(), 1, found);
+        }
+        if (evaluation.hasSamplesPerEval()) {
+            atLeast("evaluation.samples_per_eval", evaluation.getSamplesPerEval(), 0, found);
+        }
+        if (evaluation.hasTemperature()) {
+            atLeast("evaluation.temperature", evaluation.getTemperature(), 0, found);
+        }
+        if (evaluation.hasBatchSize()) {
+            atLeast("evaluation.batch_size", evaluation.getBatchSize(), 1, found);
+        }
+        if (evaluation.getPromptsFile().isBlank() && data.getValidationFile().isBlank()
+                && !(data.getValidationSplit() > 0)) {
+            found.add(new ConfigViolation("evaluation.prompts_file", "required when the run has no validation "
+                    + "pairs (data.validation_file or data.validation_split): no prompts to evaluate on"));
+        }
     }
 
     private static void checkServices(ServicesConfig services, List<ConfigViolation> found) {

@@ -144,6 +144,9 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                 .setEvalBatchSize(config.getTraining().getReferenceBatchSize())
                 .setDevice(config.getModel().getDevice())
                 .setPrecision(config.getModel().getPrecision());
+        if (config.hasEvaluation()) {
+            job.setEvaluation(config.getEvaluation());
+        }
         return job.build();
     }
 

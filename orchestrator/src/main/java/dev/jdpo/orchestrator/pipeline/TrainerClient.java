@@ -13,6 +13,7 @@ import dev.jdpo.proto.internal.v1.TrainPair;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainStatus;
 import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
+import dev.jdpo.proto.v1.EvalSamples;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.grpc.ProtoPairs;
 import dev.jdpo.trainer.grpc.TrainFailure;
@@ -242,6 +243,15 @@ final class TrainerClient {
                     Map<String, Double> values = progress.getEval().getMetricsMap();
                     reporter.metrics(progress.getEval().getStep(), totalSteps, values.getOrDefault("epoch", 0.0),
                             values);
+                }
+                case CRITERIA_EVAL -> {
+                    Map<String, Double> values = progress.getCriteriaEval().getMetricsMap();
+                    reporter.metrics(progress.getCriteriaEval().getStep(), totalSteps,
+                            values.getOrDefault("epoch", 0.0), values);
+                    if (progress.getCriteriaEval().getSamplesCount() > 0) {
+                        reporter.evalSamples(EvalSamples.newBuilder().setStep(progress.getCriteriaEval().getStep())
+                                .addAllSamples(progress.getCriteriaEval().getSamplesList()).build());
+                    }
                 }
                 case CHECKPOINT -> {
                     reporter.checkpoint(progress.getCheckpoint().getStep(),

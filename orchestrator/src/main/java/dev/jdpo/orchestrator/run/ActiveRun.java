@@ -2,6 +2,7 @@ package dev.jdpo.orchestrator.run;
 
 import dev.jdpo.orchestrator.state.Timestamps;
 import dev.jdpo.orchestrator.tensorboard.TensorBoardLog;
+import dev.jdpo.proto.v1.EvalSamples;
 import dev.jdpo.proto.v1.EventLevel;
 import dev.jdpo.proto.v1.MetricsReport;
 import dev.jdpo.proto.v1.RunEvent;
@@ -84,6 +85,11 @@ final class ActiveRun implements RunReporter {
                 warn("TensorBoard logging stopped: " + failed.getMessage());
             }
         }
+    }
+
+    @Override
+    public void evalSamples(EvalSamples samples) {
+        log.evalSamples(runId, samples);
     }
 
     @Override

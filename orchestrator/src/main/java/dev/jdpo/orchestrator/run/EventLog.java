@@ -4,6 +4,7 @@ import dev.jdpo.orchestrator.state.CheckpointRepository;
 import dev.jdpo.orchestrator.state.EventJournal;
 import dev.jdpo.orchestrator.state.Timestamps;
 import dev.jdpo.proto.v1.Checkpoint;
+import dev.jdpo.proto.v1.EvalSamples;
 import dev.jdpo.proto.v1.EventLevel;
 import dev.jdpo.proto.v1.MetricsReport;
 import dev.jdpo.proto.v1.ResolvedHyperparameters;
@@ -103,6 +104,12 @@ public final class EventLog {
         return append(RunEvent.newBuilder().setRunId(runId).setLevel(EventLevel.EVENT_LEVEL_INFO)
                 .setMessage("Step " + report.getStep() + "/" + report.getTotalSteps())
                 .setMetrics(report));
+    }
+
+    RunEvent evalSamples(String runId, EvalSamples samples) {
+        return append(RunEvent.newBuilder().setRunId(runId).setLevel(EventLevel.EVENT_LEVEL_INFO)
+                .setMessage(samples.getSamplesCount() + " sample answer(s) of the evaluation at step " + samples.getStep())
+                .setEvalSamples(samples));
     }
 
     RunEvent checkpoint(String runId, long step, Path dir, Map<String, Double> metrics) {

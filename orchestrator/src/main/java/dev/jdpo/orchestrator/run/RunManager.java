@@ -8,6 +8,8 @@ import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.PathNotAllowedException;
 import dev.jdpo.orchestrator.config.RunConfigDefaults;
 import dev.jdpo.orchestrator.config.RunConfigValidator;
+import dev.jdpo.orchestrator.report.RunReport;
+import dev.jdpo.orchestrator.report.RunReportFile;
 import dev.jdpo.orchestrator.state.CheckpointRepository;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.RunStatuses;
@@ -356,8 +358,22 @@ public final class RunManager implements AutoCloseable {
                 training.remove(id, run);
             }
             closeTensorBoard(run);
+            writeReport(id);
             run.finished().complete(null);
             schedule();
+        }
+    }
+
+    /** A run that ended gets its report page in its output directory; a failed write costs only the page. */
+    private void writeReport(String id) {
+        try {
+            Run ended = get(id);
+            if (RunStatuses.isTerminal(ended.getStatus())) {
+                RunReportFile.write(new RunReport(ended, RunReportFile.events(ended, log::readAfter)),
+                        Path.of(ended.getConfig().getOutput().getOutputDir(), RunReportFile.NAME));
+            }
+        } catch (IOException | RunNotFoundException | RuntimeException failed) {
+            LOG.warn("cannot write the report of run {}: {}", id, failed.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.run;
 
+import dev.jdpo.proto.v1.EvalSamples;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,6 +13,9 @@ public interface RunReporter {
 
     /** Training or evaluation metrics at an optimizer step ("eval_" keys for evaluation). */
     void metrics(long step, long totalSteps, double epoch, Map<String, Double> values);
+
+    /** A few answers of an in-run behavioural evaluation, with their verdicts (its pass rates come as metrics). */
+    void evalSamples(EvalSamples samples);
 
     /** A resumable checkpoint was written completely to {@code dir}; it is listed and kept from now on. */
     void checkpoint(long step, Path dir, Map<String, Double> metrics);

@@ -96,6 +96,7 @@ public final class EventJournal {
             case METRICS -> payload.setMetrics(event.getMetrics());
             case CHECKPOINT -> payload.setCheckpoint(event.getCheckpoint());
             case HYPERPARAMETERS -> payload.setHyperparameters(event.getHyperparameters());
+            case EVAL_SAMPLES -> payload.setEvalSamples(event.getEvalSamples());
             case PAYLOAD_NOT_SET -> {
             }
         }

@@ -106,6 +106,32 @@ class RunCommandsTest {
     }
 
     @Test
+    void reportWritesTheRunsPageFromTheApiAsTheRunWroteItAtTheEnd() throws Exception {
+        Result submitted = jdpo("submit", "--address", address, "--config", configFile("report", "").toString(),
+                "--watch");
+        assertEquals(0, submitted.exit(), submitted.err());
+        String runId = submitted.out().lines().findFirst().orElseThrow();
+        Path page = tmp.resolve("report-page.html");
+        Result report = jdpo("report", "--address", address, "--out", page.toString(), runId);
+        assertEquals(0, report.exit(), report.err());
+        assertEquals(page.toString(), report.out().strip());
+        String html = Files.readString(page);
+        assertTrue(html.contains("<h1>Run " + runId + "</h1>"), html);
+        // the scripted run reports a loss at each of its 6 steps
+        assertEquals(6, html.split("<figure data-metric=\"loss\">", -1)[1].split("</figure>")[0]
+                .split("<circle class=\"pt\"", -1).length - 1, html);
+        Path atTheEnd = tmp.resolve("out-report/report.html");
+        for (int i = 0; i < 100 && !Files.exists(atTheEnd); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(html, Files.readString(atTheEnd), "the run wrote the same page into its output_dir");
+
+        Result unknown = jdpo("report", "--address", address, "run-aaaaaaaaaaaaaaaaaaaa");
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("run-aaaaaaaaaaaaaaaaaaaa"), unknown.err());
+    }
+
+    @Test
     void watchJsonPrintsOnlyJsonLinesOnStandardOutput() throws Exception {
         String runId = jdpo("submit", "--address", address, "--config", configFile("json", "").toString(), "--watch")
                 .out().lines().findFirst().orElseThrow();

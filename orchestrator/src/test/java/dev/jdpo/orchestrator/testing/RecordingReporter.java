@@ -1,6 +1,7 @@
 package dev.jdpo.orchestrator.testing;
 
 import dev.jdpo.orchestrator.run.RunReporter;
+import dev.jdpo.proto.v1.EvalSamples;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ public final class RecordingReporter implements RunReporter {
     public final List<String> messages = new CopyOnWriteArrayList<>();
     /** Step -> directory of every checkpoint registered. */
     public final Map<Long, Path> checkpoints = new ConcurrentSkipListMap<>();
+    /** Every in-run evaluation's sample answers. */
+    public final List<EvalSamples> samples = new CopyOnWriteArrayList<>();
     public final AtomicBoolean stop = new AtomicBoolean();
     private final boolean stopOnWarning;
 
@@ -41,6 +44,11 @@ public final class RecordingReporter implements RunReporter {
 
     @Override
     public void metrics(long step, long totalSteps, double epoch, Map<String, Double> values) {
+    }
+
+    @Override
+    public void evalSamples(EvalSamples samples) {
+        this.samples.add(samples);
     }
 
     @Override

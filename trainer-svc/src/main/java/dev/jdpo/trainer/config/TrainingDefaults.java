@@ -1,5 +1,6 @@
 package dev.jdpo.trainer.config;
 
+import dev.jdpo.proto.v1.EvaluationConfig;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.TrainingConfig;
 import java.util.Collections;
@@ -98,6 +99,25 @@ public final class TrainingDefaults {
         }
         if (!output.hasSaveTotalLimit()) {
             output.setSaveTotalLimit(0);
+        }
+    }
+
+    /** Fills the in-run evaluation's prompt count, answer length, samples, temperature and batch size. */
+    public static void fill(EvaluationConfig.Builder evaluation) {
+        if (!evaluation.hasMaxPrompts()) {
+            evaluation.setMaxPrompts(32);
+        }
+        if (!evaluation.hasMaxNewTokens()) {
+            evaluation.setMaxNewTokens(64);
+        }
+        if (!evaluation.hasSamplesPerEval()) {
+            evaluation.setSamplesPerEval(3);
+        }
+        if (!evaluation.hasTemperature()) {
+            evaluation.setTemperature(0);
+        }
+        if (!evaluation.hasBatchSize()) {
+            evaluation.setBatchSize(8);
         }
     }
 }

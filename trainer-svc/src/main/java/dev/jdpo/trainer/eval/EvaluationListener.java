@@ -35,8 +35,13 @@ public final class EvaluationListener implements TrainingListener {
     public void onStep(StepResult result, int totalSteps) throws IOException {
         StepMetrics metrics = result.metrics();
         int step = metrics.step();
-        if ((evalSteps > 0 && step % evalSteps == 0) || step == totalSteps) {
+        if (due(step, evalSteps, totalSteps)) {
             sink.onEvaluation(evaluator.evaluate(step, metrics.epoch()));
         }
+    }
+
+    /** Whether step {@code step} of {@code totalSteps} evaluates, every {@code evalSteps} (0: after the last). */
+    public static boolean due(int step, int evalSteps, int totalSteps) {
+        return (evalSteps > 0 && step % evalSteps == 0) || step == totalSteps;
     }
 }

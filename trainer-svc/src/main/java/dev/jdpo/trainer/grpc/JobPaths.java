@@ -21,6 +21,10 @@ public record JobPaths(PathRoots read, PathRoots write) {
         if (job.resumeFrom() != null && !read.contains(job.resumeFrom()) && !write.contains(job.resumeFrom())) {
             throw denied("output.resume_from_checkpoint", job.resumeFrom(), "read");
         }
+        if (job.evaluation() != null && job.evaluation().promptsFile() != null
+                && !read.contains(job.evaluation().promptsFile())) {
+            throw denied("evaluation.prompts_file", job.evaluation().promptsFile(), "read");
+        }
         if (!write.contains(job.outputDir())) {
             throw denied("output.output_dir", job.outputDir(), "write");
         }

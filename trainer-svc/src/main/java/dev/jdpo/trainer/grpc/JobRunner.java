@@ -8,10 +8,15 @@ import dev.jdpo.proto.internal.v1.Finished;
 import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainStatus;
+import dev.jdpo.tokenizer.text.TextTokenizer;
+import dev.jdpo.tokenizer.text.TokenizerLoadException;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
+import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.TrainingDivergedException;
+import dev.jdpo.trainer.eval.CriteriaEvaluationListener;
+import dev.jdpo.trainer.eval.CriteriaEvaluator;
 import dev.jdpo.trainer.eval.EvaluationListener;
 import dev.jdpo.trainer.eval.Evaluator;
 import dev.jdpo.trainer.run.RunResult;
@@ -92,17 +97,27 @@ final class JobRunner implements Runnable {
                 policy = loadPolicy();
                 run = TrainingRun.start(policy, job.padId(), training, job.config(), output);
             }
-            try (run) {
+            try (run; TextTokenizer tokenizer = job.evaluation() == null ? null
+                    : TextTokenizer.load(run.trainer().policy().sourceDir())) {
                 control.attach(run);
                 out.send(TrainProgress.newBuilder().setStarted(Started.newBuilder().setTotalSteps(run.totalSteps())
                         .setCompletedSteps(run.completedSteps()).setTrainingPairs(training.size())
                         .setValidationPairs(validation.size())).build());
-                return finished(run.run(new ProgressListener(out, evaluation(run))));
+                CriteriaEvaluationListener criteria = criteriaEvaluation(run, tokenizer);
+                if (criteria != null && run.completedSteps() == 0) {
+                    criteria.atStart();
+                }
+                return finished(run.run(new ProgressListener(out, evaluation(run), criteria)));
             } finally {
                 control.detach();
             }
         } catch (ModelLoadException e) {
             throw TrainFailure.invalidModel("policy_path", "policy_path: " + e.getMessage());
+        } catch (TokenizerLoadException e) {
+            throw TrainFailure.invalidModel("policy_path", "policy_path: the tokenizer the evaluation needs: "
+                    + e.getMessage());
+        } catch (InvalidConfigException e) {
+            throw TrainFailure.invalidConfig(e.field(), e.getMessage());
         } catch (CheckpointException e) {
             throw TrainFailure.checkpoint(e.getMessage());
         } catch (TrainingDivergedException e) {
@@ -157,6 +172,16 @@ final class JobRunner implements Runnable {
         Evaluator evaluator = new Evaluator(run.trainer().policy(), job.config(), job.padId(), validation,
                 job.evalBatchSize());
         return new EvaluationListener(evaluator, job.evalInterval(), e -> ProgressListener.sendEvaluation(out, e));
+    }
+
+    private CriteriaEvaluationListener criteriaEvaluation(TrainingRun run, TextTokenizer tokenizer) {
+        if (job.evaluation() == null) {
+            return null;
+        }
+        CriteriaEvaluator evaluator = CriteriaEvaluator.create(run.trainer().policy(), tokenizer, job.evaluation(),
+                validation, job.config().seed());
+        return new CriteriaEvaluationListener(evaluator, job.evalInterval(),
+                report -> ProgressListener.sendCriteria(out, report));
     }
 
     private static Finished finished(RunResult result) {

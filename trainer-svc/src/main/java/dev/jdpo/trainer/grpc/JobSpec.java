@@ -16,6 +16,7 @@ import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingDefaults;
 import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.trainer.eval.CriteriaEvalSettings;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -35,9 +36,11 @@ import java.nio.file.Path;
  * @param load device and precision, trainable (under LoRA only the adapter is: the base always loads frozen)
  * @param save dtype and shard size of saved weights
  * @param lora how to train a LoRA adapter, or null to train every weight
+ * @param evaluation the behavioural evaluation during the job, or null for none
  */
 record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, TrainingConfig config, int evalInterval,
-               int evalBatchSize, int padId, int vocabSize, LoadOptions load, SaveOptions save, LoraTraining lora) {
+               int evalBatchSize, int padId, int vocabSize, LoadOptions load, SaveOptions save, LoraTraining lora,
+               CriteriaEvalSettings evaluation) {
 
     /** Checks every field of {@code job}, reading the policy's (or checkpoint's) config.json for its vocabulary. */
     static JobSpec from(TrainJob job) throws TrainFailure {
@@ -45,9 +48,11 @@ record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, Tr
         Path resumeFrom = path("output.resume_from_checkpoint", job.getOutput().getResumeFromCheckpoint(), false);
         TrainingConfig config;
         LoraTraining lora;
+        CriteriaEvalSettings evaluation;
         try {
             config = ProtoTrainingConfig.toEngine(job.getTraining(), job.getOutput());
             lora = ProtoTrainingConfig.lora(job.getTraining());
+            evaluation = job.hasEvaluation() ? CriteriaEvalSettings.from(job.getEvaluation()) : null;
         } catch (InvalidConfigException e) {
             throw TrainFailure.invalidConfig(e.field(), e.getMessage());
         }
@@ -74,7 +79,7 @@ record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, Tr
         SaveOptions save = new SaveOptions(config.saveDtype(), SaveOptions.DEFAULT_MAX_SHARD_BYTES);
         int evalBatchSize = job.getEvalBatchSize() > 0 ? job.getEvalBatchSize() : config.batchSize();
         return new JobSpec(job.getRunId(), policyDir, outputDir, resumeFrom, config, (int) evalInterval, evalBatchSize,
-                padId, model.vocabSize(), load, save, lora);
+                padId, model.vocabSize(), load, save, lora, evaluation);
     }
 
     private static Path path(String field, String value, boolean required) throws TrainFailure {

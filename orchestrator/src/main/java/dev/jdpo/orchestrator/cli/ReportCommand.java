@@ -1,0 +1,80 @@
+package dev.jdpo.orchestrator.cli;
+
+import dev.jdpo.orchestrator.report.RunReport;
+import dev.jdpo.orchestrator.report.RunReportFile;
+import dev.jdpo.proto.v1.GetRunRequest;
+import dev.jdpo.proto.v1.Run;
+import dev.jdpo.proto.v1.RunEvent;
+import dev.jdpo.proto.v1.RunServiceGrpc;
+import dev.jdpo.proto.v1.WatchRunRequest;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jdpo report}: a run's report page, from the run API, as one self-contained HTML file. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Write a run's report as one self-contained HTML file: curves, criteria before/after, sample "
+                + "generations, data and config. Every run also writes it to <output_dir>/report.html when it ends.")
+final class ReportCommand implements Callable<Integer> {
+
+    @Mixin
+    ServerAddress server;
+
+    @Parameters(paramLabel = "RUN_ID")
+    String runId;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "report-${RUN_ID}.html",
+            description = "where the page goes (default: report-RUN_ID.html in the working directory)")
+    String out;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ManagedChannel channel = server.open();
+        try {
+            RunServiceGrpc.RunServiceBlockingStub stub = server.stub(channel);
+            Run run = stub.getRun(GetRunRequest.newBuilder().setRunId(runId).build());
+            List<RunEvent> events = RunReportFile.events(run, (id, after, limit) -> page(stub, id, after, limit, run.getLastSequence()));
+            Path file = Path.of(out.replace("${RUN_ID}", runId));
+            RunReportFile.write(new RunReport(run, events), file);
+            spec.commandLine().getOut().println(file);
+            spec.commandLine().getOut().flush();
+            return 0;
+        } finally {
+            ServerAddress.close(channel);
+        }
+    }
+
+    /**
+     * Up to {@code limit} events after {@code after}, none past {@code until}; the watch is cancelled there, since a
+     * live run's watch goes on.
+     */
+    private static List<RunEvent> page(RunServiceGrpc.RunServiceBlockingStub stub, String id, long after, int limit,
+                                       long until) {
+        List<RunEvent> events = new ArrayList<>();
+        try (Context.CancellableContext watch = Context.current().withCancellation()) {
+            watch.run(() -> {
+                Iterator<RunEvent> stream = stub.watchRun(WatchRunRequest.newBuilder().setRunId(id)
+                        .setAfterSequence(after).build());
+                long seen = after;
+                while (events.size() < limit && seen < until && stream.hasNext()) {
+                    RunEvent event = stream.next();
+                    events.add(event);
+                    seen = event.getSequence();
+                }
+            });
+        }
+        return events;
+    }
+}
