@@ -11,6 +11,7 @@ import dev.jdpo.orchestrator.demo.DemoSettings;
 import dev.jdpo.orchestrator.demo.HeldOutCheck;
 import dev.jdpo.orchestrator.demo.Measurement;
 import dev.jdpo.orchestrator.demo.WordLimitTask;
+import dev.jdpo.orchestrator.report.RunReportFile;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.tokenizer.text.SpecialTokens;
 import dev.jdpo.tokenizer.text.TextTokenizer;
@@ -77,6 +78,10 @@ final class Demo {
         out.print(result.table());
         out.println("answers and verdicts: " + files.root().resolve("before-dpo.jsonl") + ", "
                 + files.root().resolve("after-dpo.jsonl"));
+        Path report = files.dpoOutput().resolve(RunReportFile.NAME);
+        if (Files.isRegularFile(report)) {
+            out.println("the DPO run's report, with the pass rates per criterion before and after: " + report);
+        }
         out.flush();
         return Optional.of(result);
     }

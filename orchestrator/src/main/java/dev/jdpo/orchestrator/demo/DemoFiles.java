@@ -25,6 +25,13 @@ public record DemoFiles(Path root) {
      * term keeps the preferred answers likely.
      */
     private static final String DPO_LOSS = "method: dpo\n  loss_types: [sigmoid, sft]\n  loss_weights: [1, 1]";
+    /** The demo's criteria, in a criteria file and in the DPO run's in-run evaluation alike. */
+    private static final String CRITERIA = """
+            - name: word_limit
+              word_limit: {max_field: max_words}
+            - name: an_answer
+              regex: {must_match: '^\\s*[A-Za-z]+( [A-Za-z]+)*\\.$'}
+            """;
     private static final Gson JSON = new Gson().newBuilder().disableHtmlEscaping().create();
 
     public Path initialModel() {
@@ -95,15 +102,12 @@ public record DemoFiles(Path root) {
                 # max_words, or is not an answer at all (one line of words ending in a period): a run of dots fits
                 # any word limit, and plain DPO on this tiny model drifted there.
                 criteria:
-                  - name: word_limit
-                    word_limit: {max_field: max_words}
-                  - name: an_answer
-                    regex: {must_match: '^\\s*[A-Za-z]+( [A-Za-z]+)*\\.$'}
-                """, StandardCharsets.UTF_8);
+                """ + CRITERIA.indent(2), StandardCharsets.UTF_8);
         Files.writeString(sftConfig(), runConfig("demo-sft", "method: sft", initialModel(), sftData(), sftOutput(),
                 settings.sftLearningRate(), settings.sftEpochs(), settings), StandardCharsets.UTF_8);
         Files.writeString(dpoConfig(), runConfig("demo-dpo", DPO_LOSS, finalModel(sftOutput()), preferencePairs(),
-                dpoOutput(), settings.dpoLearningRate(), settings.dpoEpochs(), settings), StandardCharsets.UTF_8);
+                dpoOutput(), settings.dpoLearningRate(), settings.dpoEpochs(), settings)
+                + inRunEvaluation(split.heldOut().size(), settings), StandardCharsets.UTF_8);
     }
 
     private static String runConfig(String name, String objective, Path policy, Path data, Path output,
@@ -128,9 +132,25 @@ public record DemoFiles(Path root) {
                 output:
                   output_dir: %s
                   log_interval: 5
+                  eval_interval: 0
                   checkpoint_interval: 100000
                 """, name, quoted(policy), quoted(data), objective, settings.beta(), learningRate,
                 settings.batchSize(), epochs, settings.seed(), quoted(output));
+    }
+
+    /**
+     * The DPO run judges the held-out answers itself at step 0 (the SFT model) and at its end, so its report
+     * (report.html) shows the before/after pass rates per criterion.
+     */
+    private String inRunEvaluation(int prompts, DemoSettings settings) {
+        return String.format(Locale.ROOT, """
+                evaluation:
+                  prompts_file: %s
+                  max_prompts: %d
+                  max_new_tokens: %d
+                  batch_size: 32
+                  criteria:
+                """, quoted(heldOutPrompts()), prompts, settings.maxNewTokens()) + CRITERIA.indent(4);
     }
 
     private static String quoted(Path path) {

@@ -51,6 +51,9 @@ class DemoTest {
         assertTrue(Files.readString(out.resolve("sft.yaml")).contains("method: sft"));
         assertTrue(Files.isRegularFile(out.resolve("sft/final/model.safetensors")));
         assertTrue(Files.isRegularFile(out.resolve("dpo/final/model.safetensors")));
+        String report = Files.readString(out.resolve("dpo/report.html"));
+        assertTrue(report.contains("word_limit") && report.contains("an_answer"),
+                "the DPO run's report holds its in-run evaluation by the demo's criteria");
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve("demo-result.json")))
                 .getAsJsonObject();
         assertEquals(HELD_OUT, json.get("held_out_prompts").getAsInt());
