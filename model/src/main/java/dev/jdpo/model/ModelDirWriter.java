@@ -65,7 +65,7 @@ final class ModelDirWriter {
         return config;
     }
 
-    private static void copyTokenizerFiles(Path source, Path target) throws IOException {
+    static void copyTokenizerFiles(Path source, Path target) throws IOException {
         if (!Files.isDirectory(source) || Files.isSameFile(source, target)) {
             return;
         }
@@ -77,7 +77,7 @@ final class ModelDirWriter {
         }
     }
 
-    private static void writeJson(Path file, JsonObject object) throws IOException {
+    static void writeJson(Path file, JsonObject object) throws IOException {
         Files.writeString(file, JSON.toJson(object) + "\n", StandardCharsets.UTF_8);
     }
 }

@@ -2,6 +2,7 @@ package dev.jdpo.model.logprob;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
 import dev.jdpo.model.CausalLM;
 import java.util.List;
@@ -29,13 +30,16 @@ public final class LogProbs {
             NDArray lengths = mask.sum(new int[] {1});
             NDArray detached = shifted.stopGradient();
             NDArray meanLogitSums = detached.mean(new int[] {-1}).mul(mask).sum(new int[] {1});
+            NDArray correctTokens = detached.argMax(-1).toType(DataType.INT64, false)
+                    .eq(labels.squeeze(2).toType(DataType.INT64, false)).toType(DataType.FLOAT32, false)
+                    .mul(mask).sum(new int[] {1});
             NDArray wpo = null;
             if (withWpoTerms) {
                 wpo = logSumExp(detached.mul(2f)).sub(logSumExp(detached).mul(2f)).mul(mask);
                 NDScope.unregister(wpo);
             }
-            NDScope.unregister(sequenceLogps, tokenLogps, lengths, meanLogitSums);
-            return new CompletionLogProbs(sequenceLogps, tokenLogps, mask, lengths, meanLogitSums, wpo);
+            NDScope.unregister(sequenceLogps, tokenLogps, lengths, meanLogitSums, correctTokens);
+            return new CompletionLogProbs(sequenceLogps, tokenLogps, mask, lengths, meanLogitSums, correctTokens, wpo);
         }
     }
 

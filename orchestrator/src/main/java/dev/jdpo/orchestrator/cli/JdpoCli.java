@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 ReportCommand.class,
                 FeedbackCommand.class,
+                DemoCommand.class,
         })
 public final class JdpoCli implements Runnable {
 

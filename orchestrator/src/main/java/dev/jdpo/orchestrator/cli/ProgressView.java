@@ -63,6 +63,7 @@ final class ProgressView {
                         100 * report.getStep() / total));
         metric(text, report, "loss", "loss %.4f");
         metric(text, report, "rewards/accuracies", "acc %.2f");
+        metric(text, report, "mean_token_accuracy", "token acc %.2f");
         metric(text, report, "tokens_per_second", "%.0f tok/s");
         long done = report.getStep() - firstStep;
         if (done > 0) {

@@ -57,12 +57,24 @@ final class RunConfigOptions {
     Double validationSplit;
 
     @Option(names = "--format", description = "auto, openai, trl-standard, trl-conversational, trl-implicit, orca, "
-            + "ultrafeedback [data.format]")
+            + "ultrafeedback; SFT rows: messages, prompt-completion [data.format]")
     String format;
 
     @Option(names = "--output", paramLabel = "DIR", description = "directory for checkpoint-N/ and final/; "
             + "default: the working directory [output.output_dir]")
     String output;
+
+    @Option(names = "--method", description = "sft or dpo (default): SFT trains on the completions only "
+            + "[training.method]")
+    String method;
+
+    @Option(names = "--sft-warmup-epochs", description = "DPO after an SFT stage of this many epochs on the "
+            + "preferred answers [training.sft_warmup.epochs]")
+    Integer sftWarmupEpochs;
+
+    @Option(names = "--sft-warmup-steps", description = "DPO after an SFT stage of this many optimizer steps on "
+            + "the preferred answers [training.sft_warmup.steps]")
+    Long sftWarmupSteps;
 
     @Option(names = "--loss", split = ",", description = "loss types, comma-separated, e.g. sigmoid,sft for RPO "
             + "[training.loss_types]")
@@ -222,6 +234,9 @@ final class RunConfigOptions {
         set(fields, "data.validation_file", validationData);
         set(fields, "data.validation_split", validationSplit);
         set(fields, "data.format", format);
+        set(fields, "training.method", method);
+        set(fields, "training.sft_warmup.epochs", sftWarmupEpochs);
+        set(fields, "training.sft_warmup.steps", sftWarmupSteps);
         set(fields, "training.loss_types", losses);
         set(fields, "training.loss_weights", lossWeights);
         set(fields, "training.beta", beta);

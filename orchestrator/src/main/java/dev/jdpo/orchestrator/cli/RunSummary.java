@@ -19,9 +19,9 @@ import java.util.Locale;
 final class RunSummary {
 
     private static final List<String> TRAINING_KEYS = List.of("loss", "rewards/accuracies", "rewards/margins",
-            "grad_norm");
+            "mean_token_accuracy", "grad_norm");
     private static final List<String> EVAL_KEYS = List.of("eval_loss", "eval_rewards/accuracies",
-            "eval_rewards/margins");
+            "eval_rewards/margins", "eval_mean_token_accuracy");
 
     private MetricsReport lastTraining;
     private MetricsReport lastEval;

@@ -11,10 +11,12 @@ import dev.jdpo.proto.v1.Hyperparameters;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.ServicesConfig;
+import dev.jdpo.proto.v1.SftWarmup;
 import dev.jdpo.proto.v1.TrainingConfig;
 import dev.jdpo.tokenizer.data.DataFormat;
 import dev.jdpo.trainer.config.LossType;
 import dev.jdpo.trainer.config.ProtoTrainingConfig;
+import dev.jdpo.trainer.config.TrainingMethod;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ public final class RunConfigValidator {
 
     private static final Set<String> FORMATS = formats();
     private static final Set<String> SCHEDULERS = Set.of("", "constant", "linear", "cosine");
+    private static final Set<String> METHODS = Set.of("", "sft", "dpo");
     private static final Set<String> SAVE_DTYPES = Set.of("", "f32", "f16", "bf16");
     private static final int MAX_NAME_LENGTH = 128;
     /** The trainer's losses, TRL's spelling. */
@@ -145,6 +148,7 @@ public final class RunConfigValidator {
         if (t.hasMaxLength()) {
             atLeast("training.max_length", t.getMaxLength(), 2, found);
         }
+        checkMethod(t, found);
         try {
             ProtoTrainingConfig.lora(t);
         } catch (dev.jdpo.trainer.config.InvalidConfigException e) {
@@ -156,6 +160,41 @@ public final class RunConfigValidator {
                 found.add(new ConfigViolation("training.max_prompt_length", "must be < training.max_length ("
                         + t.getMaxLength() + "), got " + t.getMaxPromptLength()));
             }
+        }
+    }
+
+    /** training.method and what it allows: sft trains one loss and has no pairs to weight; sft_warmup is DPO's. */
+    private static void checkMethod(TrainingConfig t, List<ConfigViolation> found) {
+        oneOf("training.method", t.getMethod(), METHODS, found);
+        boolean sft = TrainingMethod.isSft(t.getMethod());
+        if (sft && !(t.getLossTypesCount() == 0 || t.getLossTypesList().equals(List.of("sft")))) {
+            found.add(new ConfigViolation("training.loss_types", "method sft trains with the sft loss only; leave it "
+                    + "unset or set [sft], got " + t.getLossTypesList()));
+        }
+        if (sft && t.getUseWeighting()) {
+            found.add(new ConfigViolation("training.use_weighting", "weights preference pairs; method sft has none"));
+        }
+        if (sft && t.hasLdAlpha()) {
+            found.add(new ConfigViolation("training.ld_alpha", "weights preference pairs; method sft has none"));
+        }
+        if (!t.hasSftWarmup()) {
+            return;
+        }
+        SftWarmup warmup = t.getSftWarmup();
+        if (sft) {
+            found.add(new ConfigViolation("training.sft_warmup", "is a stage before DPO; method sft has none"));
+        }
+        if (warmup.hasEpochs() == warmup.hasSteps()) {
+            found.add(new ConfigViolation("training.sft_warmup", "set exactly one of epochs and steps"));
+        }
+        if (warmup.hasEpochs()) {
+            atLeast("training.sft_warmup.epochs", warmup.getEpochs(), 1, found);
+        }
+        if (warmup.hasSteps()) {
+            atLeast("training.sft_warmup.steps", warmup.getSteps(), 1, found);
+        }
+        if (warmup.hasLearningRate()) {
+            positive("training.sft_warmup.learning_rate", warmup.getLearningRate(), found);
         }
     }
 

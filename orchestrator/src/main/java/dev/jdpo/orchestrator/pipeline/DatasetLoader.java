@@ -12,7 +12,9 @@ import dev.jdpo.proto.internal.v1.TokenizerServiceGrpc;
 import dev.jdpo.proto.internal.v1.ValidationReport;
 import dev.jdpo.proto.v1.DataConfig;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.tokenizer.data.DataFormat;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
+import dev.jdpo.trainer.config.TrainingMethod;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -110,6 +112,7 @@ final class DatasetLoader {
                         (pair.getSplit() == Split.SPLIT_VALIDATION ? validation : train).add(encoded(pair));
                     } else if (response.hasReport()) {
                         warnAbout(response.getReport(), file, reporter);
+                        requirePairsUnlessSft(config, response.getReport().getFormat(), file, field);
                         if (train.isEmpty()) {
                             throw new RunFailure(code(field), file + " holds no usable preference pair", field);
                         }
@@ -158,6 +161,16 @@ final class DatasetLoader {
             default -> new RunFailure("tokenizer_error", "the tokenizer service at " + target + " failed: "
                     + status.getCode() + " " + message, "");
         };
+    }
+
+    /** SFT rows have no rejected completion: a preference run cannot train on them. */
+    private static void requirePairsUnlessSft(RunConfig config, String format, String file, String field)
+            throws RunFailure {
+        boolean sftRows = DataFormat.fromId(format).map(DataFormat::sft).orElse(false);
+        if (sftRows && !TrainingMethod.isSft(config.getTraining().getMethod())) {
+            throw new RunFailure(code(field), file + " holds SFT rows (format " + format + ", no rejected answers); "
+                    + "set training.method: sft, or give preference pairs", field);
+        }
     }
 
     private static String code(String field) {

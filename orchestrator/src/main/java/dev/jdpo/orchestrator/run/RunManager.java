@@ -354,11 +354,13 @@ public final class RunManager implements AutoCloseable {
                 fail(id, "internal", describe(unexpected), "");
             }
         } finally {
+            closeTensorBoard(run);
+            writeReport(id);
+            // listed as training until its report is written, so close() waits for the page: an embedded run's
+            // process closes the orchestrator as soon as it reads the terminal event, which interrupted the write
             synchronized (lock) {
                 training.remove(id, run);
             }
-            closeTensorBoard(run);
-            writeReport(id);
             run.finished().complete(null);
             schedule();
         }

@@ -7,14 +7,19 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** The supported preference-data layouts, detected from a row's fields or chosen by name. */
+/**
+ * The supported data layouts, detected from a row's fields or chosen by name: preference pairs, and the SFT
+ * layouts ({@link #sft()}), whose rows have no rejected completion and train only under {@code method: sft}.
+ */
 public enum DataFormat {
     OPENAI("openai", new OpenAiFormat(), "input.messages", "preferred_output", "non_preferred_output"),
     TRL_STANDARD("trl-standard", TrlFormat::standard, "prompt", "chosen", "rejected"),
     TRL_CONVERSATIONAL("trl-conversational", TrlFormat::conversational, "prompt", "chosen", "rejected"),
     TRL_IMPLICIT("trl-implicit", TrlFormat::implicit, "chosen", "chosen", "rejected"),
     ORCA("orca", new OrcaFormat(), "question", "chosen", "rejected"),
-    ULTRAFEEDBACK("ultrafeedback", new UltraFeedbackFormat(), "prompt", "chosen", "rejected");
+    ULTRAFEEDBACK("ultrafeedback", new UltraFeedbackFormat(), "prompt", "chosen", "rejected"),
+    MESSAGES("messages", SftFormat::messages, "messages", "messages", ""),
+    PROMPT_COMPLETION("prompt-completion", SftFormat::promptCompletion, "prompt", "completion", "");
 
     private final String id;
     private final RowFormat parser;
@@ -43,6 +48,11 @@ public enum DataFormat {
         return rejectedField;
     }
 
+    /** Whether rows of this format are SFT examples (prompt and completion, no rejected completion). */
+    public boolean sft() {
+        return rejectedField.isEmpty();
+    }
+
     /** The name used on the command line and in the gRPC options, e.g. {@code trl-standard}. */
     public String id() {
         return id;
@@ -56,6 +66,12 @@ public enum DataFormat {
     public static Optional<DataFormat> detect(JsonObject row) {
         if (row.has("input") || row.has("preferred_output") || row.has("non_preferred_output")) {
             return Optional.of(OPENAI);
+        }
+        if (row.has("messages")) {
+            return Optional.of(MESSAGES);
+        }
+        if (row.has("completion") && !row.has("label")) {
+            return Optional.of(PROMPT_COMPLETION);
         }
         if (row.has("question")) {
             return Optional.of(ORCA);

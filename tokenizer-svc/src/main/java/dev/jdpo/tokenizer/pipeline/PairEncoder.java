@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Token ids of a pair, as TRL computes them. Text: {@code tok(prompt)} and {@code tok(prompt + completion + eos)}
+ * Token ids of a pair (or of an SFT example, whose rejected ids are empty), as TRL computes them. Text: {@code tok(prompt)} and {@code tok(prompt + completion + eos)}
  * minus the prompt's ids. Conversational: the prompt rendered with {@code add_generation_prompt=True}, and the ids
  * of prompt + assistant turn rendered by the template, minus the prompt's ids. Either way the prompt's ids must be
  * an exact prefix, or the split would not be where the text splits.
@@ -51,7 +51,7 @@ public final class PairEncoder {
 
     private PairTokenizer.TokenIds encodeText(PreferenceExample example, DataFormat format) throws InvalidRowException {
         PairTokenizer.CheckedIds checked = pairs.tokenizeChecked(example.prompt().text(), example.chosen().text(),
-                example.rejected().text());
+                example.paired() ? example.rejected().text() : null);
         requireBoundary(checked.chosenBoundaryMatches(), format.chosenField());
         requireBoundary(checked.rejectedBoundaryMatches(), format.rejectedField());
         return checked.ids();
@@ -61,7 +61,9 @@ public final class PairEncoder {
         String prompt = render(example.prompt().messages(), example, true, format.promptField());
         int[] promptIds = tokenizer.encode(prompt);
         int[] chosen = completion(example, prompt, promptIds, example.chosen().messages(), format.chosenField());
-        int[] rejected = completion(example, prompt, promptIds, example.rejected().messages(), format.rejectedField());
+        int[] rejected = example.paired()
+                ? completion(example, prompt, promptIds, example.rejected().messages(), format.rejectedField())
+                : new int[0];
         return new PairTokenizer.TokenIds(promptIds, chosen, rejected);
     }
 

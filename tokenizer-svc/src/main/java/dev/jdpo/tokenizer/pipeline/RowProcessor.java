@@ -86,6 +86,7 @@ public final class RowProcessor {
         }
         return DataFormat.detect(row.object()).orElseThrow(() -> new InvalidRowException(
                 ErrorCode.UNRECOGNIZED_FORMAT, "", "row has none of the fields of a known format "
-                + "(input/preferred_output, prompt/chosen/rejected, chosen/rejected, question)"));
+                + "(input/preferred_output, prompt/chosen/rejected, chosen/rejected, question, messages, "
+                + "prompt/completion)"));
     }
 }

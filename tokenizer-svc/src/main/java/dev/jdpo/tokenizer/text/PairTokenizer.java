@@ -42,11 +42,13 @@ public final class PairTokenizer {
     /**
      * Tokenizes one pair and tells, per completion, whether {@code tok(prompt + completion)} starts with
      * {@code tok(prompt)} (costs no extra encoding).
+     *
+     * @param rejected null for an SFT example: its rejected ids are then empty
      */
     public CheckedIds tokenizeChecked(String prompt, String chosen, String rejected) {
         int[] promptIds = tokenizer.encode(prompt);
         int[] chosenFull = tokenizer.encode(prompt + withEos(chosen));
-        int[] rejectedFull = tokenizer.encode(prompt + withEos(rejected));
+        int[] rejectedFull = rejected == null ? promptIds : tokenizer.encode(prompt + withEos(rejected));
         return new CheckedIds(new TokenIds(promptIds, after(promptIds, chosenFull), after(promptIds, rejectedFull)),
                 startsWith(chosenFull, promptIds), startsWith(rejectedFull, promptIds));
     }

@@ -36,6 +36,7 @@ public final class ConfigJson {
     /** The fields a resumed run must share with the run that wrote the checkpoint. */
     public static JsonObject trajectory(TrainingConfig config) {
         JsonObject json = new JsonObject();
+        json.addProperty("method", config.method().wireName());
         JsonArray losses = new JsonArray();
         config.lossTypes().stream().map(LossType::wireName).forEach(losses::add);
         json.add("loss_type", losses);

@@ -50,6 +50,7 @@ public final class ProtoTrainingConfig {
                 .saveTotalLimit(o.getSaveTotalLimit())
                 .loggingSteps(toInt("output.log_interval", o.getLogInterval()))
                 .saveDtype(saveDtype(o.getSaveDtype()))
+                .method(TrainingMethod.parse(t.getMethod()))
                 .build();
     }
 

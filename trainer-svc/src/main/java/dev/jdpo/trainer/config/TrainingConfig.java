@@ -36,6 +36,7 @@ import java.util.Objects;
  * @param saveTotalLimit keep only the newest N intermediate checkpoints; 0 keeps all
  * @param loggingSteps report metrics every N optimizer steps
  * @param saveDtype dtype of saved model weights; null keeps the policy's source dtype
+ * @param method preference optimization (dpo) or supervised fine-tuning of the chosen completions (sft)
  */
 public record TrainingConfig(
         List<LossType> lossTypes,
@@ -63,13 +64,23 @@ public record TrainingConfig(
         int saveSteps,
         int saveTotalLimit,
         int loggingSteps,
-        StorageDType saveDtype) {
+        StorageDType saveDtype,
+        TrainingMethod method) {
 
     public TrainingConfig {
         lossTypes = List.copyOf(lossTypes);
         lossWeights = List.copyOf(lossWeights);
         Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(method, "method");
         validate(lossTypes, lossWeights);
+        if (method == TrainingMethod.SFT && !lossTypes.equals(List.of(LossType.SFT))) {
+            throw new InvalidConfigException("training.loss_types", "method sft trains with the sft loss only; leave "
+                    + "loss_types unset or set it to [sft], got " + lossTypes);
+        }
+        if (method == TrainingMethod.SFT && (useWeighting || ldAlpha != null)) {
+            throw new InvalidConfigException(useWeighting ? "training.use_weighting" : "training.ld_alpha",
+                    "weights preference pairs; method sft has none");
+        }
         positive("training.beta", beta);
         if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
             throw new InvalidConfigException("training.label_smoothing", "must be in [0, 0.5), got "
@@ -122,6 +133,11 @@ public record TrainingConfig(
     /** Whether any loss term reads reference log-probs. */
     public boolean needsReference() {
         return lossTypes.stream().anyMatch(LossType::needsReference);
+    }
+
+    /** Whether this is an SFT run: only chosen completions are forwarded and the rejected ones are ignored. */
+    public boolean sft() {
+        return method == TrainingMethod.SFT;
     }
 
     /** Pairs per optimizer step when the data does not run out first. */
@@ -197,6 +213,7 @@ public record TrainingConfig(
         private int saveTotalLimit;
         private int loggingSteps = 1;
         private StorageDType saveDtype;
+        private TrainingMethod method = TrainingMethod.DPO;
 
         private Builder() { }
 
@@ -227,6 +244,7 @@ public record TrainingConfig(
             saveTotalLimit = c.saveTotalLimit;
             loggingSteps = c.loggingSteps;
             saveDtype = c.saveDtype;
+            method = c.method;
         }
 
         public Builder lossTypes(List<String> names) { lossTypes = List.copyOf(names); return this; }
@@ -258,6 +276,7 @@ public record TrainingConfig(
         public Builder saveTotalLimit(int v) { saveTotalLimit = v; return this; }
         public Builder loggingSteps(int v) { loggingSteps = v; return this; }
         public Builder saveDtype(StorageDType v) { saveDtype = v; return this; }
+        public Builder method(TrainingMethod v) { method = v; return this; }
 
         /** Parses the loss names and validates every field; errors name the field. */
         public TrainingConfig build() {
@@ -266,7 +285,7 @@ public record TrainingConfig(
             return new TrainingConfig(types, weights, beta, labelSmoothing, simpoGamma, discopopTau, ldAlpha,
                     useWeighting, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm,
                     scheduler, warmupSteps, warmupRatio, batchSize, gradientAccumulationSteps, maxSteps, epochs,
-                    seed, saveSteps, saveTotalLimit, loggingSteps, saveDtype);
+                    seed, saveSteps, saveTotalLimit, loggingSteps, saveDtype, method);
         }
     }
 }

@@ -14,6 +14,8 @@ public final class TrainingDefaults {
 
     public static final double BETA = 0.1;
     public static final double LEARNING_RATE = 1e-6;
+    /** TRL's SFTConfig learning rate, the default of method sft and of an SFT warm-up stage. */
+    public static final double SFT_LEARNING_RATE = 2e-5;
     /** What an unresolved n_epochs ("auto") starts from. */
     public static final int EPOCHS = 3;
     /** The largest batch an unresolved batch_size ("auto") gives. */
@@ -30,8 +32,9 @@ public final class TrainingDefaults {
      * counted.
      */
     public static void fill(TrainingConfig.Builder t) {
+        boolean sft = TrainingMethod.isSft(t.getMethod());
         if (t.getLossTypesCount() == 0) {
-            t.addLossTypes("sigmoid");
+            t.addLossTypes(sft ? "sft" : "sigmoid");
         }
         if (t.getLossWeightsCount() == 0) {
             t.addAllLossWeights(Collections.nCopies(t.getLossTypesCount(), 1.0));
@@ -52,7 +55,7 @@ public final class TrainingDefaults {
             t.setDiscopopTau(0.05);
         }
         if (!t.hasLearningRate()) {
-            t.setLearningRate(LEARNING_RATE);
+            t.setLearningRate(sft ? SFT_LEARNING_RATE : LEARNING_RATE);
         }
         if (t.getLrScheduler().isEmpty()) {
             t.setLrScheduler("linear");

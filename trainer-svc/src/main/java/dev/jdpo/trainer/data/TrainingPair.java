@@ -33,8 +33,12 @@ public record TrainingPair(int[] promptIds, int[] chosenIds, int[] rejectedIds, 
         return new TrainingPair(promptIds, chosenIds, rejectedIds, scores);
     }
 
-    /** Non-padding tokens of both sequences (TRL's num_tokens counts the prompt twice). */
-    public long tokenCount() {
-        return 2L * promptIds.length + chosenIds.length + rejectedIds.length;
+    /**
+     * Non-padding tokens of the sequences a step forwards: both (TRL's DPO num_tokens counts the prompt twice), or
+     * prompt and chosen alone under SFT.
+     */
+    public long tokenCount(boolean sft) {
+        return sft ? promptIds.length + chosenIds.length
+                : 2L * promptIds.length + chosenIds.length + rejectedIds.length;
     }
 }

@@ -26,6 +26,13 @@ public final class PairChecks {
         checkIds(pair.chosenIds(), "chosen", vocabSize, index);
         checkIds(pair.rejectedIds(), "rejected", vocabSize, index);
         int chosenTokens = pair.chosen().scoredTokens();
+        if (config.sft()) {
+            // SFT trains on the chosen completion alone; a preference pair's rejected one is ignored
+            if (chosenTokens == 0) {
+                throw new InvalidConfigException("data", "pair " + index + " has an empty completion");
+            }
+            return;
+        }
         int rejectedTokens = pair.rejected().scoredTokens();
         if (chosenTokens == 0 || rejectedTokens == 0) {
             throw new InvalidConfigException("data", "pair " + index + " has an empty "

@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * The forward half of a DPO step, shared by training and evaluation so the two cannot drift: the policy's
  * log-probs of a micro-batch of pairs, the reference log-probs beside them (LD-DPO weighted when configured), WPO
- * weights and the micro-batch loss. {@link PolicyTrainer} runs it under a gradient collector, the evaluator under
+ * weights and the micro-batch loss. Under method sft only the chosen rows are forwarded and the loss is
+ * {@link dev.jdpo.trainer.loss.SftLoss}'s token-mean NLL of the chosen completions (the config's only loss). {@link PolicyTrainer} runs it under a gradient collector, the evaluator under
  * no-grad.
  */
 public final class PairForward {
@@ -28,6 +29,7 @@ public final class PairForward {
     private final CausalLM policy;
     private final int padId;
     private final boolean useWeighting;
+    private final boolean sft;
     private final CombinedLoss loss;
     private final LengthDesensitization lengthDesensitization;
 
@@ -35,6 +37,7 @@ public final class PairForward {
         this.policy = policy;
         this.padId = padId;
         this.useWeighting = config.useWeighting();
+        this.sft = config.sft();
         this.loss = CombinedLoss.from(config);
         this.lengthDesensitization = config.ldAlpha() == null ? null : new LengthDesensitization(config.ldAlpha());
     }
@@ -48,12 +51,19 @@ public final class PairForward {
         int size = pairs.size();
         List<TokenSequence> sequences = new ArrayList<>(2 * size);
         pairs.forEach(pair -> sequences.add(pair.chosen()));
+        if (sft) {
+            PaddedBatch batch = PaddedBatch.of(manager, sequences, padId);
+            CompletionLogProbs logProbs = LogProbs.compute(policy, batch, false);
+            NDArray sums = logProbs.sequenceLogps();
+            PairLogps logps = new PairLogps(sums, null, sums, null, null, logProbs.completionLengths(), null);
+            return new Result(logProbs, logps, loss.microBatchLoss(logps, null, normalizer), size, true);
+        }
         pairs.forEach(pair -> sequences.add(pair.rejected()));
         PaddedBatch batch = PaddedBatch.of(manager, sequences, padId);
         CompletionLogProbs logProbs = LogProbs.compute(policy, batch, useWeighting);
         PairLogps logps = pairLogps(batch, sequences, logProbs, pairs);
         NDArray pairWeights = useWeighting ? wpoWeights(logProbs, size) : null;
-        return new Result(logProbs, logps, loss.microBatchLoss(logps, pairWeights, normalizer), size);
+        return new Result(logProbs, logps, loss.microBatchLoss(logps, pairWeights, normalizer), size, false);
     }
 
     /**
@@ -61,11 +71,20 @@ public final class PairForward {
      *
      * @param loss this micro-batch's share of the step loss (a scalar)
      * @param size pairs in the micro-batch
+     * @param sft whether only the chosen rows were forwarded (method sft)
      */
-    public record Result(CompletionLogProbs logProbs, PairLogps logps, NDArray loss, int size) {
+    public record Result(CompletionLogProbs logProbs, PairLogps logps, NDArray loss, int size, boolean sft) {
 
-        /** Adds the pairs' log-probs, rewards and logits to {@code statistics}, the first as pair {@code offset}. */
+        /**
+         * Adds the pairs' log-probs, rewards and logits to {@code statistics}, the first as pair {@code offset}; for
+         * SFT, the completion tokens and how many of them the policy predicts right.
+         */
         public void record(StepStatistics statistics, int offset) {
+            if (sft) {
+                statistics.addTokenAccuracy(logProbs.correctTokens().sum().getFloat(),
+                        logProbs.completionLengths().sum().getFloat());
+                return;
+            }
             float[] chosen = logps.chosen().toFloatArray();
             float[] rejected = logps.rejected().toFloatArray();
             float[] refChosen = logps.refChosen() == null ? new float[size] : logps.refChosen().toFloatArray();

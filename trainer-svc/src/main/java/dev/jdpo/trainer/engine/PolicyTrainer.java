@@ -89,7 +89,7 @@ public final class PolicyTrainer implements AutoCloseable {
         double learningRate = schedule.learningRate(step);
         StepNormalizer normalizer = new StepNormalizer(pairs.size(),
                 pairs.stream().mapToLong(p -> p.chosen().scoredTokens()).sum());
-        StepStatistics statistics = new StepStatistics(config.beta(), pairs.size());
+        StepStatistics statistics = new StepStatistics(config.beta(), pairs.size(), config.sft());
         int microBatches = (pairs.size() + config.batchSize() - 1) / config.batchSize();
         for (int m = 0; m < microBatches; m++) {
             int from = m * config.batchSize();
@@ -131,7 +131,7 @@ public final class PolicyTrainer implements AutoCloseable {
             }
             result.record(statistics, offset);
             statistics.addLoss(value);
-            statistics.addTokens(pairs.stream().mapToLong(TrainingPair::tokenCount).sum());
+            statistics.addTokens(pairs.stream().mapToLong(p -> p.tokenCount(config.sft())).sum());
             return value;
         }
     }

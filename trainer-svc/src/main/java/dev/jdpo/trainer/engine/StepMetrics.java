@@ -27,7 +27,9 @@ public record StepMetrics(
         long numTokens,
         int pairs,
         long tokens,
-        double seconds) {
+        double seconds,
+        boolean sft,
+        double meanTokenAccuracy) {
 
     /** Keys in the order they are reported, as TRL names them plus throughput. */
     public Map<String, Double> values() {
@@ -36,6 +38,18 @@ public record StepMetrics(
         values.put("grad_norm", gradNorm);
         values.put("learning_rate", learningRate);
         values.put("epoch", epoch);
+        if (sft) {
+            values.put("mean_token_accuracy", meanTokenAccuracy);
+        } else {
+            putPreferenceMetrics(values);
+        }
+        values.put("num_tokens", (double) numTokens);
+        values.put("tokens_per_second", tokens / seconds);
+        values.put("pairs_per_second", pairs / seconds);
+        return values;
+    }
+
+    private void putPreferenceMetrics(Map<String, Double> values) {
         values.put("rewards/chosen", rewardsChosen);
         values.put("rewards/rejected", rewardsRejected);
         values.put("rewards/accuracies", rewardsAccuracies);
@@ -44,9 +58,5 @@ public record StepMetrics(
         values.put("logps/rejected", logpsRejected);
         values.put("logits/chosen", logitsChosen);
         values.put("logits/rejected", logitsRejected);
-        values.put("num_tokens", (double) numTokens);
-        values.put("tokens_per_second", tokens / seconds);
-        values.put("pairs_per_second", pairs / seconds);
-        return values;
     }
 }

@@ -5,11 +5,13 @@ import java.util.Map;
 
 /**
  * Per-pair numbers gathered over a step's micro-batches (or an evaluation's batches), reduced to TRL's metrics:
- * means over pairs for rewards and log-probs, means over completion tokens for logits.
+ * means over pairs for rewards and log-probs, means over completion tokens for logits. An SFT run's are TRL's
+ * SFTTrainer metrics: the loss and the mean token accuracy over completion tokens.
  */
 public final class StepStatistics {
 
     private final double beta;
+    private final boolean sft;
     private final double[] chosenLogps;
     private final double[] rejectedLogps;
     private final double[] chosenRewards;
@@ -20,9 +22,12 @@ public final class StepStatistics {
     private double chosenTokens;
     private double rejectedTokens;
     private long tokens;
+    private double correctTokens;
 
-    public StepStatistics(double beta, int pairs) {
+    /** @param sft report SFT metrics (loss, mean_token_accuracy) rather than the preference ones */
+    public StepStatistics(double beta, int pairs, boolean sft) {
         this.beta = beta;
+        this.sft = sft;
         chosenLogps = new double[pairs];
         rejectedLogps = new double[pairs];
         chosenRewards = new double[pairs];
@@ -44,6 +49,12 @@ public final class StepStatistics {
         rejectedTokens += rejectedCount;
     }
 
+    /** Adds {@code correct} right argmax predictions among {@code count} completion tokens (SFT). */
+    public void addTokenAccuracy(double correct, double count) {
+        correctTokens += correct;
+        chosenTokens += count;
+    }
+
     public void addLoss(double microBatchLoss) {
         loss += microBatchLoss;
     }
@@ -61,7 +72,7 @@ public final class StepStatistics {
         StepMetrics metrics = new StepMetrics(step, loss, gradNorm, learningRate, epoch, m.rewardsChosen(),
                 m.rewardsRejected(), m.accuracy(), m.rewardsChosen() - m.rewardsRejected(), m.logpsChosen(),
                 m.logpsRejected(), m.logitsChosen(), m.logitsRejected(), numTokens, chosenLogps.length, tokens,
-                seconds);
+                seconds, sft, meanTokenAccuracy());
         return new StepResult(metrics, chosenRewards.clone(), rejectedRewards.clone(), chosenLogps.clone(),
                 rejectedLogps.clone());
     }
@@ -71,6 +82,10 @@ public final class StepStatistics {
         Means m = means();
         Map<String, Double> values = new LinkedHashMap<>();
         values.put(prefix + "loss", loss);
+        if (sft) {
+            values.put(prefix + "mean_token_accuracy", meanTokenAccuracy());
+            return values;
+        }
         values.put(prefix + "rewards/chosen", m.rewardsChosen());
         values.put(prefix + "rewards/rejected", m.rewardsRejected());
         values.put(prefix + "rewards/accuracies", m.accuracy());
@@ -91,6 +106,10 @@ public final class StepStatistics {
         return new Means(mean(chosenRewards), mean(rejectedRewards), accuracy / pairs, mean(chosenLogps),
                 mean(rejectedLogps), chosenLogitSum / Math.max(1, chosenTokens),
                 rejectedLogitSum / Math.max(1, rejectedTokens));
+    }
+
+    private double meanTokenAccuracy() {
+        return correctTokens / Math.max(1, chosenTokens);
     }
 
     private record Means(double rewardsChosen, double rewardsRejected, double accuracy, double logpsChosen,

@@ -63,7 +63,7 @@ public final class Evaluator {
      */
     public Evaluation evaluate(int step, double epoch) {
         long start = System.nanoTime();
-        StepStatistics statistics = new StepStatistics(config.beta(), pairs.size());
+        StepStatistics statistics = new StepStatistics(config.beta(), pairs.size(), config.sft());
         int batches = 0;
         try (NoGrad noGrad = NoGrad.enter()) {
             for (int from = 0; from < pairs.size(); from += batchSize) {

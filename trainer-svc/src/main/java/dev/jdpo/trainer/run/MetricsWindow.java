@@ -12,21 +12,26 @@ import java.util.Map;
  */
 final class MetricsWindow {
 
-    private static final List<String> AVERAGED = List.of("loss", "rewards/chosen", "rewards/rejected",
-            "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected", "logits/chosen",
-            "logits/rejected");
     private static final List<String> LAST = List.of("grad_norm", "learning_rate", "epoch", "num_tokens");
+    /** Throughput is recomputed over the interval from the step sizes, never averaged. */
+    private static final List<String> THROUGHPUT = List.of("tokens_per_second", "pairs_per_second");
     private static final String STEPS = "steps";
     private static final String TOKENS = "tokens";
     private static final String PAIRS = "pairs";
     private static final String SECONDS = "seconds";
+    private static final List<String> COUNTS = List.of(STEPS, TOKENS, PAIRS, SECONDS);
 
     private final Map<String, Double> sums = new LinkedHashMap<>();
 
     void add(StepMetrics step) {
-        Map<String, Double> values = step.values();
-        AVERAGED.forEach(key -> sums.merge(key, values.get(key), Double::sum));
-        LAST.forEach(key -> sums.put(key, values.get(key)));
+        // every other metric (DPO's rewards and log-probs, SFT's mean_token_accuracy) is averaged
+        step.values().forEach((key, value) -> {
+            if (LAST.contains(key)) {
+                sums.put(key, value);
+            } else if (!THROUGHPUT.contains(key)) {
+                sums.merge(key, value, Double::sum);
+            }
+        });
         sums.merge(STEPS, 1.0, Double::sum);
         sums.merge(TOKENS, (double) step.tokens(), Double::sum);
         sums.merge(PAIRS, (double) step.pairs(), Double::sum);
@@ -45,7 +50,11 @@ final class MetricsWindow {
         values.put("grad_norm", sums.get("grad_norm"));
         values.put("learning_rate", sums.get("learning_rate"));
         values.put("epoch", sums.get("epoch"));
-        AVERAGED.stream().skip(1).forEach(key -> values.put(key, sums.get(key) / steps));
+        sums.forEach((key, sum) -> {
+            if (!key.equals("loss") && !LAST.contains(key) && !COUNTS.contains(key)) {
+                values.put(key, sum / steps);
+            }
+        });
         values.put("num_tokens", sums.get("num_tokens"));
         double seconds = Math.max(1e-9, sums.get(SECONDS));
         values.put("tokens_per_second", sums.get(TOKENS) / seconds);
