@@ -36,6 +36,7 @@ final class SharedH2File implements DataSource, AutoCloseable {
     private static final Duration OPEN_WAIT = Duration.ofSeconds(30);
 
     private final String embeddedUrl;
+    private final String databaseBase;
     private final Path serverFile;
     private Server server;
     private String advertised;
@@ -44,7 +45,9 @@ final class SharedH2File implements DataSource, AutoCloseable {
     SharedH2File(String embeddedUrl, Path dataFile) {
         this.embeddedUrl = embeddedUrl;
         String name = dataFile.getFileName().toString();
-        this.serverFile = dataFile.resolveSibling(name.substring(0, name.length() - ".mv.db".length()) + ".server");
+        String base = name.substring(0, name.length() - ".mv.db".length());
+        this.databaseBase = dataFile.resolveSibling(base).toString();
+        this.serverFile = dataFile.resolveSibling(base + ".server");
     }
 
     /** Whether {@code failure} says the connection to another process's server broke (that process went away). */
@@ -106,9 +109,8 @@ final class SharedH2File implements DataSource, AutoCloseable {
             return;
         }
         String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        String base = embeddedUrl.substring("jdbc:h2:file:".length(), embeddedUrl.indexOf(';'));
         // without -tcpAllowOthers H2 refuses connections from other hosts; -key makes the file reachable only as key
-        Server started = Server.createTcpServer("-tcpPort", "0", "-tcpDaemon", "-ifExists", "-key", key, base)
+        Server started = Server.createTcpServer("-tcpPort", "0", "-tcpDaemon", "-ifExists", "-key", key, databaseBase)
                 .start();
         String address = "127.0.0.1:" + started.getPort() + "/" + key;
         try {

@@ -94,7 +94,7 @@ class ReferenceServiceEndpointTest {
                     .newBlockingStub(limitedChannel).score(ScoreRequest.newBuilder()
                             .addPairs(ProtoScores.toProto(huge)).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-            assertEquals("pair 7: prompt_ids + chosen_ids are 100002 tokens; this reference service scores at most "
+            assertEquals("pair 7 (source line 8): prompt_ids + chosen_ids are 100002 tokens; this reference service scores at most "
                     + "8192 per sequence", e.getStatus().getDescription());
             assertEquals(0, limited.stats().forwardPasses());
         } finally {
