@@ -43,6 +43,17 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
                           Optional<StorageDType> dtype, JsonObject json) {
 
     public static final Set<String> SUPPORTED_TYPES = Set.of("llama", "qwen2", "mistral");
+    /**
+     * Upper bounds on the sizes that lists, maps and tensors are made in proportion to, far above any published
+     * model's (126 layers, 128 heads, 16384 hidden, 53248 intermediate, 256k vocabulary), checked before anything is
+     * allocated: {@code num_hidden_layers: 1e9} once ran 40 s into an OutOfMemoryError. The tensors themselves must
+     * then match the safetensors headers, checked before any weight is read.
+     */
+    static final int MAX_LAYERS = 1024;
+    static final int MAX_HEADS = 1024;
+    static final int MAX_HIDDEN = 1 << 17;
+    static final int MAX_INTERMEDIATE = 1 << 20;
+    static final int MAX_VOCAB = 1 << 24;
     private static final Set<String> SUPPORTED_ACTIVATIONS = Set.of("silu", "swish");
 
     public ModelConfig {
@@ -89,9 +100,9 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         if (!SUPPORTED_ACTIVATIONS.contains(activation)) {
             throw f.error("hidden_act", "is \"" + activation + "\"; only silu (SwiGLU) is supported");
         }
-        int hidden = f.requiredInt("hidden_size");
-        int heads = f.requiredInt("num_attention_heads");
-        int kvHeads = f.optionalInt("num_key_value_heads", heads);
+        int hidden = atMost(f, "hidden_size", f.requiredInt("hidden_size"), MAX_HIDDEN);
+        int heads = atMost(f, "num_attention_heads", f.requiredInt("num_attention_heads"), MAX_HEADS);
+        int kvHeads = atMost(f, "num_key_value_heads", f.optionalInt("num_key_value_heads", heads), MAX_HEADS);
         if (heads % kvHeads != 0) {
             throw f.error("num_key_value_heads", "(" + kvHeads + ") must divide num_attention_heads (" + heads + ")");
         }
@@ -99,11 +110,11 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
             throw f.error("hidden_size", "(" + hidden + ") is not a multiple of num_attention_heads (" + heads
                     + ") and head_dim is not given");
         }
-        int headDim = f.optionalInt("head_dim", hidden / heads);
+        int headDim = atMost(f, "head_dim", f.optionalInt("head_dim", hidden / heads), MAX_HIDDEN);
         if (headDim % 2 != 0) {
             throw f.error("head_dim", "must be even for rotary embeddings, got " + headDim);
         }
-        int layers = f.requiredInt("num_hidden_layers");
+        int layers = atMost(f, "num_hidden_layers", f.requiredInt("num_hidden_layers"), MAX_LAYERS);
         double eps = f.optionalDouble("rms_norm_eps", 1e-6);
         if (!(eps > 0)) {
             throw f.error("rms_norm_eps", "must be positive, got " + eps);
@@ -112,10 +123,17 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         boolean attentionBias = modelType.equals("llama") && f.optionalBoolean("attention_bias", false);
         boolean mlpBias = modelType.equals("llama") && f.optionalBoolean("mlp_bias", false);
         Window window = window(f, modelType, layers);
-        return new ModelConfig(modelType, f.requiredInt("vocab_size"), hidden, f.requiredInt("intermediate_size"),
-                layers, heads, kvHeads, headDim, eps, f.optionalInt("max_position_embeddings", 2048),
+        return new ModelConfig(modelType, atMost(f, "vocab_size", f.requiredInt("vocab_size"), MAX_VOCAB), hidden,
+                atMost(f, "intermediate_size", f.requiredInt("intermediate_size"), MAX_INTERMEDIATE), layers, heads, kvHeads, headDim, eps, f.optionalInt("max_position_embeddings", 2048),
                 f.optionalBoolean("tie_word_embeddings", false), qwen2 || attentionBias, attentionBias, mlpBias,
                 rope(f), window.size(), window.layers(), declaredDtype(f), object);
+    }
+
+    private static int atMost(JsonFields f, String field, int value, int bound) throws ModelLoadException {
+        if (value > bound) {
+            throw f.error(field, "is " + value + "; at most " + bound + " is supported");
+        }
+        return value;
     }
 
     /** The declared dtype; an unknown or non-string value only means the tensors' own dtype is used. */

@@ -134,6 +134,25 @@ class BadInputTest {
     }
 
     @Test
+    void hugeSizesAreRefusedNamingTheFieldBeforeAnythingIsAllocated(@TempDir Path tmp) throws Exception {
+        Path dir = copyOfTinyLlama(tmp);
+        // 1e9 layers once ran 40 s into an OutOfMemoryError
+        for (String field : new String[] {"num_hidden_layers", "hidden_size", "vocab_size", "intermediate_size",
+                "num_attention_heads", "num_key_value_heads", "head_dim"}) {
+            Path copy = Files.createDirectories(tmp.resolve("huge-" + field));
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Files.copy(file, copy.resolve(file.getFileName()));
+                }
+            }
+            editConfig(copy, field, "1e9");
+            assertMentions(loadFails(copy), "config.json", "field " + field + " is 1000000000; at most");
+        }
+        editConfig(dir, "num_hidden_layers", "64");
+        assertMentions(loadFails(dir), "missing tensor model.layers.2.");
+    }
+
+    @Test
     void unsupportedModelTypeNamesConfigAndField(@TempDir Path tmp) throws Exception {
         Path dir = copyOfTinyLlama(tmp);
         editConfig(dir, "model_type", "\"gpt2\"");

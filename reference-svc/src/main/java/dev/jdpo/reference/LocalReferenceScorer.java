@@ -26,6 +26,7 @@ public final class LocalReferenceScorer implements PairScorer {
     private final ScoreCache cache;
     private final ReferenceIdentity identity;
     private final LengthBucketPlanner planner;
+    private final int maxSequenceTokens;
     private final AtomicLong pairsRequested = new AtomicLong();
     private final AtomicLong forwardPasses = new AtomicLong();
     private final AtomicLong sequencesScored = new AtomicLong();
@@ -38,6 +39,7 @@ public final class LocalReferenceScorer implements PairScorer {
         this.cache = cache;
         this.identity = identity;
         this.planner = new LengthBucketPlanner(limits);
+        this.maxSequenceTokens = limits.maxSequenceTokens();
     }
 
     @Override
@@ -131,9 +133,19 @@ public final class LocalReferenceScorer implements PairScorer {
         if (pair.rejectedIds().length == 0) {
             throw new InvalidPairException(where(pair) + ": rejected_ids is empty");
         }
+        checkLength(pair, "chosen_ids", pair.chosenIds());
+        checkLength(pair, "rejected_ids", pair.rejectedIds());
         checkRange(pair, "prompt_ids", pair.promptIds());
         checkRange(pair, "chosen_ids", pair.chosenIds());
         checkRange(pair, "rejected_ids", pair.rejectedIds());
+    }
+
+    private void checkLength(PairTokens pair, String field, int[] completion) {
+        long tokens = (long) pair.promptIds().length + completion.length;
+        if (tokens > maxSequenceTokens) {
+            throw new InvalidPairException(where(pair) + ": prompt_ids + " + field + " are " + tokens
+                    + " tokens; this reference service scores at most " + maxSequenceTokens + " per sequence");
+        }
     }
 
     private void checkRange(PairTokens pair, String field, int[] ids) {

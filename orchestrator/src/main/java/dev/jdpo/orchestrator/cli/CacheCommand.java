@@ -53,9 +53,10 @@ final class CacheCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (ScoreCache store = ScoreCache.openExisting(cache.dir, Clock.systemUTC())) {
+            try (ScoreCache store = ScoreCache.openForReading(cache.dir, Clock.systemUTC())) {
                 PrintWriter out = spec.commandLine().getOut();
-                out.println("cache " + cache.dir.resolve(ScoreCache.FILE_NAME));
+                out.println("cache " + cache.dir.resolve(ScoreCache.FILE_NAME)
+                        + (store.isCopy() ? " (in use by another process: read from a copy taken now)" : ""));
                 printSizes(out, store.stats());
                 Map<String, Long> perReference = store.entriesPerReference();
                 out.println("references  " + perReference.size());

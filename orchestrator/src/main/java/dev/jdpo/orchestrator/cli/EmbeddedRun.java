@@ -3,6 +3,7 @@ package dev.jdpo.orchestrator.cli;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.PathNotAllowedException;
 import dev.jdpo.orchestrator.run.EventLog;
+import dev.jdpo.orchestrator.run.RunLeases;
 import dev.jdpo.orchestrator.run.RunManager;
 import dev.jdpo.orchestrator.run.RunNotFoundException;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
@@ -54,7 +55,8 @@ final class EmbeddedRun {
         // this process follows its own run; runs another process left behind wait for a served orchestrator
         properties.put("jdpo.recover-runs", false);
         try (OrchestratorServer orchestrator = OrchestratorServer.start(properties, List.of(), false)) {
-            noteUnfinished(orchestrator.context().getBean(RunRepository.class), err);
+            noteUnfinished(orchestrator.context().getBean(RunRepository.class),
+                    orchestrator.context().getBean(RunLeases.class), err);
             RunManager runs = orchestrator.runs();
             Run run = runs.create(config);
             Thread cancelOnInterrupt = new Thread(() -> cancelQuietly(runs, run.getId()), "jdpo-run-cancel");
@@ -76,9 +78,11 @@ final class EmbeddedRun {
         }
     }
 
-    private static void noteUnfinished(RunRepository repository, PrintWriter err) {
+    /** Runs that no process works on (those of another live process sharing the state are not unfinished). */
+    private static void noteUnfinished(RunRepository repository, RunLeases leases, PrintWriter err) {
         List<String> unfinished = repository.withStatus(List.of(RunStatus.RUN_STATUS_VALIDATING_FILES,
-                RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_RUNNING)).stream().map(Run::getId).toList();
+                RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_RUNNING)).stream().map(Run::getId)
+                .filter(id -> !leases.heldElsewhere(id)).toList();
         if (!unfinished.isEmpty()) {
             err.println("jdpo: left unfinished by an earlier process: " + String.join(", ", unfinished)
                     + " (`jdpo serve orchestrator` on this state resumes them, and `jdpo cancel` then stops them)");

@@ -84,6 +84,13 @@ public final class ScoreCommand implements Callable<Integer> {
                 scores = new SequenceScorer(lm, tokenizer.specialTokens().padId()).score(sequences, batchSize, false);
             }
             write(pairs, scores);
+            long notFinite = scores.stream().filter(score -> !Double.isFinite(score.logp())).count();
+            if (notFinite > 0) {
+                // valid JSON for every line, but a script must not take a diverged model's output as scores
+                spec.commandLine().getErr().println("jdpo score: " + notFinite + " of " + scores.size()
+                        + " log-probs are not finite (written as null); the model's weights give NaN or infinity");
+                return 1;
+            }
         }
         return 0;
     }

@@ -120,6 +120,7 @@ public final class RunConfigValidator {
         oneOf("training.lr_scheduler", t.getLrScheduler(), SCHEDULERS, found);
         if (t.hasWarmupSteps()) {
             atLeast("training.warmup_steps", t.getWarmupSteps(), 0, found);
+            fitsInt("training.warmup_steps", t.getWarmupSteps(), found);
         }
         if (t.hasWarmupRatio()) {
             halfOpen("training.warmup_ratio", t.getWarmupRatio(), 0, 1, found);
@@ -135,6 +136,7 @@ public final class RunConfigValidator {
         }
         if (t.hasMaxSteps()) {
             atLeast("training.max_steps", t.getMaxSteps(), 0, found);
+            fitsInt("training.max_steps", t.getMaxSteps(), found);
         }
         if (t.hasBatchSize()) {
             atLeast("training.batch_size", t.getBatchSize(), 1, found);
@@ -239,12 +241,15 @@ public final class RunConfigValidator {
         }
         if (output.hasCheckpointInterval()) {
             atLeast("output.checkpoint_interval", output.getCheckpointInterval(), 0, found);
+            fitsInt("output.checkpoint_interval", output.getCheckpointInterval(), found);
         }
         if (output.hasEvalInterval()) {
             atLeast("output.eval_interval", output.getEvalInterval(), 0, found);
+            fitsInt("output.eval_interval", output.getEvalInterval(), found);
         }
         if (output.hasLogInterval()) {
             atLeast("output.log_interval", output.getLogInterval(), 1, found);
+            fitsInt("output.log_interval", output.getLogInterval(), found);
         }
         if (output.hasSaveTotalLimit()) {
             atLeast("output.save_total_limit", output.getSaveTotalLimit(), 0, found);
@@ -347,6 +352,13 @@ public final class RunConfigValidator {
     private static void positive(String field, double value, List<ConfigViolation> found) {
         if (!(value > 0) || !Double.isFinite(value)) {
             found.add(new ConfigViolation(field, "must be > 0, got " + number(value)));
+        }
+    }
+
+    /** Step counts travel as int64 but the trainer counts steps in 32 bits; 2^63-1 once failed mid-run. */
+    private static void fitsInt(String field, long value, List<ConfigViolation> found) {
+        if (value > Integer.MAX_VALUE) {
+            found.add(new ConfigViolation(field, "must be <= " + Integer.MAX_VALUE + ", got " + value));
         }
     }
 

@@ -91,9 +91,12 @@ public final class RunManager implements AutoCloseable {
     private final Map<String, ActiveRun> validating = new HashMap<>();
     private final Map<String, ActiveRun> training = new HashMap<>();
     private boolean closing;
+    private final RunLeases leases;
 
     public RunManager(RunRepository runs, CheckpointRepository checkpoints, EventLog log, RunExecutor executor,
-                      AllowedRoots allowedRoots, ServiceAllowList services, Settings settings, Clock clock) {
+                      AllowedRoots allowedRoots, ServiceAllowList services, Settings settings, Clock clock,
+                      RunLeases leases) {
+        this.leases = leases;
         this.runs = runs;
         this.checkpoints = checkpoints;
         this.log = log;
@@ -118,6 +121,9 @@ public final class RunManager implements AutoCloseable {
     /** Picks up the runs an earlier orchestrator process left unfinished; call once, before serving. */
     public void recover() {
         for (Run run : runs.withStatus(List.of(RunStatus.RUN_STATUS_RUNNING))) {
+            if (!leases.acquire(run.getId())) {
+                continue;
+            }
             if (run.getCancelRequested()) {
                 log.status(run.getId(), RunStatus.RUN_STATUS_CANCELLED, "Cancelled while the orchestrator was down");
                 continue;
@@ -130,6 +136,9 @@ public final class RunManager implements AutoCloseable {
                     run.getCreatedAt()));
         }
         for (Run run : runs.withStatus(List.of(RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_VALIDATING_FILES))) {
+            if (!leases.acquire(run.getId())) {
+                continue;
+            }
             if (run.getCancelRequested()) {
                 log.status(run.getId(), RunStatus.RUN_STATUS_CANCELLED, "Cancelled while the orchestrator was down");
             } else if (run.getStatus() == RunStatus.RUN_STATUS_QUEUED) {
@@ -157,6 +166,7 @@ public final class RunManager implements AutoCloseable {
             RunConfig config = allowedRoots.checkPaths(withDefaults);
             executor.checkResume(config);
             String id = RunIds.next();
+            leases.acquire(id);
             runs.insert(id, config.getName(), RunStatus.RUN_STATUS_VALIDATING_FILES, config, clock.millis());
             log.status(id, RunStatus.RUN_STATUS_VALIDATING_FILES, "Run created; validating the data files");
             Run created = runs.find(id).orElseThrow();
@@ -182,6 +192,8 @@ public final class RunManager implements AutoCloseable {
                 throw new InvalidConfigException("output.output_dir", outputDir + " is the output_dir of run "
                         + run.getId() + ", which is " + RunStatuses.shortName(run.getStatus()) + (here
                         ? "; wait for it, cancel it, or choose another output_dir"
+                        : leases.heldElsewhere(run.getId())
+                        ? " in another jdpo process on this state; wait for it, cancel it, or choose another output_dir"
                         : " but left unfinished by an earlier process; `jdpo serve orchestrator` on this state "
                         + "resumes it (and `jdpo cancel` then stops it), or choose another output_dir"));
             }
@@ -218,7 +230,9 @@ public final class RunManager implements AutoCloseable {
         runs.markCancelRequested(id);
         ActiveRun trainingRun;
         synchronized (lock) {
-            queue.removeIf(pending -> pending.runId().equals(id));
+            if (queue.removeIf(pending -> pending.runId().equals(id))) {
+                leases.release(id);
+            }
             ActiveRun validatingRun = validating.get(id);
             if (validatingRun != null) {
                 validatingRun.requestCancel();
@@ -258,6 +272,7 @@ public final class RunManager implements AutoCloseable {
         }
         awaitQuietly(CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)), settings.shutdownWait());
         workers.shutdownNow();
+        leases.close();
     }
 
     private void startValidation(String id, RunConfig config, Timestamp createdAt) {
@@ -295,6 +310,7 @@ public final class RunManager implements AutoCloseable {
         } finally {
             synchronized (lock) {
                 validating.remove(id, run);
+                releaseIfIdle(id);
             }
             closeTensorBoard(run);
             run.finished().complete(null);
@@ -360,6 +376,7 @@ public final class RunManager implements AutoCloseable {
             // process closes the orchestrator as soon as it reads the terminal event, which interrupted the write
             synchronized (lock) {
                 training.remove(id, run);
+                releaseIfIdle(id);
             }
             run.finished().complete(null);
             schedule();
@@ -376,6 +393,14 @@ public final class RunManager implements AutoCloseable {
             }
         } catch (IOException | RunNotFoundException | RuntimeException failed) {
             LOG.warn("cannot write the report of run {}: {}", id, failed.getMessage());
+        }
+    }
+
+    /** Lets another process resume the run once this one no longer validates, queues or trains it; under lock. */
+    private void releaseIfIdle(String id) {
+        if (!validating.containsKey(id) && !training.containsKey(id)
+                && queue.stream().noneMatch(pending -> pending.runId().equals(id))) {
+            leases.release(id);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.jdpo.orchestrator.metrics.RunMetrics;
 import dev.jdpo.orchestrator.pipeline.PipelineRunExecutor;
 import dev.jdpo.orchestrator.run.EventLog;
 import dev.jdpo.orchestrator.run.RunExecutor;
+import dev.jdpo.orchestrator.run.RunLeases;
 import dev.jdpo.orchestrator.run.RunManager;
 import dev.jdpo.orchestrator.state.CheckpointRepository;
 import dev.jdpo.orchestrator.state.EventJournal;
@@ -69,13 +70,19 @@ public class OrchestratorFactory {
         return new EventLog(new EventJournal(db, runs), Clock.systemUTC());
     }
 
+    /** The runs this process works on, among the processes sharing the state directory. */
+    @Singleton
+    RunLeases runLeases(OrchestratorSettings settings) {
+        return new RunLeases(settings.stateDirOrDefault());
+    }
+
     /** Eager, so runs left unfinished by an earlier process resume as soon as the orchestrator starts. */
     @Context
     @Bean(preDestroy = "close")
     RunManager runManager(OrchestratorSettings settings, SecuritySettings security, RunRepository runs,
-                          CheckpointRepository checkpoints, EventLog log, RunExecutor executor) {
+                          CheckpointRepository checkpoints, EventLog log, RunExecutor executor, RunLeases leases) {
         RunManager manager = new RunManager(runs, checkpoints, log, executor, settings.roots(), security.services(),
-                settings.runSettings(), Clock.systemUTC());
+                settings.runSettings(), Clock.systemUTC(), leases);
         if (settings.recoverRuns()) {
             manager.recover();
         }

@@ -49,7 +49,7 @@ public record OrchestratorSettings(
         return referenceCacheDir != null ? referenceCacheDir : stateDirOrDefault().resolve("reference-cache");
     }
 
-    private Path stateDirOrDefault() {
+    Path stateDirOrDefault() {
         return stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".jdpo", "state");
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.function.BooleanSupplier;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
@@ -19,21 +20,31 @@ public final class StateDatabase implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
+    /** Attempts at a unit of work whose connection to another process's H2 server broke (a pool's worth, and one). */
+    private static final int ATTEMPTS = 9;
+
     private final HikariDataSource pool;
+    private final SharedH2File shared;
     private final String url;
 
-    private StateDatabase(HikariDataSource pool, String url) {
+    private StateDatabase(HikariDataSource pool, SharedH2File shared, String url) {
         this.pool = pool;
+        this.shared = shared;
         this.url = url;
     }
 
     /** Opens the pool and brings the schema to the newest migration under db/migration. */
     public static StateDatabase open(DatabaseSettings settings) {
         settings.h2DataFile().ifPresent(StateDatabase::requireUsableFile);
+        SharedH2File shared = settings.h2DataFile().map(file -> new SharedH2File(settings.url(), file)).orElse(null);
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(settings.url());
-        config.setUsername(settings.user());
-        config.setPassword(settings.password());
+        if (shared != null) {
+            config.setDataSource(shared);
+        } else {
+            config.setJdbcUrl(settings.url());
+            config.setUsername(settings.user());
+            config.setPassword(settings.password());
+        }
         config.setMaximumPoolSize(8);
         config.setPoolName("jdpo-state");
         config.setAutoCommit(true);
@@ -41,17 +52,25 @@ public final class StateDatabase implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException cannotConnect) {
+            closeQuietly(shared);
             throw new StateUnavailableException("cannot open the run-state database " + redact(settings.url()) + ": "
                     + rootMessage(cannotConnect), cannotConnect);
         }
         try {
             Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
         } catch (FlywayException migrationFailed) {
+            closeQuietly(shared);
             pool.close();
             throw new StateUnavailableException("cannot migrate the run-state database " + redact(settings.url()) + ": "
                     + rootMessage(migrationFailed), migrationFailed);
         }
-        return new StateDatabase(pool, settings.url());
+        return new StateDatabase(pool, shared, settings.url());
+    }
+
+    private static void closeQuietly(SharedH2File shared) {
+        if (shared != null) {
+            shared.close();
+        }
     }
 
     /**
@@ -80,36 +99,64 @@ public final class StateDatabase implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(SqlWork<T> work) {
-        try (Connection connection = pool.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException failed) {
-                connection.rollback();
-                throw failed;
-            } finally {
-                connection.setAutoCommit(true);
+        boolean[] committing = new boolean[1];
+        return withRetries(() -> {
+            committing[0] = false;
+            try (Connection connection = pool.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    T result = work.run(connection);
+                    committing[0] = true;
+                    connection.commit();
+                    return result;
+                } catch (SQLException | RuntimeException failed) {
+                    connection.rollback();
+                    throw failed;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
             }
-        } catch (SQLException failed) {
-            throw new StateUnavailableException("run-state database " + redact(url) + " failed: " + failed.getMessage(),
-                    failed);
-        }
+        }, () -> !committing[0]);
     }
 
     /** Runs read-only {@code work} on an auto-commit connection. */
     public <T> T read(SqlWork<T> work) {
-        try (Connection connection = pool.getConnection()) {
-            return work.run(connection);
-        } catch (SQLException failed) {
-            throw new StateUnavailableException("run-state database " + redact(url) + " failed: " + failed.getMessage(),
-                    failed);
+        return withRetries(() -> {
+            try (Connection connection = pool.getConnection()) {
+                return work.run(connection);
+            }
+        }, () -> true);
+    }
+
+    /** A unit of work on a connection of its own. */
+    @FunctionalInterface
+    private interface Attempt<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code attempt} again on new connections while its connection to another process's H2 server broke (that
+     * process exited; a new connection reaches the next holder of the file), as long as {@code safeToRepeat}: a
+     * transaction whose commit was under way may have been applied, so it is not repeated.
+     */
+    private <T> T withRetries(Attempt<T> attempt, BooleanSupplier safeToRepeat) {
+        for (int tries = 1; ; tries++) {
+            try {
+                return attempt.run();
+            } catch (SQLException failed) {
+                if (shared == null || tries == ATTEMPTS || !SharedH2File.isBrokenConnection(failed)
+                        || !safeToRepeat.getAsBoolean()) {
+                    throw new StateUnavailableException("run-state database " + redact(url) + " failed: "
+                            + failed.getMessage(), failed);
+                }
+                pool.getHikariPoolMXBean().softEvictConnections();
+            }
         }
     }
 
     @Override
     public void close() {
+        closeQuietly(shared);
         pool.close();
     }
 

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -82,6 +83,26 @@ class CacheCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains(REF_A + "  3  /models/ref-a\n"), r.out());
         assertTrue(r.out().contains(REF_B + "  2  (model path not recorded)\n"), r.out());
+    }
+
+    @Test
+    void statsReadsACopyWhileAnotherOpenerHoldsTheCache() throws Exception {
+        fill(REF_A, 0, 3, Instant.now());
+        fill(REF_B, 0, 2, Instant.now());
+        // a reference server holds its cache for as long as it runs; stats once failed beside it
+        try (ScoreCache held = ScoreCache.open(dir)) {
+            Result r = jdpo("cache", "stats", "--cache", dir.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("(in use by another process: read from a copy taken now)"), r.out());
+            assertTrue(r.out().contains("entries     5"), r.out());
+            assertTrue(r.out().contains(REF_A + "  3") && r.out().contains(REF_B + "  2"), r.out());
+            assertEquals(5, held.stats().entries(), "the holder keeps its cache");
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(ScoreCache.FILE_NAME),
+                    files.map(file -> file.getFileName().toString()).toList(), "the copy is gone");
+        }
+        assertEquals(5, entries());
     }
 
     @Test

@@ -11,10 +11,13 @@ import com.google.gson.JsonParser;
 import dev.jdpo.tokenizer.text.TokenizerLoadException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -159,6 +162,36 @@ class ScoreCommandTest {
         assertEquals(1, cli.execute("score", "--model", model.toString(), "--data", data.toString()));
         assertInstanceOf(TokenizerLoadException.class, thrown.get());
         assertTrue(thrown.get().getMessage().contains("tokenizer.json"), thrown.get().getMessage());
+    }
+
+    @Test
+    void aNaNModelWritesValidJsonWithNullsAndExitsNonZero(@TempDir Path tmp) throws Exception {
+        Path model = Files.createDirectory(tmp.resolve("nan-model"));
+        try (Stream<Path> files = Files.list(repoRoot().resolve("examples/tiny-llama"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, model.resolve(file.getFileName()));
+            }
+        }
+        // the final norm's weights all NaN (all-ones bits are NaN in F32, F16 and BF16): every logit is NaN
+        Path weights = model.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(weights);
+        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonArray offsets = JsonParser.parseString(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8))
+                .getAsJsonObject().getAsJsonObject("model.norm.weight").getAsJsonArray("data_offsets");
+        int dataStart = 8 + (int) headerLength;
+        Arrays.fill(bytes, dataStart + offsets.get(0).getAsInt(), dataStart + offsets.get(1).getAsInt(), (byte) 0xFF);
+        Files.write(weights, bytes);
+
+        Path data = writeData(tmp, goldenPairs("golden"));
+        Object[] result = run("score", "--model", model.toString(), "--data", data.toString());
+        assertEquals(1, result[0], (String) result[2]);
+        List<String> lines = ((String) result[1]).lines().toList();
+        assertEquals(goldenPairs("golden").size(), lines.size());
+        for (String line : lines) {
+            JsonObject parsed = JsonParser.parseString(line).getAsJsonObject();
+            assertTrue(parsed.get("chosen_logp").isJsonNull() && parsed.get("rejected_logp").isJsonNull(), line);
+        }
+        assertTrue(((String) result[2]).contains("log-probs are not finite (written as null)"), (String) result[2]);
     }
 
     @Test

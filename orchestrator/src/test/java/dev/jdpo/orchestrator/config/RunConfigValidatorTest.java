@@ -90,6 +90,21 @@ class RunConfigValidatorTest {
     }
 
     @Test
+    void stepCountsBeyond32BitsAreRefusedNamingTheField() {
+        RunConfig config = valid()
+                .setTraining(TrainingConfig.newBuilder().setMaxSteps(Long.MAX_VALUE).setWarmupSteps(1L << 31))
+                .setOutput(OutputConfig.newBuilder().setOutputDir("out").setCheckpointInterval(Long.MAX_VALUE)
+                        .setEvalInterval(1L << 40).setLogInterval(Long.MAX_VALUE))
+                .build();
+        assertEquals(List.of(
+                "training.warmup_steps: must be <= 2147483647, got 2147483648",
+                "training.max_steps: must be <= 2147483647, got 9223372036854775807",
+                "output.checkpoint_interval: must be <= 2147483647, got 9223372036854775807",
+                "output.eval_interval: must be <= 2147483647, got 1099511627776",
+                "output.log_interval: must be <= 2147483647, got 9223372036854775807"), violations(config));
+    }
+
+    @Test
     void openAiHyperparametersConflictingWithNativeFieldsAreRejected() {
         RunConfig config = valid()
                 .setTraining(TrainingConfig.newBuilder().setBeta(0.2).setBatchSize(4))

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,11 +64,18 @@ public final class ScoreCache implements AutoCloseable {
     private final AtomicLong valueBytes = new AtomicLong();
     private volatile boolean written;
     private volatile boolean pruned;
+    private final boolean copy;
 
     private ScoreCache(MVStore store, Path file, Clock clock) {
+        this(store, file, clock, false);
+    }
+
+    /** @param copy whether {@code file} is a copy of a cache, deleted on close */
+    private ScoreCache(MVStore store, Path file, Clock clock, boolean copy) {
         this.store = store;
         this.file = file;
         this.clock = clock;
+        this.copy = copy;
         this.fingerprints = store.openMap(FINGERPRINT_MAP);
         this.modelPaths = store.openMap(MODEL_PATH_MAP);
         for (String name : store.getMapNames()) {
@@ -169,6 +177,51 @@ public final class ScoreCache implements AutoCloseable {
             throw new CacheOpenException("no reference cache in " + dir + " (expected " + FILE_NAME + ")", null);
         }
         return open(dir, clock, INSPECT_LOCK_WAIT);
+    }
+
+    /**
+     * The cache in {@code dir} to inspect: the file itself when no process holds it, else a copy taken now, deleted
+     * when this closes. A reference server holds its cache for as long as it runs; MVStore's file lock does not stop
+     * reading the bytes, and the copy opens at the last commit it holds (MVStore writes append-only chunks).
+     */
+    public static ScoreCache openForReading(Path dir, Clock clock) throws CacheOpenException {
+        Path file = dir.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            throw new CacheOpenException("no reference cache in " + dir + " (expected " + FILE_NAME + ")", null);
+        }
+        try {
+            return new ScoreCache(new MVStore.Builder().fileName(file.toString()).open(), file, clock);
+        } catch (MVStoreException e) {
+            if (e.getErrorCode() != DataUtils.ERROR_FILE_LOCKED) {
+                return open(dir, clock, Duration.ZERO);
+            }
+        }
+        Path copy = null;
+        try {
+            copy = Files.createTempFile(dir, FILE_NAME + ".", ".copy");
+            Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+            return new ScoreCache(new MVStore.Builder().fileName(copy.toString()).open(), copy, clock, true);
+        } catch (IOException | MVStoreException e) {
+            deleteQuietly(copy);
+            throw new CacheOpenException("reference cache " + file + " is in use by another process, and a copy of "
+                    + "it cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether this is a copy of a cache another process held when it was opened ({@link #openForReading}). */
+    public boolean isCopy() {
+        return copy;
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("cannot delete the cache copy {}: {}", file, e.getMessage());
+        }
     }
 
     /** A cache that lives only as long as this object (tests, or a replica started without --cache). */
@@ -315,6 +368,9 @@ public final class ScoreCache implements AutoCloseable {
             store.close(COMPACT_ON_CLOSE_MILLIS);
         } else {
             store.close();
+        }
+        if (copy) {
+            deleteQuietly(file);
         }
     }
 

@@ -68,6 +68,10 @@ public final class ReferenceServerMain implements Callable<Integer> {
     @Option(names = "--max-batch-rows", defaultValue = "64", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int maxBatchRows;
 
+    @Option(names = "--max-sequence-length", defaultValue = "8192", description = "Most tokens of one sequence "
+            + "(prompt + completion); longer pairs are refused with INVALID_ARGUMENT (default: ${DEFAULT-VALUE}).")
+    int maxSequenceLength;
+
     @Mixin
     ServerTlsOptions tls;
 
@@ -87,7 +91,7 @@ public final class ReferenceServerMain implements Callable<Integer> {
         ReferenceModel reference;
         try {
             reference = ReferenceModel.load(model, adapter, options, scoreCache,
-                    new BatchLimits(maxBatchTokens, maxBatchRows));
+                    new BatchLimits(maxBatchTokens, maxBatchRows, maxSequenceLength));
         } catch (IOException | ModelLoadException | RuntimeException e) {
             scoreCache.close();
             throw e;

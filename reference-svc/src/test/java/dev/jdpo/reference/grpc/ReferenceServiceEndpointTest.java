@@ -16,12 +16,15 @@ import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.TestPairs;
 import dev.jdpo.reference.TinyReference;
+import dev.jdpo.reference.batch.BatchLimits;
+import dev.jdpo.reference.cache.ScoreCache;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -73,6 +76,31 @@ class ReferenceServiceEndpointTest {
                 ReferenceServiceGrpc.newBlockingStub(channel).score(ScoreRequest.newBuilder().addPairs(ProtoScores.toProto(bad)).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("pair 42"), e.getStatus().getDescription());
+    }
+
+    @Test
+    void aSequenceLongerThanTheServiceLimitIsRefusedBeforeAnyForwardPass() throws Exception {
+        // 100,000 tokens once made the reference service try to allocate 40 GB of attention scores
+        LocalReferenceScorer limited = TinyReference.scorer(ScoreCache.inMemory(), new BatchLimits(8192, 64, 8192));
+        String name = InProcessServerBuilder.generateName();
+        Server limitedServer = InProcessServerBuilder.forName(name)
+                .addService(new ReferenceServiceEndpoint(limited, "limited")).build().start();
+        ManagedChannel limitedChannel = InProcessChannelBuilder.forName(name).build();
+        try {
+            int[] longAnswer = new int[100_000];
+            Arrays.fill(longAnswer, 5);
+            PairTokens huge = TestPairs.pair(7, new int[] {1, 2}, longAnswer, new int[] {3});
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ReferenceServiceGrpc
+                    .newBlockingStub(limitedChannel).score(ScoreRequest.newBuilder()
+                            .addPairs(ProtoScores.toProto(huge)).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+            assertEquals("pair 7 (source line 8): prompt_ids + chosen_ids are 100002 tokens; this reference service scores at most "
+                    + "8192 per sequence", e.getStatus().getDescription());
+            assertEquals(0, limited.stats().forwardPasses());
+        } finally {
+            limitedChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            limitedServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

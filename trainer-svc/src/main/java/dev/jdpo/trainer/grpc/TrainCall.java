@@ -9,6 +9,7 @@ import dev.jdpo.proto.internal.v1.TrainStatus;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.PairChecks;
+import dev.jdpo.trainer.run.TrainingRun;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -117,6 +118,11 @@ final class TrainCall implements StreamObserver<TrainInput> {
         requireReceiving("end_of_pairs");
         if (training.isEmpty()) {
             throw TrainFailure.invalidJob("pair", "no training pairs were sent before end_of_pairs");
+        }
+        try {
+            TrainingRun.totalSteps(job.config(), training.size());
+        } catch (InvalidConfigException e) {
+            throw TrainFailure.invalidConfig(e.field(), e.getMessage());
         }
         if (control.cancelRequested()) {
             finishUntrained();

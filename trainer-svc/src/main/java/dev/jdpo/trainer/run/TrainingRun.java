@@ -9,6 +9,7 @@ import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.checkpoint.ConfigJson;
 import dev.jdpo.trainer.checkpoint.DatasetFingerprint;
 import dev.jdpo.trainer.checkpoint.TrainerState;
+import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.DataCursor;
@@ -74,13 +75,22 @@ public final class TrainingRun implements AutoCloseable {
         this.cursor = cursor;
     }
 
-    /** Optimizer steps a config makes over {@code pairCount} pairs. */
+    /**
+     * Optimizer steps a config makes over {@code pairCount} pairs.
+     *
+     * @throws InvalidConfigException naming training.epochs when they make more steps than an int counts
+     */
     public static int totalSteps(TrainingConfig config, int pairCount) {
         if (config.maxSteps() > 0) {
             return config.maxSteps();
         }
         int perEpoch = (pairCount + config.pairsPerStep() - 1) / config.pairsPerStep();
-        return Math.multiplyExact(perEpoch, config.epochs());
+        long total = (long) perEpoch * config.epochs();
+        if (total > Integer.MAX_VALUE) {
+            throw new InvalidConfigException("training.epochs", config.epochs() + " epochs of " + perEpoch
+                    + " steps make " + total + " steps; at most " + Integer.MAX_VALUE + " are supported");
+        }
+        return (int) total;
     }
 
     /**

@@ -55,6 +55,20 @@ class GrpcErrorsTest {
     }
 
     @Test
+    void stepCountsBeyond32BitsAreInvalidArgumentNamingTheField() throws Exception {
+        dev.jdpo.proto.v1.TrainingConfig base = TrainJobs.training(CONFIG);
+        StatusRuntimeException maxSteps = failureOf(TrainJobs.job("huge-max-steps", tmp, CONFIG)
+                .setTraining(base.toBuilder().setMaxSteps(Long.MAX_VALUE)).build(), pairs);
+        assertFailure(maxSteps, Status.Code.INVALID_ARGUMENT, "invalid_config", "training.max_steps");
+        // each epoch's steps fit, but 2^31-1 epochs of them do not: once an ArithmeticException
+        StatusRuntimeException epochs = failureOf(TrainJobs.job("huge-epochs", tmp, CONFIG)
+                .setTraining(base.toBuilder().clearMaxSteps().setEpochs(Integer.MAX_VALUE)).build(), pairs);
+        assertFailure(epochs, Status.Code.INVALID_ARGUMENT, "invalid_config", "training.epochs");
+        assertTrue(epochs.getStatus().getDescription().contains("at most 2147483647"),
+                epochs.getStatus().getDescription());
+    }
+
+    @Test
     void unknownLossAndDtypeNameTheMessageFields() throws Exception {
         dev.jdpo.proto.v1.TrainingConfig base = TrainJobs.training(CONFIG);
         StatusRuntimeException loss = failureOf(TrainJobs.job("bad-loss", tmp, CONFIG)
