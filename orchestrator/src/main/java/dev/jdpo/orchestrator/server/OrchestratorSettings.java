@@ -49,7 +49,12 @@ public record OrchestratorSettings(
         return referenceCacheDir != null ? referenceCacheDir : stateDirOrDefault().resolve("reference-cache");
     }
 
-    private Path stateDirOrDefault() {
+    /** Where streaming runs keep their tokenized pairs: {stateDir}/run-data. */
+    public Path runData() {
+        return stateDirOrDefault().resolve("run-data");
+    }
+
+        private Path stateDirOrDefault() {
         return stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".jdpo", "state");
     }
 
