@@ -114,7 +114,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     /**
      * A streaming run: the tokenized pairs are stored once in the run's folder (a restart reads them back instead of
      * tokenizing again), the validation pairs are scored up front, and the training pairs go to the trainer as it
-     * asks for them, scored a window ahead. The folder is removed once the run completes.
+     * asks for them, scored a window ahead. The folder is removed once the run completes or fails.
      */
     private RunOutcome executeStreaming(RunStart start, TrainingConfig training, Optional<ResumePoint> resume,
                                         RunReporter reporter) throws RunFailure, InterruptedException {
@@ -140,9 +140,14 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             List<EncodedPair> validation = store.validation();
             if (training.needsReference()) {
                 outcome = ReferenceScoring.withScorer(config, referenceCacheDir, channels.credentials(), reporter,
-                        scorer -> Optional.of(trainer.train(job, new StreamedJobPairs(store, training.seed(), scorer,
-                                perToken, scorer.score(validation, store.trainingSize(), perToken), window), reporter,
-                                resumeStep))).orElseThrow();
+                        false, scorer -> {
+                            RunOutcome trained = trainer.train(job, new StreamedJobPairs(store, training.seed(),
+                                    scorer, perToken, scorer.score(validation, store.trainingSize(), perToken),
+                                    window), reporter, resumeStep);
+                            reporter.info("Reference log-probs: " + scorer.pairs() + " pairs scored while training ("
+                                    + scorer.cacheHits() + " from the cache)");
+                            return Optional.of(trained);
+                        }).orElseThrow();
             } else {
                 List<TrainingPair> unscored = validation.stream()
                         .map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null)).toList();
@@ -150,9 +155,14 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                         window), reporter, resumeStep);
             }
         } catch (IOException unreadable) {
+            deleteStore(dir, reporter);
             throw new RunFailure("internal", "reading the run's stored pairs in " + dir + " failed: "
                     + unreadable.getMessage(), "");
+        } catch (RunFailure failed) {
+            deleteStore(dir, reporter);
+            throw failed;
         }
+        // a stopped run keeps its store: after the orchestrator's shutdown it resumes from it
         if (outcome instanceof RunOutcome.Completed) {
             deleteStore(dir, reporter);
         }
@@ -180,7 +190,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         }
     }
 
-    /** A completed run's store is of no further use; failing to remove it costs disk, not the run. */
+    /** A finished run's store is of no further use; failing to remove it costs disk, not the run. */
     private static void deleteStore(Path dir, RunReporter reporter) {
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(file -> {

@@ -54,7 +54,7 @@ final class ReferenceScoring {
     static Optional<List<TrainingPair>> attach(RunConfig config, List<EncodedPair> pairs, boolean perToken,
                                                Path cacheDir, ChannelCredentials credentials, RunReporter reporter)
             throws RunFailure, InterruptedException {
-        return withScorer(config, cacheDir, credentials, reporter,
+        return withScorer(config, cacheDir, credentials, reporter, true,
                 scorer -> score(scorer, pairs, perToken, reporter));
     }
 
@@ -64,12 +64,15 @@ final class ReferenceScoring {
     }
 
     /**
-     * Opens the run's reference (the replicas, or the model and cache in this process), hands it to {@code use},
-     * reports the scorer's counters as step-0 run metrics when {@code use} finished, and closes it. In this process
-     * the cache file is held meanwhile, so concurrent runs score in turn.
+     * Opens the run's reference (the replicas, or the model and cache in this process), hands it to {@code use}
+     * and closes it. In this process the cache file is held meanwhile, so concurrent runs score in turn.
+     *
+     * @param countersAsMetrics report the scorer's counters as step-0 run metrics once {@code use} finished; only
+     *                          before training, since a metrics report sets the run's step
      */
     static <T> Optional<T> withScorer(RunConfig config, Path cacheDir, ChannelCredentials credentials,
-                                      RunReporter reporter, ScorerUse<T> use) throws RunFailure, InterruptedException {
+                                      RunReporter reporter, boolean countersAsMetrics, ScorerUse<T> use)
+            throws RunFailure, InterruptedException {
         List<String> replicas = config.getServices().getReferenceAddressesList();
         if (!replicas.isEmpty()) {
             try (ReferencePool pool = ReferencePool.connect(String.join(",", replicas),
@@ -77,7 +80,7 @@ final class ReferenceScoring {
                 reporter.info("Scoring reference log-probs on " + replicas.size() + " replica(s): " + replicas);
                 Scorer scorer = new Scorer(pool, "");
                 Optional<T> result = use.apply(scorer);
-                if (result.isPresent()) {
+                if (result.isPresent() && countersAsMetrics) {
                     reporter.metrics(0, 0, 0, Map.of(
                             "reference/cache_hits", (double) scorer.cacheHits(),
                             "reference/cache_misses", (double) (scorer.pairs() - scorer.cacheHits()),
@@ -91,7 +94,7 @@ final class ReferenceScoring {
             }
         }
         synchronized (IN_PROCESS_CACHE) {
-            return scoreInProcess(config, cacheDir, reporter, use);
+            return scoreInProcess(config, cacheDir, reporter, countersAsMetrics, use);
         }
     }
 
@@ -105,7 +108,8 @@ final class ReferenceScoring {
     }
 
     private static <T> Optional<T> scoreInProcess(RunConfig config, Path cacheDir, RunReporter reporter,
-                                                  ScorerUse<T> use) throws RunFailure, InterruptedException {
+                                                  boolean countersAsMetrics, ScorerUse<T> use)
+            throws RunFailure, InterruptedException {
         boolean startingPolicy = config.getModel().getReference().isEmpty();
         String referenceDir = startingPolicy ? config.getModel().getPolicy() : config.getModel().getReference();
         // under LoRA the starting policy is the base plus the adapter the run continues (none for a new one); it
@@ -123,7 +127,7 @@ final class ReferenceScoring {
             reporter.info("Scoring reference log-probs in-process with " + referenceDir
                     + (adapterDir == null ? "" : " + adapter " + adapterDir));
             Optional<T> result = use.apply(new Scorer(reference.scorer(), field));
-            if (result.isPresent()) {
+            if (result.isPresent() && countersAsMetrics) {
                 reporter.metrics(0, 0, 0, inProcessMetrics(reference));
             }
             return result;
@@ -193,6 +197,9 @@ final class ReferenceScoring {
 
         /** The pairs with reference log-probs, in order; {@code offset} is the first one's index, for messages. */
         List<TrainingPair> score(List<EncodedPair> chunk, long offset, boolean perToken) throws RunFailure {
+            if (chunk.isEmpty()) {
+                return List.of();
+            }
             List<PairTokens> tokens = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
                 EncodedPair pair = chunk.get(i);

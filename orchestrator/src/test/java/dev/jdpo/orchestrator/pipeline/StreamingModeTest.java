@@ -18,11 +18,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** reference.mode streaming trains on the same pairs in the same order as precompute, so every number matches. */
 class StreamingModeTest {
+
+    private static final Pattern SCORED = Pattern.compile(
+            "Reference log-probs: (\\d+) pairs scored while training \\((\\d+) from the cache\\)");
 
     @TempDir
     Path tmp;
@@ -48,12 +53,23 @@ class StreamingModeTest {
             List<RunEvent> events = client.watch(streamed.getId(), 0);
             Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(streamed.getId()).build());
             assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError().getMessage());
+            assertEquals(8, done.getStep());
 
             assertTrue(precomputed.containsKey("8/loss") && precomputed.containsKey("8/eval_loss"),
                     precomputed.keySet().toString());
             assertEquals(precomputed, SeparateProcessesTest.metrics(events));
             assertTrue(events.stream().anyMatch(e -> e.getMessage().startsWith("Training 9 pairs for 8 steps")),
                     events.toString());
+            // the precompute run cached every pair, so every pair the streamed run scored came from the cache
+            Matcher scored = events.stream().map(e -> SCORED.matcher(e.getMessage())).filter(Matcher::matches)
+                    .findFirst().orElseThrow(() -> new AssertionError("no scoring summary in " + events));
+            int count = Integer.parseInt(scored.group(1));
+            assertTrue(count >= 3 + 16, "the validation pairs and 8 steps of 2: " + scored.group());
+            // the bound: the trainer's default prefetch (2 steps) on top of what it took, the one pair in the
+            // sender's hand, the window of 3 and the chunk of 3 waiting for room in it; without flow control the
+            // scorer would run on through the epochs while the trainer trains
+            assertTrue(count <= 3 + 16 + 4 + 1 + 3 + 3, scored.group());
+            assertEquals(scored.group(1), scored.group(2), scored.group());
             assertFalse(Files.exists(tmp.resolve("state/run-data").resolve(streamed.getId())),
                     "a completed run's stored pairs are removed");
         }
