@@ -45,6 +45,10 @@ public final class StreamingOverlapBenchmark {
         Path work = Files.createTempDirectory("jdpo-bench-overlap");
         Path reference = Files.createDirectories(work.resolve("reference"));
         RandomModel.write(reference, RandomModel.llama(512, hidden, hidden * 11 / 4, layers, 4, 2), 1);
+        // the tiny models' tokenizer (vocabulary 512): a replica refuses a model directory without one
+        for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(repo.resolve("examples/tiny-llama-ref").resolve(file), reference.resolve(file));
+        }
         int referencePort = BenchRuns.freePort();
         Process replica = BenchRuns.serve(work, List.of("-Dai.djl.pytorch.num_threads=1",
                         "-Dai.djl.pytorch.num_interop_threads=1"), "reference",
@@ -104,9 +108,9 @@ public final class StreamingOverlapBenchmark {
     private static double[] precomputePhases(RunServiceGrpc.RunServiceBlockingStub stub, RunConfig config) {
         List<RunEvent> events = new ArrayList<>();
         Run done = BenchRuns.runToSuccess(stub, config, events);
-        double scoringStart = time(events, "Scoring reference log-probs", true);
-        double scoringEnd = time(events, "Reference log-probs: ", false);
-        double trainingStart = time(events, "Training ", true);
+        double scoringStart = time(events, "Scoring reference log-probs.*", true);
+        double scoringEnd = time(events, "Reference log-probs: .*", false);
+        double trainingStart = time(events, "Training \\d+ pairs for .*", true);
         double finished = BenchRuns.seconds(done.getFinishedAt());
         return new double[] {finished - BenchRuns.seconds(done.getCreatedAt()), scoringEnd - scoringStart,
                 finished - trainingStart};
@@ -117,11 +121,11 @@ public final class StreamingOverlapBenchmark {
         return BenchRuns.seconds(done.getFinishedAt()) - BenchRuns.seconds(done.getCreatedAt());
     }
 
-    /** The time of the first (or last) event whose message starts with {@code prefix}. */
-    private static double time(List<RunEvent> events, String prefix, boolean first) {
-        List<RunEvent> matching = events.stream().filter(e -> e.getMessage().startsWith(prefix)).toList();
+    /** The time of the first (or last) event whose message matches {@code regex}. */
+    private static double time(List<RunEvent> events, String regex, boolean first) {
+        List<RunEvent> matching = events.stream().filter(e -> e.getMessage().matches(regex)).toList();
         if (matching.isEmpty()) {
-            throw new IllegalStateException("no event starting '" + prefix + "' among " + events.size());
+            throw new IllegalStateException("no event matching '" + regex + "' among " + events.size());
         }
         return BenchRuns.seconds(matching.get(first ? 0 : matching.size() - 1).getTime());
     }
