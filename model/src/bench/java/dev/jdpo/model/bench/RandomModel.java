@@ -19,13 +19,13 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /** Random-weight Llama checkpoints for benchmarks: N(0, 0.02) weights, unit norms, FP32 safetensors. */
-final class RandomModel {
+public final class RandomModel {
 
     private RandomModel() {
     }
 
     /** A Llama config with RoPE theta 10000, RMSNorm eps 1e-5 and untied embeddings. */
-    static JsonObject llama(int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads) {
+    public static JsonObject llama(int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads) {
         JsonObject config = new JsonObject();
         config.addProperty("model_type", "llama");
         config.addProperty("vocab_size", vocab);
@@ -42,7 +42,7 @@ final class RandomModel {
     }
 
     /** Writes {@code config.json} and random weights (seeded) into {@code dir}. */
-    static void write(Path dir, JsonObject config, long seed) throws Exception {
+    public static void write(Path dir, JsonObject config, long seed) throws Exception {
         Path configFile = dir.resolve("config.json");
         Files.writeString(configFile, new GsonBuilder().setPrettyPrinting().create().toJson(config),
                 StandardCharsets.UTF_8);

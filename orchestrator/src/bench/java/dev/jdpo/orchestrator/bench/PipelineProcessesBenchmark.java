@@ -41,15 +41,15 @@ public final class PipelineProcessesBenchmark {
                 "jdpo.allowed-roots", List.of(work.toString(), repo.toString()),
                 "grpc.server.host", "127.0.0.1",
                 "grpc.server.port", BenchRuns.freePort()), List.of(), true)) {
-            services.add(serve(work, "tokenizer", "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort,
+            services.add(BenchRuns.serve(work, List.of(), "tokenizer", "jdpo tokenizer listening on 127.0.0.1:" + tokenizerPort,
                     "--port", String.valueOf(tokenizerPort), "--read-root", repo.toString()));
-            services.add(serve(work, "reference", "jdpo reference listening on 127.0.0.1:" + referencePort,
+            services.add(BenchRuns.serve(work, List.of(), "reference", "jdpo reference listening on 127.0.0.1:" + referencePort,
                     "--port", String.valueOf(referencePort), "--model",
                     repo.resolve("examples/tiny-llama-ref").toString()));
-            services.add(serve(work, "trainer", "jdpo trainer listening on 127.0.0.1:" + trainerPort,
+            services.add(BenchRuns.serve(work, List.of(), "trainer", "jdpo trainer listening on 127.0.0.1:" + trainerPort,
                     "--port", String.valueOf(trainerPort), "--read-root", repo.toString(), "--write-root",
                     work.toString()));
-            services.add(serve(work, "orchestrator", "jdpo orchestrator listening on 127.0.0.1:" + orchestratorPort,
+            services.add(BenchRuns.serve(work, List.of(), "orchestrator", "jdpo orchestrator listening on 127.0.0.1:" + orchestratorPort,
                     "--port", String.valueOf(orchestratorPort), "--state-dir", work.resolve("state-separate").toString(),
                     "--allowed-root", work.toString(), "--allowed-root", repo.toString()));
             ManagedChannel embeddedChannel = NettyChannelBuilder.forAddress("127.0.0.1", embeddedServer.port())
@@ -86,24 +86,6 @@ public final class PipelineProcessesBenchmark {
                 service.waitFor(30, TimeUnit.SECONDS);
             }
         }
-    }
-
-    private static Process serve(Path work, String service, String readyLine, String... options) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx2g", "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                "dev.jdpo.orchestrator.cli.JdpoCli", "serve", service));
-        command.addAll(List.of(options));
-        Path log = work.resolve(service + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.readString(log).contains(readyLine)) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                process.destroyForcibly();
-                throw new IllegalStateException(service + " did not start:\n" + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-        return process;
     }
 
     private static RunConfig withPaths(RunConfig config, Path repo, Path output, ServicesConfig services) {

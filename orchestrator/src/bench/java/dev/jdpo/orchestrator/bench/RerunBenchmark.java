@@ -89,10 +89,6 @@ public final class RerunBenchmark {
     /** Seconds from the run's creation to its finish, as the orchestrator recorded them. */
     private static double timeRun(RunServiceGrpc.RunServiceBlockingStub stub, RunConfig config) {
         Run done = BenchRuns.runToSuccess(stub, config);
-        return seconds(done.getFinishedAt()) - seconds(done.getCreatedAt());
-    }
-
-    private static double seconds(com.google.protobuf.Timestamp t) {
-        return t.getSeconds() + t.getNanos() / 1e9;
+        return BenchRuns.seconds(done.getFinishedAt()) - BenchRuns.seconds(done.getCreatedAt());
     }
 }

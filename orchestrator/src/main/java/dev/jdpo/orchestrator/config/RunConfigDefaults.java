@@ -3,6 +3,8 @@ package dev.jdpo.orchestrator.config;
 import dev.jdpo.proto.v1.DataConfig;
 import dev.jdpo.proto.v1.ModelConfig;
 import dev.jdpo.proto.v1.Precision;
+import dev.jdpo.proto.v1.ReferenceConfig;
+import dev.jdpo.proto.v1.ReferenceMode;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.TrainingConfig;
 import dev.jdpo.trainer.config.TrainingDefaults;
@@ -14,6 +16,10 @@ import dev.jdpo.trainer.config.TrainingDefaults;
  * unset when they are "auto": they depend on the data and are resolved by {@link HyperparameterResolver}.
  */
 public final class RunConfigDefaults {
+
+    /** Streaming reference scoring: scored pairs held ahead of the trainer by default, and at most. */
+    public static final int DEFAULT_REFERENCE_WINDOW = 1024;
+    public static final int MAX_REFERENCE_WINDOW = 1 << 20;
 
     public RunConfig apply(RunConfig config) {
         RunConfig.Builder b = config.toBuilder();
@@ -34,6 +40,13 @@ public final class RunConfigDefaults {
         TrainingConfig.Builder training = b.getTrainingBuilder();
         if (!training.hasBeta() && config.getHyperparameters().getBeta().hasValue()) {
             training.setBeta(config.getHyperparameters().getBeta().getValue());
+        }
+        ReferenceConfig.Builder reference = b.getReferenceBuilder();
+        if (reference.getMode() == ReferenceMode.REFERENCE_MODE_UNSPECIFIED) {
+            reference.setMode(ReferenceMode.REFERENCE_MODE_PRECOMPUTE);
+        }
+        if (reference.getWindowPairs() == 0) {
+            reference.setWindowPairs(DEFAULT_REFERENCE_WINDOW);
         }
         TrainingDefaults.fill(training);
         TrainingDefaults.fill(b.getOutputBuilder());

@@ -59,6 +59,11 @@ public final class RunConfigValidator {
         if (config.hasEvaluation()) {
             checkEvaluation(config.getEvaluation(), config.getData(), found);
         }
+        int window = config.getReference().getWindowPairs();
+        if (window < 0 || window > RunConfigDefaults.MAX_REFERENCE_WINDOW) {
+            found.add(new ConfigViolation("reference.window_pairs", "must be in [0, "
+                    + RunConfigDefaults.MAX_REFERENCE_WINDOW + "], got " + window));
+        }
         if (!found.isEmpty()) {
             throw new InvalidConfigException(found);
         }

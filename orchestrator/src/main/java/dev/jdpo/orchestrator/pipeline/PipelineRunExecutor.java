@@ -8,6 +8,7 @@ import dev.jdpo.orchestrator.run.RunOutcome;
 import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.orchestrator.run.RunStart;
 import dev.jdpo.proto.internal.v1.TrainJob;
+import dev.jdpo.proto.v1.ReferenceMode;
 import dev.jdpo.proto.v1.ResolvedHyperparameters;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
@@ -15,8 +16,12 @@ import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.TrainingPair;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.ref.SoftReference;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,28 +32,27 @@ import java.util.Optional;
  * and evaluation on the held-out pairs every {@code output.eval_interval} steps (trainer-svc). A run starts from
  * its own last checkpoint after a restart, else from {@code output.resume_from_checkpoint} when that is set. The
  * tokenizer and the trainer are reached over gRPC: an in-process server by default, or
- * {@code services.tokenizer_address} / {@code services.trainer_address}.
+ * {@code services.tokenizer_address} / {@code services.trainer_address}. With {@code reference.mode} streaming the
+ * tokenized pairs go to a run-local store on disk and reach the trainer as it trains, scored a window ahead.
  */
 public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
     private final Path referenceCacheDir;
+    private final Path runDataDir;
     private final ServiceChannels channels;
     private SoftReference<ValidatedData> lastValidated = new SoftReference<>(null);
 
     private record ValidatedData(RunConfig config, DatasetLoader.Pairs pairs) {
     }
 
-    /** @param referenceCacheDir where reference log-probs are cached across runs */
-    public PipelineRunExecutor(Path referenceCacheDir) {
-        this(referenceCacheDir, null);
-    }
-
     /**
      * @param referenceCacheDir where reference log-probs are cached across runs
+     * @param runDataDir        where streaming runs keep their tokenized pairs, a folder per run
      * @param serviceTls        TLS (mutual with a client certificate) toward remote services; {@code null}: plaintext
      */
-    public PipelineRunExecutor(Path referenceCacheDir, ClientTls serviceTls) {
+    public PipelineRunExecutor(Path referenceCacheDir, Path runDataDir, ClientTls serviceTls) {
         this.referenceCacheDir = referenceCacheDir;
+        this.runDataDir = runDataDir;
         this.channels = new ServiceChannels(ClientTls.credentials(serviceTls));
     }
 
@@ -78,12 +82,12 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         TrainingConfig training = trainerConfig(config, start);
         Optional<ResumePoint> resume = ResumePoint.of(start, reporter);
         long resumeStep = resume.map(ResumePoint::step).orElse(0L);
-        Optional<DatasetLoader.Pairs> loaded = validatedData(config);
+        if (config.getReference().getMode() == ReferenceMode.REFERENCE_MODE_STREAMING) {
+            return executeStreaming(start, training, resume, reporter);
+        }
+        Optional<DatasetLoader.Pairs> loaded = data(config, reporter);
         if (loaded.isEmpty()) {
-            loaded = datasetLoader(config).load(config, reporter);
-            if (loaded.isEmpty()) {
-                return new RunOutcome.Stopped(resumeStep);
-            }
+            return new RunOutcome.Stopped(resumeStep);
         }
         DatasetLoader.Pairs split = loaded.get();
         List<EncodedPair> all = new ArrayList<>(split.training());
@@ -105,6 +109,107 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                 ServiceRetries.of(config.getServices()));
         return trainer.train(job(start, resume), pairs.subList(0, split.training().size()),
                 pairs.subList(split.training().size(), pairs.size()), reporter, resumeStep);
+    }
+
+    /**
+     * A streaming run: the tokenized pairs are stored once in the run's folder (a restart reads them back instead of
+     * tokenizing again), the validation pairs are scored up front, and the training pairs go to the trainer as it
+     * asks for them, scored a window ahead. The folder is removed once the run completes or fails.
+     */
+    private RunOutcome executeStreaming(RunStart start, TrainingConfig training, Optional<ResumePoint> resume,
+                                        RunReporter reporter) throws RunFailure, InterruptedException {
+        RunConfig config = start.config();
+        long resumeStep = resume.map(ResumePoint::step).orElse(0L);
+        Path dir = runDataDir.resolve(start.runId());
+        Optional<PairStore> stored = openStore(dir, reporter);
+        if (stored.isEmpty()) {
+            Optional<DatasetLoader.Pairs> loaded = data(config, reporter);
+            if (loaded.isEmpty()) {
+                return new RunOutcome.Stopped(resumeStep);
+            }
+            stored = Optional.of(writeStore(dir, loaded.get()));
+        }
+        TrainJob job = job(start, resume);
+        String address = config.getServices().getTrainerAddress();
+        TrainerClient trainer = new TrainerClient(channels.channel(address), ServiceChannels.target(address),
+                ServiceRetries.of(config.getServices()));
+        boolean perToken = training.ldAlpha() != null;
+        int window = config.getReference().getWindowPairs();
+        RunOutcome outcome;
+        try (PairStore store = stored.get()) {
+            List<EncodedPair> validation = store.validation();
+            if (training.needsReference()) {
+                outcome = ReferenceScoring.withScorer(config, referenceCacheDir, channels.credentials(), reporter,
+                        false, scorer -> {
+                            RunOutcome trained = trainer.train(job, new StreamedJobPairs(store, training.seed(),
+                                    scorer, perToken, scorer.score(validation, store.trainingSize(), perToken),
+                                    window), reporter, resumeStep);
+                            reporter.info("Reference log-probs: " + scorer.pairs() + " pairs scored while training ("
+                                    + scorer.cacheHits() + " from the cache)");
+                            return Optional.of(trained);
+                        }).orElseThrow();
+            } else {
+                List<TrainingPair> unscored = validation.stream()
+                        .map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null)).toList();
+                outcome = trainer.train(job, new StreamedJobPairs(store, training.seed(), null, false, unscored,
+                        window), reporter, resumeStep);
+            }
+        } catch (IOException unreadable) {
+            deleteStore(dir, reporter);
+            throw new RunFailure("internal", "reading the run's stored pairs in " + dir + " failed: "
+                    + unreadable.getMessage(), "");
+        } catch (RunFailure failed) {
+            deleteStore(dir, reporter);
+            throw failed;
+        }
+        // a stopped run keeps its store: after the orchestrator's shutdown it resumes from it
+        if (outcome instanceof RunOutcome.Completed) {
+            deleteStore(dir, reporter);
+        }
+        return outcome;
+    }
+
+    private static Optional<PairStore> openStore(Path dir, RunReporter reporter) throws RunFailure {
+        try {
+            Optional<PairStore> store = PairStore.open(dir);
+            store.ifPresent(s -> reporter.info("Reading the tokenized pairs stored in " + dir + " ("
+                    + s.trainingSize() + " training pairs)"));
+            return store;
+        } catch (IOException unreadable) {
+            throw new RunFailure("internal", "reading the run's stored pairs in " + dir + " failed: "
+                    + unreadable.getMessage(), "");
+        }
+    }
+
+    private static PairStore writeStore(Path dir, DatasetLoader.Pairs pairs) throws RunFailure {
+        try {
+            return PairStore.write(dir, pairs.training(), pairs.validation());
+        } catch (IOException unwritable) {
+            throw new RunFailure("internal", "storing the run's tokenized pairs in " + dir + " failed: "
+                    + unwritable.getMessage(), "");
+        }
+    }
+
+    /** A finished run's store is of no further use; failing to remove it costs disk, not the run. */
+    private static void deleteStore(Path dir, RunReporter reporter) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> {
+                try {
+                    Files.delete(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException failed) {
+            reporter.warn("could not remove the run's stored pairs in " + dir + ": " + failed.getMessage());
+        }
+    }
+
+    /** The run's tokenized pairs: those validation just read, else read again; empty after a stop request. */
+    private Optional<DatasetLoader.Pairs> data(RunConfig config, RunReporter reporter)
+            throws RunFailure, InterruptedException {
+        Optional<DatasetLoader.Pairs> loaded = validatedData(config);
+        return loaded.isPresent() ? loaded : datasetLoader(config).load(config, reporter);
     }
 
     /**

@@ -33,9 +33,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Attaches frozen-model log-probs to every pair before training: in-process through a reference model with the
- * persistent score cache, or through the reference replicas at {@code services.reference_addresses}. Works in
- * chunks so a stop request is honoured between them.
+ * Attaches frozen-model log-probs to pairs: in-process through a reference model with the persistent score cache,
+ * or through the reference replicas at {@code services.reference_addresses}; to every pair before training
+ * ({@link #attach}, in chunks so a stop request is honoured between them), or to pairs as a run streams them
+ * ({@link #withScorer}).
  */
 final class ReferenceScoring {
 
@@ -52,27 +53,48 @@ final class ReferenceScoring {
     /** The pairs with reference scores, or empty when a stop was requested part-way. */
     static Optional<List<TrainingPair>> attach(RunConfig config, List<EncodedPair> pairs, boolean perToken,
                                                Path cacheDir, ChannelCredentials credentials, RunReporter reporter)
-            throws RunFailure {
+            throws RunFailure, InterruptedException {
+        return withScorer(config, cacheDir, credentials, reporter, true,
+                scorer -> score(scorer, pairs, perToken, reporter));
+    }
+
+    /** Work done with an open scorer; empty when a stop was requested part-way. */
+    interface ScorerUse<T> {
+        Optional<T> apply(Scorer scorer) throws RunFailure, InterruptedException;
+    }
+
+    /**
+     * Opens the run's reference (the replicas, or the model and cache in this process), hands it to {@code use}
+     * and closes it. In this process the cache file is held meanwhile, so concurrent runs score in turn.
+     *
+     * @param countersAsMetrics report the scorer's counters as step-0 run metrics once {@code use} finished; only
+     *                          before training, since a metrics report sets the run's step
+     */
+    static <T> Optional<T> withScorer(RunConfig config, Path cacheDir, ChannelCredentials credentials,
+                                      RunReporter reporter, boolean countersAsMetrics, ScorerUse<T> use)
+            throws RunFailure, InterruptedException {
         List<String> replicas = config.getServices().getReferenceAddressesList();
         if (!replicas.isEmpty()) {
             try (ReferencePool pool = ReferencePool.connect(String.join(",", replicas),
                     poolOptions(ServiceRetries.of(config.getServices())), credentials)) {
                 reporter.info("Scoring reference log-probs on " + replicas.size() + " replica(s): " + replicas);
-                Optional<Scored> scored = score(pool, pairs, perToken, reporter);
-                scored.ifPresent(result -> reporter.metrics(0, 0, 0, Map.of(
-                        "reference/cache_hits", (double) result.cacheHits(),
-                        "reference/cache_misses", (double) (result.pairs().size() - result.cacheHits()),
-                        "reference/replicas", (double) replicas.size(),
-                        "reference/batches_moved", (double) pool.stats().moved())));
-                return scored.map(Scored::pairs);
+                Scorer scorer = new Scorer(pool, "");
+                Optional<T> result = use.apply(scorer);
+                if (result.isPresent() && countersAsMetrics) {
+                    reporter.metrics(0, 0, 0, Map.of(
+                            "reference/cache_hits", (double) scorer.cacheHits(),
+                            "reference/cache_misses", (double) (scorer.pairs() - scorer.cacheHits()),
+                            "reference/replicas", (double) replicas.size(),
+                            "reference/batches_moved", (double) pool.stats().moved()));
+                }
+                return result;
             } catch (UnknownHostException unknown) {
                 throw new RunFailure("service_unavailable", "services.reference_addresses: unknown host "
                         + unknown.getMessage(), "services.reference_addresses");
             }
         }
-        // the cache file admits one opener at a time, so concurrent runs score in turn
         synchronized (IN_PROCESS_CACHE) {
-            return scoreInProcess(config, pairs, perToken, cacheDir, reporter);
+            return scoreInProcess(config, cacheDir, reporter, countersAsMetrics, use);
         }
     }
 
@@ -85,9 +107,9 @@ final class ReferenceScoring {
                 : defaults.maxBackoff(), retries.attempts() + 1);
     }
 
-    private static Optional<List<TrainingPair>> scoreInProcess(RunConfig config, List<EncodedPair> pairs,
-                                                               boolean perToken, Path cacheDir, RunReporter reporter)
-            throws RunFailure {
+    private static <T> Optional<T> scoreInProcess(RunConfig config, Path cacheDir, RunReporter reporter,
+                                                  boolean countersAsMetrics, ScorerUse<T> use)
+            throws RunFailure, InterruptedException {
         boolean startingPolicy = config.getModel().getReference().isEmpty();
         String referenceDir = startingPolicy ? config.getModel().getPolicy() : config.getModel().getReference();
         // under LoRA the starting policy is the base plus the adapter the run continues (none for a new one); it
@@ -104,16 +126,11 @@ final class ReferenceScoring {
                      Devices.loadOptions(config.getModel(), false), cache, limits)) {
             reporter.info("Scoring reference log-probs in-process with " + referenceDir
                     + (adapterDir == null ? "" : " + adapter " + adapterDir));
-            Optional<Scored> scored;
-            try {
-                scored = score(reference.scorer(), pairs, perToken, reporter);
-            } catch (ReferenceLoadException unloadable) {
-                throw new RunFailure("invalid_model", field + ": " + unloadable.getMessage(), field);
-            }
-            if (scored.isPresent()) {
+            Optional<T> result = use.apply(new Scorer(reference.scorer(), field));
+            if (result.isPresent() && countersAsMetrics) {
                 reporter.metrics(0, 0, 0, inProcessMetrics(reference));
             }
-            return scored.map(Scored::pairs);
+            return result;
         } catch (ModelLoadException unloadable) {
             throw new RunFailure("invalid_model", field + ": " + unloadable.getMessage(), field);
         } catch (IOException unreadable) {
@@ -140,27 +157,66 @@ final class ReferenceScoring {
         return values;
     }
 
-    /** Scored pairs in input order, and how many of them came from a cache. */
-    private record Scored(List<TrainingPair> pairs, long cacheHits) { }
-
-    private static Optional<Scored> score(PairScorer scorer, List<EncodedPair> pairs, boolean perToken,
-                                          RunReporter reporter) throws RunFailure {
+    private static Optional<List<TrainingPair>> score(Scorer scorer, List<EncodedPair> pairs, boolean perToken,
+                                                      RunReporter reporter) throws RunFailure {
         List<TrainingPair> scored = new ArrayList<>(pairs.size());
-        long cacheHits = 0;
         long lastReport = System.nanoTime();
         for (int start = 0; start < pairs.size(); start += CHUNK_PAIRS) {
             if (reporter.stopRequested()) {
                 return Optional.empty();
             }
             List<EncodedPair> chunk = pairs.subList(start, Math.min(pairs.size(), start + CHUNK_PAIRS));
+            scored.addAll(scorer.score(chunk, start, perToken));
+            long now = System.nanoTime();
+            boolean firstOrLast = start == 0 || scored.size() == pairs.size();
+            if (firstOrLast || now - lastReport >= PROGRESS_INTERVAL_NANOS) {
+                lastReport = now;
+                reporter.info("Reference log-probs: " + scored.size() + "/" + pairs.size() + " pairs ("
+                        + scorer.cacheHits() + " from the cache)");
+            }
+        }
+        return Optional.of(scored);
+    }
+
+    /**
+     * A reference scorer as a run uses it: encoded pairs in, training pairs with their log-probs out, failures as
+     * run failures naming the field to fix, and a tally of the pairs and the cache hits. Used by one thread.
+     */
+    static final class Scorer {
+
+        private final PairScorer scorer;
+        private final String modelField;
+        private volatile long pairs;
+        private volatile long cacheHits;
+
+        /** @param modelField the config field naming the reference model, for a model that fails to load */
+        private Scorer(PairScorer scorer, String modelField) {
+            this.scorer = scorer;
+            this.modelField = modelField;
+        }
+
+        /** The pairs with reference log-probs, in order; {@code offset} is the first one's index, for messages. */
+        List<TrainingPair> score(List<EncodedPair> chunk, long offset, boolean perToken) throws RunFailure {
+            if (chunk.isEmpty()) {
+                return List.of();
+            }
+            List<PairTokens> tokens = new ArrayList<>(chunk.size());
+            for (int i = 0; i < chunk.size(); i++) {
+                EncodedPair pair = chunk.get(i);
+                tokens.add(new PairTokens(offset + i, pair.sourceLine(), pair.promptIds(), pair.chosenIds(),
+                        pair.rejectedIds()));
+            }
             List<PairScore> scores;
             try {
-                scores = scorer.score(toPairTokens(chunk, start), perToken);
+                scores = scorer.score(tokens, perToken);
             } catch (ReferenceUnavailableException unavailable) {
                 throw new RunFailure("service_unavailable", unavailable.getMessage(), "services.reference_addresses");
             } catch (InvalidPairException invalid) {
                 throw new RunFailure("invalid_training_file", invalid.getMessage(), "data.training_file");
+            } catch (ReferenceLoadException unloadable) {
+                throw new RunFailure("invalid_model", modelField + ": " + unloadable.getMessage(), modelField);
             }
+            List<TrainingPair> scored = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
                 EncodedPair pair = chunk.get(i);
                 PairScore score = scores.get(i);
@@ -170,24 +226,16 @@ final class ReferenceScoring {
                         new ReferenceScores(logps.chosenLogp(), logps.rejectedLogp(), logps.chosenTokenLogps(),
                                 logps.rejectedTokenLogps())));
             }
-            long now = System.nanoTime();
-            boolean firstOrLast = start == 0 || scored.size() == pairs.size();
-            if (firstOrLast || now - lastReport >= PROGRESS_INTERVAL_NANOS) {
-                lastReport = now;
-                reporter.info("Reference log-probs: " + scored.size() + "/" + pairs.size() + " pairs (" + cacheHits
-                        + " from the cache)");
-            }
+            pairs += chunk.size();
+            return scored;
         }
-        return Optional.of(new Scored(scored, cacheHits));
-    }
 
-    private static List<PairTokens> toPairTokens(List<EncodedPair> chunk, int offset) {
-        List<PairTokens> pairs = new ArrayList<>(chunk.size());
-        for (int i = 0; i < chunk.size(); i++) {
-            EncodedPair pair = chunk.get(i);
-            pairs.add(new PairTokens(offset + i, pair.sourceLine(), pair.promptIds(), pair.chosenIds(),
-                    pair.rejectedIds()));
+        long pairs() {
+            return pairs;
         }
-        return pairs;
+
+        long cacheHits() {
+            return cacheHits;
+        }
     }
 }

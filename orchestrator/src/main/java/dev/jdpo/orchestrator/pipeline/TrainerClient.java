@@ -5,17 +5,15 @@ import dev.jdpo.orchestrator.run.RunOutcome;
 import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.proto.internal.v1.Control;
 import dev.jdpo.proto.internal.v1.ControlAction;
-import dev.jdpo.proto.internal.v1.EndOfPairs;
 import dev.jdpo.proto.internal.v1.Finished;
+import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainJob;
-import dev.jdpo.proto.internal.v1.TrainPair;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainStatus;
 import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
 import dev.jdpo.proto.v1.EvalSamples;
 import dev.jdpo.trainer.data.TrainingPair;
-import dev.jdpo.trainer.grpc.ProtoPairs;
 import dev.jdpo.trainer.grpc.TrainFailure;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -29,8 +27,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One training job over {@code TrainerService.Train}: sends the job and the pairs as fast as the transport takes
- * them (flow control: it waits while the call is not ready), turns progress into run events, and forwards a stop
+ * One training job over {@code TrainerService.Train}: sends the job and the pairs (whole before training, or
+ * streamed as the trainer trains: {@link JobPairs}) as fast as the transport takes them (flow control: it waits
+ * while the call is not ready), turns progress into run events, and forwards a stop
  * request as a CANCEL control. A trainer that goes away is retried with doubling backoff and the job resumes from
  * its last checkpoint; one that is busy with another job is asked again until it takes this one.
  */
@@ -63,12 +62,18 @@ final class TrainerClient {
      */
     RunOutcome train(TrainJob job, List<TrainingPair> training, List<TrainingPair> validation, RunReporter reporter,
                      long startStep) throws RunFailure, InterruptedException {
+        return train(job, new HeldJobPairs(training, validation), reporter, startStep);
+    }
+
+    /** As {@link #train(TrainJob, List, List, RunReporter, long)}, with the pairs sent as {@code pairs} sends them. */
+    RunOutcome train(TrainJob job, JobPairs pairs, RunReporter reporter, long startStep)
+            throws RunFailure, InterruptedException {
         int retry = 0;
         boolean toldBusy = false;
         TrainJob next = job;
         long resumeStep = startStep;
         while (true) {
-            Call call = attempt(next, training, validation, reporter);
+            Call call = attempt(next, pairs, reporter);
             String problem = call.error == null ? "" : Status.fromThrowable(call.error).getDescription();
             if (call.busy()) {
                 if (reporter.stopRequested()) {
@@ -116,34 +121,38 @@ final class TrainerClient {
         return job.toBuilder().setOutput(job.getOutput().toBuilder().setResumeFromCheckpoint(checkpoint)).build();
     }
 
-    private Call attempt(TrainJob job, List<TrainingPair> training, List<TrainingPair> validation,
-                         RunReporter reporter) throws InterruptedException {
+    private Call attempt(TrainJob job, JobPairs pairs, RunReporter reporter) throws InterruptedException,
+            RunFailure {
         Call call = new Call(reporter);
         TrainerServiceGrpc.newStub(channel).train(call);
         try {
             call.send(TrainInput.newBuilder().setJob(job).build());
-            for (int i = 0; i < training.size() && !call.done(); i++) {
-                call.send(TrainInput.newBuilder().setPair(ProtoPairs.toProto(training.get(i), i)).build());
+            pairs.sendBeforeTraining(call);
+            if (pairs.streamed()) {
+                Started started = call.awaitStarted();
+                if (started != null) {
+                    pairs.stream(started, call);
+                }
             }
-            for (int i = 0; i < validation.size() && !call.done(); i++) {
-                TrainPair pair = ProtoPairs.toProto(validation.get(i), training.size() + i);
-                call.send(TrainInput.newBuilder().setValidationPair(pair).build());
-            }
-            call.send(TrainInput.newBuilder().setEndOfPairs(EndOfPairs.getDefaultInstance()).build());
             call.awaitEnd();
         } catch (InterruptedException stopping) {
             // the trainer treats a cancelled call as CANCEL: it checkpoints at its next step boundary
             call.requests.cancel("the orchestrator is stopping", stopping);
             throw stopping;
+        } catch (RunFailure failed) {
+            call.requests.cancel("the orchestrator could not go on sending pairs", failed);
+            throw failed;
         }
         return call;
     }
 
     /** The response side of the call and the guarded request side. */
-    private final class Call implements ClientResponseObserver<TrainInput, TrainProgress> {
+    private final class Call implements ClientResponseObserver<TrainInput, TrainProgress>, JobPairs.Outbox {
 
         private final RunReporter reporter;
         private final CountDownLatch ended = new CountDownLatch(1);
+        private final CountDownLatch startedOrEnded = new CountDownLatch(1);
+        private volatile Started started;
         private final Object readiness = new Object();
         private ClientCallStreamObserver<TrainInput> requests;
         private volatile long totalSteps;
@@ -169,12 +178,14 @@ final class TrainerClient {
             });
         }
 
-        boolean done() {
+        @Override
+        public boolean done() {
             return ended.getCount() == 0;
         }
 
         /** Sends once the transport can take it; a stop request turns into CANCEL on the way. */
-        void send(TrainInput input) throws InterruptedException {
+        @Override
+        public void send(TrainInput input) throws InterruptedException {
             synchronized (readiness) {
                 while (!requests.isReady() && !done()) {
                     readiness.wait(STOP_POLL_MILLIS);
@@ -185,6 +196,14 @@ final class TrainerClient {
                 requests.onNext(input);
                 forwardStop();
             }
+        }
+
+        /** The trainer's {@code started}, or null when the call ended without one. */
+        Started awaitStarted() throws InterruptedException {
+            while (!startedOrEnded.await(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                forwardStop();
+            }
+            return started;
         }
 
         void awaitEnd() throws InterruptedException {
@@ -233,6 +252,8 @@ final class TrainerClient {
                     totalSteps = progress.getStarted().getTotalSteps();
                     reporter.info("Training " + progress.getStarted().getTrainingPairs() + " pairs for "
                             + totalSteps + " steps on the trainer (" + target + ")");
+                    started = progress.getStarted();
+                    startedOrEnded.countDown();
                 }
                 case LOG -> {
                     lastLogged = progress.getLog().getMetricsMap();
@@ -277,6 +298,7 @@ final class TrainerClient {
 
         private void end() {
             ended.countDown();
+            startedOrEnded.countDown();
             synchronized (readiness) {
                 readiness.notifyAll();
             }

@@ -117,7 +117,7 @@ public class OrchestratorFactory {
     @Bean(preDestroy = "close")
     @Requires(property = "jdpo.executor", value = "pipeline", defaultValue = "pipeline")
     PipelineRunExecutor pipelineExecutor(OrchestratorSettings settings, SecuritySettings security) {
-        return new PipelineRunExecutor(settings.referenceCache(), security.serviceTls());
+        return new PipelineRunExecutor(settings.referenceCache(), settings.runData(), security.serviceTls());
     }
 
     /** Error messages that echo a huge request field would not fit the HTTP/2 trailers; they are cut short. */

@@ -49,6 +49,11 @@ public record OrchestratorSettings(
         return referenceCacheDir != null ? referenceCacheDir : stateDirOrDefault().resolve("reference-cache");
     }
 
+    /** Where streaming runs keep their tokenized pairs: {stateDir}/run-data. */
+    public Path runData() {
+        return stateDirOrDefault().resolve("run-data");
+    }
+
     Path stateDirOrDefault() {
         return stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".jdpo", "state");
     }

@@ -52,7 +52,7 @@ class DataReadingTest {
     void theDataValidatedForARunIsTheDataItTrainsOn(@TempDir Path cache) throws Exception {
         RunConfig config = config(8, 1);
         RecordingReporter reporter = new RecordingReporter();
-        try (PipelineRunExecutor executor = new PipelineRunExecutor(cache)) {
+        try (PipelineRunExecutor executor = new PipelineRunExecutor(cache, cache.resolve("run-data"), null)) {
             DataSummary summary = executor.validateFiles(config, reporter).orElseThrow();
             RunStart start = new RunStart("run-once", config, new HyperparameterResolver().resolve(config,
                     summary.trainingPairs(), summary.validationPairs()), Optional.empty());
@@ -74,7 +74,7 @@ class DataReadingTest {
         RunConfig config = config(100_000, 1);
         RecordingReporter reporter = new RecordingReporter();
         reporter.stop.set(true);
-        try (PipelineRunExecutor executor = new PipelineRunExecutor(cache)) {
+        try (PipelineRunExecutor executor = new PipelineRunExecutor(cache, cache.resolve("run-data"), null)) {
             assertEquals(Optional.empty(), executor.validateFiles(config, reporter));
             RunStart start = new RunStart("run-stopped", config, new HyperparameterResolver().resolve(config,
                     100_000, 0), Optional.empty());

@@ -3,10 +3,13 @@ package dev.jdpo.orchestrator.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.GetRunRequest;
+import dev.jdpo.proto.v1.ReferenceConfig;
+import dev.jdpo.proto.v1.ReferenceMode;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunEvent;
@@ -20,14 +23,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * kill -9 of an orchestrator process in the middle of a real run: a new process on the same state resumes the run
- * from its last checkpoint, and a watcher that resumes from its last sequence sees every event exactly once.
+ * from its last checkpoint, and a watcher that resumes from its last sequence sees every event exactly once. The run
+ * ends with the metrics of an uninterrupted one, in either reference mode; a streaming run reads back the pairs it
+ * stored rather than tokenizing again.
  */
 class OrchestratorCrashTest {
 
@@ -38,8 +45,9 @@ class OrchestratorCrashTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void killedOrchestratorResumesTheRunWithNoEventLostOrRepeated() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = ReferenceMode.class, names = {"REFERENCE_MODE_PRECOMPUTE", "REFERENCE_MODE_STREAMING"})
+    void killedOrchestratorResumesTheRunWithNoEventLostOrRepeated(ReferenceMode mode) throws Exception {
         int port = TestWorkspace.freePort();
         Path state = tmp.resolve("state");
         RunConfig config = PipelineEndToEndTest.config(REPO.resolve("examples/data/quickstart.jsonl"),
@@ -50,6 +58,7 @@ class OrchestratorCrashTest {
                 // a loaded machine: the tiny model trains dozens of steps per second
                 .setTraining(config.getTraining().toBuilder().setEpochs(2).setMaxSteps(STEPS).setBatchSize(2))
                 .setOutput(config.getOutput().toBuilder().setCheckpointInterval(5))
+                .setReference(ReferenceConfig.newBuilder().setMode(mode))
                 .build();
         List<RunEvent> seen = new CopyOnWriteArrayList<>();
         String runId;
@@ -102,9 +111,31 @@ class OrchestratorCrashTest {
             assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError().getMessage());
             assertEquals(STEPS, done.getStep());
             assertTrue(Files.isRegularFile(Path.of(done.getResultModelDir(), "config.json")));
+            if (mode == ReferenceMode.REFERENCE_MODE_STREAMING) {
+                assertTrue(all.stream().anyMatch(e -> e.getSequence() > resumeAfter
+                        && e.getMessage().startsWith("Reading the tokenized pairs stored in")), all.toString());
+            }
+            assertSameMetrics(uninterrupted(config), SeparateProcessesTest.metrics(all));
         } finally {
             second.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** The metrics of the same run trained without a kill, in this JVM. */
+    private Map<String, Double> uninterrupted(RunConfig config) throws Exception {
+        Path straight = tmp.resolve("straight");
+        RunConfig same = config.toBuilder().setOutput(config.getOutput().toBuilder()
+                .setOutputDir(straight.resolve("out").toString())).build();
+        try (OrchestratorServer server = PipelineEndToEndTest.start(straight);
+             RunClient client = new RunClient(server.port())) {
+            return SeparateProcessesTest.metricsOfRunToEnd(client, same);
+        }
+    }
+
+    private static void assertSameMetrics(Map<String, Double> expected, Map<String, Double> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((key, value) -> assertEquals(value, actual.get(key), 1e-5 * Math.max(1, Math.abs(value)),
+                key));
     }
 
     private String log(String name) {

@@ -12,6 +12,8 @@ import dev.jdpo.proto.v1.Checkpoint;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.GetRunRequest;
 import dev.jdpo.proto.v1.ListCheckpointsRequest;
+import dev.jdpo.proto.v1.ReferenceConfig;
+import dev.jdpo.proto.v1.ReferenceMode;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunEvent;
@@ -85,6 +87,13 @@ class SeparateProcessesTest {
             for (String key : embedded.keySet()) {
                 assertEquals(embedded.get(key), separate.get(key), 1e-5, key);
             }
+            // the trainer pulls the pairs over HTTP/2 flow control; a window of 5 makes the scorer wait for it
+            RunConfig streaming = remote.toBuilder()
+                    .setOutput(remote.getOutput().toBuilder().setOutputDir(tmp.resolve("remote-streaming").toString()))
+                    .setReference(ReferenceConfig.newBuilder().setMode(ReferenceMode.REFERENCE_MODE_STREAMING)
+                            .setWindowPairs(5))
+                    .build();
+            assertEquals(separate, metricsOfRunToEnd(client, streaming), "streamed over the four JVMs");
         }
     }
 

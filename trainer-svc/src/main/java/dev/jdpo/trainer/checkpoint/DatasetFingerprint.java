@@ -10,28 +10,41 @@ import java.util.List;
 /** Hex SHA-256 over the pairs' token ids and reference sums, so a resume on different data is refused. */
 public final class DatasetFingerprint {
 
-    private DatasetFingerprint() { }
+    private final MessageDigest digest;
 
-    public static String of(List<TrainingPair> pairs) {
+    /** An empty fingerprint to {@link #add} pairs to in dataset order, for a dataset that is never held whole. */
+    public DatasetFingerprint() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (TrainingPair pair : pairs) {
-                ids(digest, pair.promptIds());
-                ids(digest, pair.chosenIds());
-                ids(digest, pair.rejectedIds());
-                ByteBuffer reference = ByteBuffer.allocate(16);
-                if (pair.reference() != null) {
-                    reference.putDouble(pair.reference().chosenLogp()).putDouble(pair.reference().rejectedLogp());
-                }
-                digest.update(reference.array());
-            }
-            return HexFormat.of().formatHex(digest.digest());
+            digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM ships SHA-256", e);
         }
     }
 
-    private static void ids(MessageDigest digest, int[] ids) {
+    public static String of(List<TrainingPair> pairs) {
+        DatasetFingerprint fingerprint = new DatasetFingerprint();
+        pairs.forEach(fingerprint::add);
+        return fingerprint.hex();
+    }
+
+    /** Adds the next pair of the dataset; a pair without reference sums hashes zeros in their place. */
+    public void add(TrainingPair pair) {
+        ids(pair.promptIds());
+        ids(pair.chosenIds());
+        ids(pair.rejectedIds());
+        ByteBuffer reference = ByteBuffer.allocate(16);
+        if (pair.reference() != null) {
+            reference.putDouble(pair.reference().chosenLogp()).putDouble(pair.reference().rejectedLogp());
+        }
+        digest.update(reference.array());
+    }
+
+    /** The fingerprint of the pairs added so far; ends this digest. */
+    public String hex() {
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private void ids(int[] ids) {
         ByteBuffer buffer = ByteBuffer.allocate(4 * (ids.length + 1)).putInt(ids.length);
         for (int id : ids) {
             buffer.putInt(id);

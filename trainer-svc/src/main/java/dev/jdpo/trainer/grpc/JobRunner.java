@@ -13,6 +13,7 @@ import dev.jdpo.tokenizer.text.TokenizerLoadException;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.LoraTraining;
+import dev.jdpo.trainer.data.PairSource;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.TrainingDivergedException;
 import dev.jdpo.trainer.eval.CriteriaEvaluationListener;
@@ -39,17 +40,17 @@ final class JobRunner implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
 
     private final JobSpec job;
-    private final List<TrainingPair> training;
+    private final PairSource training;
     private final List<TrainingPair> validation;
     private final ProgressStream out;
     private final JobControl control;
     private final TrainingSlot.Lease lease;
     private final Set<JobControl> runningJobs;
 
-    JobRunner(JobSpec job, List<TrainingPair> training, List<TrainingPair> validation, ProgressStream out,
+    JobRunner(JobSpec job, PairSource training, List<TrainingPair> validation, ProgressStream out,
               JobControl control, TrainingSlot.Lease lease, Set<JobControl> runningJobs) {
         this.job = job;
-        this.training = List.copyOf(training);
+        this.training = training;
         this.validation = List.copyOf(validation);
         this.out = out;
         this.control = control;
@@ -102,7 +103,8 @@ final class JobRunner implements Runnable {
                 control.attach(run);
                 out.send(TrainProgress.newBuilder().setStarted(Started.newBuilder().setTotalSteps(run.totalSteps())
                         .setCompletedSteps(run.completedSteps()).setTrainingPairs(training.size())
-                        .setValidationPairs(validation.size())).build());
+                        .setValidationPairs(validation.size()).setStartEpoch(run.cursor().epoch())
+                        .setStartPosition(run.cursor().position())).build());
                 CriteriaEvaluationListener criteria = criteriaEvaluation(run, tokenizer);
                 if (criteria != null && run.completedSteps() == 0) {
                     criteria.atStart();

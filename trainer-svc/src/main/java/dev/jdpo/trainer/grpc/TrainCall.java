@@ -1,12 +1,16 @@
 package dev.jdpo.trainer.grpc;
 
 import dev.jdpo.proto.internal.v1.Finished;
+import dev.jdpo.proto.internal.v1.PairStream;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainPair;
 import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainStatus;
 import dev.jdpo.trainer.config.InvalidConfigException;
+import dev.jdpo.trainer.data.HeldPairs;
+import dev.jdpo.trainer.data.PairSource;
+import dev.jdpo.trainer.data.StreamedPairs;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.PairChecks;
 import dev.jdpo.trainer.run.TrainingRun;
@@ -23,9 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The inbound half of one Train call: job, then pairs (each checked against the losses and vocabulary as it
  * arrives, so a bad pair fails the call at once rather than after the upload), then end_of_pairs, which hands the
- * job to the training thread. gRPC asks for the next message only after {@link #onNext} returns, so a fast client
- * cannot outrun the conversion. gRPC calls these methods one at a time; the lock orders them against the
- * client-gone callback.
+ * job to the training thread; or job, validation pairs and pair_stream, after which the training pairs arrive as
+ * the training thread takes them. Inbound flow control is manual: the next message is requested after
+ * {@link #onNext} returns, so a fast client cannot outrun the conversion, except that a streamed training pair is
+ * replaced only once the training thread took one, so at most the prefetch window waits here. gRPC calls these
+ * methods one at a time; the lock orders them against the client-gone callback.
  */
 final class TrainCall implements StreamObserver<TrainInput> {
 
@@ -35,6 +41,7 @@ final class TrainCall implements StreamObserver<TrainInput> {
 
     private enum Phase { AWAIT_JOB, RECEIVING, TRAINING, CLOSED }
 
+    private final ServerCallStreamObserver<TrainProgress> responses;
     private final ProgressStream out;
     private final Executor trainingThread;
     private final Set<JobControl> runningJobs;
@@ -44,14 +51,19 @@ final class TrainCall implements StreamObserver<TrainInput> {
     private Phase phase = Phase.AWAIT_JOB;
     private JobSpec job;
     private TrainingSlot.Lease lease;
+    private StreamedPairs streamed;
+    private int streamedCount;
 
     /** @param runningJobs where the job's control is registered while it trains, for server shutdown */
     TrainCall(ServerCallStreamObserver<TrainProgress> responses, Executor trainingThread, Set<JobControl> runningJobs,
               JobPaths paths) {
         this.paths = paths;
+        this.responses = responses;
         this.out = new ProgressStream(responses, this::clientGone);
         this.trainingThread = trainingThread;
         this.runningJobs = runningJobs;
+        responses.disableAutoRequest();
+        responses.request(1);
     }
 
     @Override
@@ -60,14 +72,26 @@ final class TrainCall implements StreamObserver<TrainInput> {
             return;
         }
         try {
+            int wanted = 1;
             switch (input.getKindCase()) {
                 case JOB -> acceptJob(input);
-                case PAIR -> training.add(acceptPair(input.getPair(), "pair", training.size()));
+                case PAIR -> {
+                    if (streamed != null) {
+                        acceptStreamed(input.getPair());
+                        wanted = 0;
+                    } else {
+                        training.add(acceptPair(input.getPair(), "pair", training.size()));
+                    }
+                }
                 case VALIDATION_PAIR -> validation.add(acceptPair(input.getValidationPair(), "validation_pair",
                         validation.size()));
                 case END_OF_PAIRS -> startTraining();
+                case PAIR_STREAM -> wanted = startStreaming(input.getPairStream());
                 case CONTROL -> control(input);
                 default -> throw TrainFailure.invalidJob("", "empty TrainInput message (no kind set)");
+            }
+            if (phase != Phase.CLOSED && wanted > 0) {
+                responses.request(wanted);
             }
         } catch (TrainFailure failure) {
             fail(failure);
@@ -102,6 +126,10 @@ final class TrainCall implements StreamObserver<TrainInput> {
 
     private TrainingPair acceptPair(TrainPair message, String kind, int position) throws TrainFailure {
         requireReceiving(kind);
+        return checked(message, kind, position);
+    }
+
+    private TrainingPair checked(TrainPair message, String kind, int position) throws TrainFailure {
         TrainingPair pair = ProtoPairs.toTrainingPair(message);
         try {
             PairChecks.check(List.of(pair), job.config(), job.vocabSize(), position);
@@ -119,18 +147,59 @@ final class TrainCall implements StreamObserver<TrainInput> {
         if (training.isEmpty()) {
             throw TrainFailure.invalidJob("pair", "no training pairs were sent before end_of_pairs");
         }
+        checkTotalSteps(training.size());
+        launch(new HeldPairs(training, job.config().seed()));
+    }
+
+    /** An epochs x steps product past int is refused before the model loads, naming the field. */
+    private void checkTotalSteps(int trainingPairs) throws TrainFailure {
         try {
-            TrainingRun.totalSteps(job.config(), training.size());
+            TrainingRun.totalSteps(job.config(), trainingPairs);
         } catch (InvalidConfigException e) {
             throw TrainFailure.invalidConfig(e.field(), e.getMessage());
         }
+    }
+
+    /** Starts a job whose training pairs follow in visit order; returns how many messages to ask for now. */
+    private int startStreaming(PairStream header) throws TrainFailure {
+        requireReceiving("pair_stream");
+        if (!training.isEmpty()) {
+            throw TrainFailure.invalidJob("pair_stream", "pair_stream: sent after " + training.size()
+                    + " training pair(s); a job's training pairs come either all before end_of_pairs or streamed");
+        }
+        if (header.getTrainingPairs() <= 0 || header.getTrainingPairs() > Integer.MAX_VALUE) {
+            throw TrainFailure.invalidJob("pair_stream.training_pairs", "pair_stream.training_pairs: must be in [1, "
+                    + Integer.MAX_VALUE + "], got " + header.getTrainingPairs());
+        }
+        if (header.getDatasetFingerprint().isBlank()) {
+            throw TrainFailure.invalidJob("pair_stream.dataset_fingerprint", "pair_stream.dataset_fingerprint: "
+                    + "required");
+        }
+        if (header.getPrefetchPairs() < 0) {
+            throw TrainFailure.invalidJob("pair_stream.prefetch_pairs", "pair_stream.prefetch_pairs: must be >= 0, "
+                    + "got " + header.getPrefetchPairs());
+        }
+        checkTotalSteps((int) header.getTrainingPairs());
+        StreamedPairs pairs = new StreamedPairs((int) header.getTrainingPairs(), header.getDatasetFingerprint(),
+                () -> responses.request(1));
+        launch(pairs);
+        streamed = pairs;
+        return header.getPrefetchPairs() > 0 ? header.getPrefetchPairs() : 2 * job.config().pairsPerStep();
+    }
+
+    /** A streamed training pair: checked, then handed to the training thread, which asks for the next one. */
+    private void acceptStreamed(TrainPair message) throws TrainFailure {
+        streamed.deliver(checked(message, "pair", streamedCount++));
+    }
+
+    private void launch(PairSource pairs) throws TrainFailure {
         if (control.cancelRequested()) {
             finishUntrained();
             return;
         }
         runningJobs.add(control);
         try {
-            trainingThread.execute(new JobRunner(job, training, validation, out, control, lease, runningJobs));
+            trainingThread.execute(new JobRunner(job, pairs, validation, out, control, lease, runningJobs));
         } catch (RejectedExecutionException shuttingDown) {
             runningJobs.remove(control);
             throw TrainFailure.stopped("the trainer is shutting down");
@@ -195,6 +264,9 @@ final class TrainCall implements StreamObserver<TrainInput> {
      * the slot once the model is freed).
      */
     private void close() {
+        if (streamed != null) {
+            streamed.close();
+        }
         if (phase != Phase.TRAINING) {
             training.clear();
             validation.clear();

@@ -7,13 +7,13 @@ import dev.jdpo.model.SaveOptions;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
 import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.checkpoint.ConfigJson;
-import dev.jdpo.trainer.checkpoint.DatasetFingerprint;
 import dev.jdpo.trainer.checkpoint.TrainerState;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.DataCursor;
-import dev.jdpo.trainer.data.DataOrder;
+import dev.jdpo.trainer.data.HeldPairs;
+import dev.jdpo.trainer.data.PairSource;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.PairChecks;
 import dev.jdpo.trainer.engine.PolicyTrainer;
@@ -21,12 +21,11 @@ import dev.jdpo.trainer.engine.StepResult;
 import dev.jdpo.trainer.engine.TrainingDivergedException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A training run over a fixed list of pairs: seeded shuffling per epoch, optimizer steps of
+ * A training run over a fixed set of pairs, held whole or streamed ({@link PairSource}): seeded shuffling per epoch, optimizer steps of
  * {@code batch_size x gradient_accumulation_steps} pairs (the last step of an epoch takes what is left), metric
  * reports every {@code logging_steps}, checkpoints every {@code save_steps} and at the end under
  * {@code OUTPUT/checkpoint-<step>} (the newest {@code save_total_limit} kept), and the aligned model in
@@ -51,10 +50,8 @@ public final class TrainingRun implements AutoCloseable {
 
     private final PolicyTrainer trainer;
     private final boolean ownsPolicy;
-    private final List<TrainingPair> pairs;
+    private final PairSource pairs;
     private final Output output;
-    private final DataOrder order;
-    private final String datasetFingerprint;
     private final int totalSteps;
     private final MetricsWindow window = new MetricsWindow();
     private final AtomicBoolean checkpointRequested = new AtomicBoolean();
@@ -63,14 +60,12 @@ public final class TrainingRun implements AutoCloseable {
     private Path lastCheckpoint;
     private int lastCheckpointStep = -1;
 
-    private TrainingRun(PolicyTrainer trainer, boolean ownsPolicy, List<TrainingPair> pairs, Output output,
-                        String datasetFingerprint, int totalSteps, DataCursor cursor) {
+    private TrainingRun(PolicyTrainer trainer, boolean ownsPolicy, PairSource pairs, Output output, int totalSteps,
+                        DataCursor cursor) {
         this.trainer = trainer;
         this.ownsPolicy = ownsPolicy;
         this.pairs = pairs;
         this.output = output;
-        this.order = new DataOrder(trainer.config().seed(), pairs.size());
-        this.datasetFingerprint = datasetFingerprint;
         this.totalSteps = totalSteps;
         this.cursor = cursor;
     }
@@ -99,10 +94,15 @@ public final class TrainingRun implements AutoCloseable {
      */
     public static TrainingRun start(CausalLM policy, int padId, List<TrainingPair> pairs, TrainingConfig config,
                                     Output output) {
-        List<TrainingPair> data = nonEmpty(pairs);
-        int total = totalSteps(config, data.size());
+        return start(policy, padId, new HeldPairs(pairs, config.seed()), config, output);
+    }
+
+    /** As {@link #start(CausalLM, int, List, TrainingConfig, Output)}, taking the pairs from {@code pairs}. */
+    public static TrainingRun start(CausalLM policy, int padId, PairSource pairs, TrainingConfig config,
+                                    Output output) {
+        int total = totalSteps(config, pairs.size());
         PolicyTrainer trainer = new PolicyTrainer(policy, config, padId, total);
-        return new TrainingRun(trainer, false, data, output, DatasetFingerprint.of(data), total, DataCursor.START);
+        return new TrainingRun(trainer, false, pairs, output, total, DataCursor.START);
     }
 
     /**
@@ -122,6 +122,13 @@ public final class TrainingRun implements AutoCloseable {
     public static TrainingRun resume(Path checkpointDir, Path adapterBase, LoadOptions load, int padId,
                                      List<TrainingPair> pairs, TrainingConfig config, Output output)
             throws CheckpointException {
+        return resume(checkpointDir, adapterBase, load, padId, new HeldPairs(pairs, config.seed()), config, output);
+    }
+
+    /** As {@link #resume(Path, Path, LoadOptions, int, List, TrainingConfig, Output)}, taking pairs from a source. */
+    public static TrainingRun resume(Path checkpointDir, Path adapterBase, LoadOptions load, int padId,
+                                     PairSource pairs, TrainingConfig config, Output output)
+            throws CheckpointException {
         if (!load.trainable()) {
             throw new IllegalArgumentException("resume needs LoadOptions with trainable = true");
         }
@@ -138,21 +145,20 @@ public final class TrainingRun implements AutoCloseable {
             throw new CheckpointException("resume: " + e.getMessage(), e);
         }
         try {
-            List<TrainingPair> data = nonEmpty(pairs);
-            String fingerprint = DatasetFingerprint.of(data);
+            String fingerprint = pairs.fingerprint();
             if (!state.datasetFingerprint().equals(fingerprint)) {
                 throw new CheckpointException("resume: the training pairs differ from those " + checkpointDir
                         + " was trained on (dataset fingerprint " + fingerprint + ", checkpoint "
                         + state.datasetFingerprint() + ")");
             }
-            int total = totalSteps(config, data.size());
+            int total = totalSteps(config, pairs.size());
             if (state.masterWeights()) {
                 Checkpoints.restoreMasterWeights(checkpointDir, policy);
             }
             PolicyTrainer trainer = new PolicyTrainer(policy, config, padId, total);
             Checkpoints.restoreOptimizer(checkpointDir, trainer.optimizer(), policy.manager(), state.globalStep());
             trainer.restoreProgress(state.globalStep(), state.numTokens(), state.learningRate());
-            TrainingRun run = new TrainingRun(trainer, true, data, output, fingerprint, total, state.cursor());
+            TrainingRun run = new TrainingRun(trainer, true, pairs, output, total, state.cursor());
             run.window.restore(state.loggingWindow());
             run.lastCheckpoint = checkpointDir;
             run.lastCheckpointStep = state.globalStep();
@@ -161,13 +167,6 @@ public final class TrainingRun implements AutoCloseable {
             policy.close();
             throw e;
         }
-    }
-
-    private static List<TrainingPair> nonEmpty(List<TrainingPair> pairs) {
-        if (pairs.isEmpty()) {
-            throw new IllegalArgumentException("no training pairs");
-        }
-        return List.copyOf(pairs);
     }
 
     /**
@@ -180,7 +179,6 @@ public final class TrainingRun implements AutoCloseable {
      */
     public RunResult run(TrainingListener listener) throws TrainingDivergedException, IOException {
         Checkpoints.removePartial(output.outputDir());
-        int[] epochOrder = order.epochOrder(cursor.epoch());
         while (trainer.completedSteps() < totalSteps) {
             if (cancelRequested.get()) {
                 saveCheckpoint(listener);
@@ -188,12 +186,13 @@ public final class TrainingRun implements AutoCloseable {
             }
             if (cursor.position() == pairs.size()) {
                 cursor = new DataCursor(cursor.epoch() + 1, 0);
-                epochOrder = order.epochOrder(cursor.epoch());
             }
             int take = Math.min(trainer.config().pairsPerStep(), pairs.size() - cursor.position());
-            List<TrainingPair> batch = new ArrayList<>(take);
-            for (int i = 0; i < take; i++) {
-                batch.add(pairs.get(epochOrder[cursor.position() + i]));
+            List<TrainingPair> batch = pairs.next(cursor, take);
+            if (batch == null) {
+                // the pairs' sender went away, which its call also reports as a cancel
+                saveCheckpoint(listener);
+                return new RunResult(false, trainer.completedSteps(), lastCheckpoint, null);
             }
             DataCursor next = new DataCursor(cursor.epoch(), cursor.position() + take);
             StepResult result = step(batch, next.epoch() + (double) next.position() / pairs.size());
@@ -238,7 +237,7 @@ public final class TrainingRun implements AutoCloseable {
         Path dir = Checkpoints.directory(output.outputDir(), step);
         TrainingConfig config = trainer.config();
         TrainerState state = new TrainerState(step, cursor.epoch() + (double) cursor.position() / pairs.size(),
-                cursor, trainer.numTokens(), totalSteps, trainer.lastLearningRate(), datasetFingerprint,
+                cursor, trainer.numTokens(), totalSteps, trainer.lastLearningRate(), pairs.fingerprint(),
                 Checkpoints.needsMasterWeights(trainer.policy(), output.save()), window.snapshot(),
                 ConfigJson.toJson(config), ConfigJson.fingerprint(config));
         Checkpoints.write(dir, trainer.policy(), trainer.optimizer(), state, output.save());
@@ -261,6 +260,11 @@ public final class TrainingRun implements AutoCloseable {
     /** Optimizer steps of the whole run. */
     public int totalSteps() {
         return totalSteps;
+    }
+
+    /** Where the run stands in its data: the position its next step starts from. */
+    public DataCursor cursor() {
+        return cursor;
     }
 
     /** Steps already completed (non-zero after a resume). */

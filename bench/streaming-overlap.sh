@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Reference scoring overlapping training (reference.mode streaming) vs scoring everything first (precompute), with a
+# larger random-weight reference on its own JVM and the tiny policy training in the orchestrator's, one libtorch
+# thread each. Usage: bench/streaming-overlap.sh [rounds] [pairs] [reference-hidden] [reference-layers]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+target=target-bench
+cd "$root"
+mvn -B -q -ntp -o -Pbench -Djdpo.target="$target" -DskipTests package -pl orchestrator -am >&2
+export OPT_OUT_TRACKING=true DJL_OFFLINE=true
+exec java -Xmx4g -Dai.djl.offline=true -Xss4m -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+  -cp "$root/orchestrator/$target/classes:$root/orchestrator/$target/lib/*" \
+  dev.jdpo.orchestrator.bench.StreamingOverlapBenchmark "$root" "$@"

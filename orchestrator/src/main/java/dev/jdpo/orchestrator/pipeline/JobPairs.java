@@ -1,0 +1,28 @@
+package dev.jdpo.orchestrator.pipeline;
+
+import dev.jdpo.orchestrator.run.RunFailure;
+import dev.jdpo.proto.internal.v1.Started;
+import dev.jdpo.proto.internal.v1.TrainInput;
+
+/** The pairs of a training job as {@link TrainerClient} sends them, again on every attempt. */
+interface JobPairs {
+
+    /** Sends what precedes training: every pair and end_of_pairs, or the validation pairs and pair_stream. */
+    void sendBeforeTraining(Outbox call) throws InterruptedException;
+
+    /** Whether training pairs follow the trainer's {@code started}. */
+    boolean streamed();
+
+    /** Sends the training pairs from the data position {@code started} names on, until the call ends. */
+    void stream(Started started, Outbox call) throws InterruptedException, RunFailure;
+
+    /** The request side of one Train call. */
+    interface Outbox {
+
+        /** Sends once the transport can take it (flow control). */
+        void send(TrainInput input) throws InterruptedException;
+
+        /** Whether the call has ended. */
+        boolean done();
+    }
+}
