@@ -104,8 +104,8 @@ class RunConfigValidatorTest {
         assertEquals(List.of(
                 "model.device: expected auto, cpu, gpu or gpu:N, got \"cuda\"",
                 "data.validation_split: must be 0 or unset when data.validation_file is given",
-                "data.format: must be one of [auto, openai, orca, trl-conversational, trl-implicit, trl-standard, "
-                        + "ultrafeedback], got \"csv\"",
+                "data.format: must be one of [auto, messages, openai, orca, prompt-completion, trl-conversational, "
+                        + "trl-implicit, trl-standard, ultrafeedback], got \"csv\"",
                 "training.loss_weights: must have one weight per loss type (2), got 1",
                 "training.label_smoothing: must be > 0 with loss exo_pair (e.g. 0.001)",
                 "training.max_prompt_length: must be < training.max_length (100), got 100",
