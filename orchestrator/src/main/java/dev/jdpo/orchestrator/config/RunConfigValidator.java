@@ -53,6 +53,10 @@ public final class RunConfigValidator {
         }
         checkData(config.getData(), found);
         checkTraining(config.getTraining(), found);
+        if (config.getTraining().hasSftWarmup() && !config.getModel().getReference().isEmpty()) {
+            found.add(new ConfigViolation("model.reference", "the SFT result is the reference under "
+                    + "training.sft_warmup; leave it unset"));
+        }
         checkHyperparameters(config.getHyperparameters(), config.getTraining(), found);
         checkOutput(config.getOutput(), found);
         checkServices(config.getServices(), found);

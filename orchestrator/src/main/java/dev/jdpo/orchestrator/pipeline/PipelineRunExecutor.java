@@ -34,6 +34,7 @@ import java.util.Optional;
  * tokenizer and the trainer are reached over gRPC: an in-process server by default, or
  * {@code services.tokenizer_address} / {@code services.trainer_address}. With {@code reference.mode} streaming the
  * tokenized pairs go to a run-local store on disk and reach the trainer as it trains, scored a window ahead.
+ * A DPO run with {@code training.sft_warmup} trains two stages on the same data ({@link SftWarmupStages}).
  */
 public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
@@ -79,7 +80,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     @Override
     public RunOutcome execute(RunStart start, RunReporter reporter) throws RunFailure, InterruptedException {
         RunConfig config = start.config();
-        TrainingConfig training = trainerConfig(config, start);
+        trainerConfig(config, start);
         Optional<ResumePoint> resume = ResumePoint.of(start, reporter);
         long resumeStep = resume.map(ResumePoint::step).orElse(0L);
         if (config.getReference().getMode() == ReferenceMode.REFERENCE_MODE_STREAMING) {
@@ -89,12 +90,53 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         if (loaded.isEmpty()) {
             return new RunOutcome.Stopped(resumeStep);
         }
-        DatasetLoader.Pairs split = loaded.get();
+        if (config.getTraining().hasSftWarmup()) {
+            return withSftWarmup(start, loaded.get(), resume, reporter);
+        }
+        return trainStage(start, config, resolved(config, start.hyperparameters()), loaded.get(), resume, reporter);
+    }
+
+    /**
+     * {@code training.sft_warmup}: stage 1 fine-tunes on the preferred answers into {@code sft/} (skipped once
+     * {@code sft/final} exists, so a resumed run goes on where it was), stage 2 runs DPO from that result.
+     */
+    private RunOutcome withSftWarmup(RunStart start, DatasetLoader.Pairs data, Optional<ResumePoint> resume,
+                                     RunReporter reporter) throws RunFailure, InterruptedException {
+        RunConfig config = start.config();
+        Path sftDir = SftWarmupStages.sftDir(config);
+        if (!SftWarmupStages.sftDone(config)) {
+            reporter.info("Stage 1 of 2: SFT on the preferred answers, checkpoints in " + sftDir);
+            RunConfig sft = SftWarmupStages.sftConfig(config);
+            RunOutcome outcome = trainStage(start, sft,
+                    SftWarmupStages.sftTraining(resolved(config, start.hyperparameters())), data,
+                    resume.filter(point -> point.directory().startsWith(sftDir)),
+                    new StageReporter(reporter, "sft stage", 0));
+            if (outcome instanceof RunOutcome.Stopped) {
+                return outcome;
+            }
+        }
+        long sftSteps = SftWarmupStages.sftSteps(config);
+        RunConfig dpo = SftWarmupStages.dpoConfig(config);
+        reporter.info("Stage 2 of 2: DPO from the SFT result " + SftWarmupStages.sftResult(config)
+                + ", which is also the reference");
+        RunOutcome outcome = trainStage(start, dpo, resolved(dpo, start.hyperparameters()), data,
+                resume.filter(point -> !point.directory().startsWith(sftDir)),
+                new StageReporter(reporter, "dpo stage", sftSteps));
+        return outcome instanceof RunOutcome.Stopped stopped ? new RunOutcome.Stopped(sftSteps + stopped.step())
+                : outcome;
+    }
+
+    /** Attaches reference log-probs when the losses need them, then trains {@code config}'s job. */
+    private RunOutcome trainStage(RunStart start, RunConfig config, dev.jdpo.proto.v1.TrainingConfig training,
+                                  DatasetLoader.Pairs split, Optional<ResumePoint> resume, RunReporter reporter)
+            throws RunFailure, InterruptedException {
+        TrainingConfig engine = engineConfig(training, config);
+        long resumeStep = resume.map(ResumePoint::step).orElse(0L);
         List<EncodedPair> all = new ArrayList<>(split.training());
         all.addAll(split.validation());
         List<TrainingPair> pairs;
-        if (training.needsReference()) {
-            Optional<List<TrainingPair>> scored = ReferenceScoring.attach(config, all, training.ldAlpha() != null,
+        if (engine.needsReference()) {
+            Optional<List<TrainingPair>> scored = ReferenceScoring.attach(config, all, engine.ldAlpha() != null,
                     referenceCacheDir, channels.credentials(), reporter);
             if (scored.isEmpty()) {
                 return new RunOutcome.Stopped(resumeStep);
@@ -107,7 +149,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         String address = config.getServices().getTrainerAddress();
         TrainerClient trainer = new TrainerClient(channels.channel(address), ServiceChannels.target(address),
                 ServiceRetries.of(config.getServices()));
-        return trainer.train(job(start, resume), pairs.subList(0, split.training().size()),
+        return trainer.train(job(start.runId(), config, training, resume), pairs.subList(0, split.training().size()),
                 pairs.subList(split.training().size(), pairs.size()), reporter, resumeStep);
     }
 
@@ -238,12 +280,12 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     }
 
     /** The job; the pad id is left to the trainer (the policy's own), since padding never changes a number. */
-    private static TrainJob job(RunStart start, Optional<ResumePoint> resume) {
-        RunConfig config = start.config();
+    private static TrainJob job(String runId, RunConfig config, dev.jdpo.proto.v1.TrainingConfig training,
+                                Optional<ResumePoint> resume) {
         TrainJob.Builder job = TrainJob.newBuilder()
-                .setRunId(start.runId())
+                .setRunId(runId)
                 .setPolicyPath(config.getModel().getPolicy())
-                .setTraining(resolved(config, start.hyperparameters()))
+                .setTraining(training)
                 .setOutput(config.getOutput().toBuilder()
                         .setResumeFromCheckpoint(resume.map(point -> point.directory().toString()).orElse("")))
                 .setEvalBatchSize(config.getTraining().getReferenceBatchSize())
@@ -267,9 +309,13 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
     /** The trainer's config, with placeholders for the counts when they are not resolved yet. */
     private static TrainingConfig trainerConfig(RunConfig config, RunStart start) throws RunFailure {
+        return engineConfig(resolved(config, start == null ? null : start.hyperparameters()), config);
+    }
+
+    private static TrainingConfig engineConfig(dev.jdpo.proto.v1.TrainingConfig training, RunConfig config)
+            throws RunFailure {
         try {
-            return ProtoTrainingConfig.toEngine(resolved(config, start == null ? null : start.hyperparameters()),
-                    config.getOutput());
+            return ProtoTrainingConfig.toEngine(training, config.getOutput());
         } catch (InvalidConfigException invalid) {
             throw new RunFailure("invalid_config", invalid.getMessage(), invalid.field());
         }

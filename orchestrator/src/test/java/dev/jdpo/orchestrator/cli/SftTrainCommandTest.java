@@ -149,4 +149,48 @@ class SftTrainCommandTest {
         String all = result.err() + result.out();
         assertTrue(all.contains("holds SFT rows (format prompt-completion") && all.contains("training.method"), all);
     }
+
+    @Test
+    void sftWarmupTrainsOnThePreferredAnswersThenDpoStartsAtLn2FromTheSftResult() throws Exception {
+        Path data = TrainCommandTest.writeData(tmp);
+        Path output = tmp.resolve("warmup");
+        RunCommandsTest.Result result = RunCommandsTest.jdpo("train", "--policy", POLICY, "--data", data.toString(),
+                "--sft-warmup-steps", "2", "--set", "training.sft_warmup.learning_rate=1e-2", "--loss", "sigmoid",
+                "--lr", "1e-3", "--scheduler", "constant", "--warmup-steps", "0", "--batch-size", "4",
+                "--max-steps", "1", "--logging-steps", "1", "--output", output.toString(),
+                "--metrics-out", output.resolve("metrics.jsonl").toString(),
+                "--state-dir", tmp.resolve("warmup-state").toString());
+        assertEquals(0, result.exit(), result.err() + result.out());
+        assertTrue(result.out().contains("Stage 1 of 2: SFT") && result.out().contains("Stage 2 of 2: DPO"),
+                result.out());
+        Path sftResult = output.resolve("sft/final");
+        assertTrue(Files.isRegularFile(sftResult.resolve("model.safetensors")), "stage 1's model in sft/final");
+        assertTrue(Files.isDirectory(output.resolve("sft/checkpoint-2")), "stage 1's checkpoints in sft/");
+        assertTrue(Files.isRegularFile(output.resolve("final/model.safetensors")), "the DPO result in final/");
+
+        List<JsonObject> training = TrainCommandTest.trainingLines(output.resolve("metrics.jsonl"));
+        assertEquals(List.of(1, 2, 3), training.stream().map(line -> line.get("step").getAsInt()).toList(),
+                "the run's steps: SFT 1-2, then DPO's first step as 3");
+        assertTrue(training.get(0).has("mean_token_accuracy") && training.get(1).has("mean_token_accuracy"));
+        JsonObject dpo = training.get(2);
+        assertEquals(Math.log(2), dpo.get("loss").getAsDouble(), 1e-6, "policy start == reference: loss ln 2");
+
+        // the SFT stage learned the preferred answers, and DPO started from (and against) what it learned
+        double base = meanChosenLogp(POLICY, data);
+        double sft = meanChosenLogp(sftResult.toString(), data);
+        assertTrue(sft > base + 0.5, "SFT raised the preferred answers' log-probs: " + base + " -> " + sft);
+        assertEquals(sft, dpo.get("logps/chosen").getAsDouble(), 1e-4 * Math.abs(sft), "DPO's policy start");
+        assertEquals(0.0, dpo.get("rewards/chosen").getAsDouble(), 1e-6, "reference = the SFT result");
+    }
+
+    private static double meanChosenLogp(String model, Path data) {
+        RunCommandsTest.Result score = RunCommandsTest.jdpo("score", "--model", model, "--data", data.toString());
+        assertEquals(0, score.exit(), score.err());
+        String[] lines = score.out().strip().split("\n");
+        double sum = 0;
+        for (String line : lines) {
+            sum += JsonParser.parseString(line).getAsJsonObject().get("chosen_logp").getAsDouble();
+        }
+        return sum / lines.length;
+    }
 }

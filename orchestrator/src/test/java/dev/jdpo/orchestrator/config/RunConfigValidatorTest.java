@@ -13,6 +13,7 @@ import dev.jdpo.proto.v1.ModelConfig;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.ServicesConfig;
+import dev.jdpo.proto.v1.SftWarmup;
 import dev.jdpo.proto.v1.TrainingConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,28 @@ class RunConfigValidatorTest {
     }
 
     @Test
+    void methodAndSftWarmupAreCheckedByFieldPath() {
+        assertDoesNotThrow(() -> validator.validate(valid().setTraining(TrainingConfig.newBuilder()
+                .setMethod("sft")).build()));
+        assertDoesNotThrow(() -> validator.validate(valid().setTraining(TrainingConfig.newBuilder()
+                .setSftWarmup(SftWarmup.newBuilder().setSteps(5))).build()));
+        assertEquals(List.of("training.method: must be one of [dpo, sft], got \"ppo\""), violations(valid()
+                .setTraining(TrainingConfig.newBuilder().setMethod("ppo")).build()));
+        List<String> sft = violations(valid().setTraining(TrainingConfig.newBuilder().setMethod("sft")
+                .addLossTypes("sigmoid").setUseWeighting(true)
+                .setSftWarmup(SftWarmup.newBuilder().setEpochs(0).setSteps(2))).build());
+        assertEquals(List.of(
+                "training.loss_types: method sft trains with the sft loss only; leave it unset or set [sft], got [sigmoid]",
+                "training.use_weighting: weights preference pairs; method sft has none",
+                "training.sft_warmup: is a stage before DPO; method sft has none",
+                "training.sft_warmup: set exactly one of epochs and steps",
+                "training.sft_warmup.epochs: must be >= 1, got 0"), sft);
+        assertEquals(List.of("model.reference: the SFT result is the reference under training.sft_warmup; leave "
+                + "it unset"), violations(valid().setModel(ModelConfig.newBuilder().setPolicy("m").setReference("r"))
+                .setTraining(TrainingConfig.newBuilder().setSftWarmup(SftWarmup.newBuilder().setEpochs(1))).build()));
+    }
+
+    @Test
     void openAiHyperparametersConflictingWithNativeFieldsAreRejected() {
         RunConfig config = valid()
                 .setTraining(TrainingConfig.newBuilder().setBeta(0.2).setBatchSize(4))
@@ -131,8 +154,8 @@ class RunConfigValidatorTest {
         assertEquals(List.of(
                 "model.device: expected auto, cpu, gpu or gpu:N, got \"cuda\"",
                 "data.validation_split: must be 0 or unset when data.validation_file is given",
-                "data.format: must be one of [auto, openai, orca, trl-conversational, trl-implicit, trl-standard, "
-                        + "ultrafeedback], got \"csv\"",
+                "data.format: must be one of [auto, messages, openai, orca, prompt-completion, trl-conversational, "
+                        + "trl-implicit, trl-standard, ultrafeedback], got \"csv\"",
                 "training.loss_weights: must have one weight per loss type (2), got 1",
                 "training.label_smoothing: must be > 0 with loss exo_pair (e.g. 0.001)",
                 "training.max_prompt_length: must be < training.max_length (100), got 100",
