@@ -9,6 +9,7 @@ import dev.jdpo.proto.v1.DataConfig;
 import dev.jdpo.proto.v1.EvaluationConfig;
 import dev.jdpo.proto.v1.Hyperparameters;
 import dev.jdpo.proto.v1.OutputConfig;
+import dev.jdpo.proto.v1.ReferenceMode;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.ServicesConfig;
 import dev.jdpo.proto.v1.SftWarmup;
@@ -67,6 +68,11 @@ public final class RunConfigValidator {
         if (window < 0 || window > RunConfigDefaults.MAX_REFERENCE_WINDOW) {
             found.add(new ConfigViolation("reference.window_pairs", "must be in [0, "
                     + RunConfigDefaults.MAX_REFERENCE_WINDOW + "], got " + window));
+        }
+        if (config.getReference().getMode() == ReferenceMode.REFERENCE_MODE_STREAMING
+                && config.getTraining().hasSftWarmup()) {
+            found.add(new ConfigViolation("reference.mode", "streaming does not run training.sft_warmup's two "
+                    + "stages; use precompute (the default)"));
         }
         if (!found.isEmpty()) {
             throw new InvalidConfigException(found);

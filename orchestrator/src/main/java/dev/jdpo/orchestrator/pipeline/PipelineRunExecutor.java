@@ -80,7 +80,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     @Override
     public RunOutcome execute(RunStart start, RunReporter reporter) throws RunFailure, InterruptedException {
         RunConfig config = start.config();
-        trainerConfig(config, start);
+        TrainingConfig training = trainerConfig(config, start);
         Optional<ResumePoint> resume = ResumePoint.of(start, reporter);
         long resumeStep = resume.map(ResumePoint::step).orElse(0L);
         if (config.getReference().getMode() == ReferenceMode.REFERENCE_MODE_STREAMING) {
@@ -171,7 +171,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             }
             stored = Optional.of(writeStore(dir, loaded.get()));
         }
-        TrainJob job = job(start, resume);
+        TrainJob job = job(start.runId(), config, resolved(config, start.hyperparameters()), resume);
         String address = config.getServices().getTrainerAddress();
         TrainerClient trainer = new TrainerClient(channels.channel(address), ServiceChannels.target(address),
                 ServiceRetries.of(config.getServices()));

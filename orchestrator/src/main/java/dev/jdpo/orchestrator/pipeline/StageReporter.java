@@ -1,6 +1,7 @@
 package dev.jdpo.orchestrator.pipeline;
 
 import dev.jdpo.orchestrator.run.RunReporter;
+import dev.jdpo.proto.v1.EvalSamples;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -33,6 +34,11 @@ final class StageReporter implements RunReporter {
     @Override
     public void metrics(long step, long totalSteps, double epoch, Map<String, Double> values) {
         run.metrics(offset + step, offset + totalSteps, epoch, values);
+    }
+
+    @Override
+    public void evalSamples(EvalSamples samples) {
+        run.evalSamples(samples.toBuilder().setStep(offset + samples.getStep()).build());
     }
 
     @Override
