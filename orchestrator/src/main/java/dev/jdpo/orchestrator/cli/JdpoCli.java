@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 ValidateCommand.class,
                 GenerateCommand.class,
                 EvaluateCommand.class,
+                PairsCommand.class,
         })
 public final class JdpoCli implements Runnable {
 
