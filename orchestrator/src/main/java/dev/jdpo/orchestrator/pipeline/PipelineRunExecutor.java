@@ -22,7 +22,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The real pipeline: the policy's tokenizer reads and splits the data (tokenizer-svc), the frozen reference model
+ * The real pipeline: pairs sampled with the starting policy when the data asks for them ({@link SampledPairsFile}),
+ * the policy's tokenizer reads and splits the data (tokenizer-svc), the frozen reference model
  * or its replicas attach log-probs (reference-svc), and the trainer service trains with checkpoints, cancel, resume
  * and evaluation on the held-out pairs every {@code output.eval_interval} steps (trainer-svc). A run starts from
  * its own last checkpoint after a restart, else from {@code output.resume_from_checkpoint} when that is set. The
@@ -58,9 +59,10 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     }
 
     @Override
-    public Optional<DataSummary> validateFiles(RunConfig config, RunReporter reporter)
+    public Optional<DataSummary> validateFiles(RunConfig submitted, RunReporter reporter)
             throws RunFailure, InterruptedException {
-        trainerConfig(config, null);
+        trainerConfig(submitted, null);
+        RunConfig config = SampledPairsFile.materialize(submitted, reporter);
         Optional<DatasetLoader.Pairs> read = datasetLoader(config).load(config, reporter);
         if (read.isEmpty()) {
             return Optional.empty();
@@ -74,8 +76,8 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
     @Override
     public RunOutcome execute(RunStart start, RunReporter reporter) throws RunFailure, InterruptedException {
-        RunConfig config = start.config();
-        TrainingConfig training = trainerConfig(config, start);
+        TrainingConfig training = trainerConfig(start.config(), start);
+        RunConfig config = SampledPairsFile.materialize(start.config(), reporter);
         Optional<ResumePoint> resume = ResumePoint.of(start, reporter);
         long resumeStep = resume.map(ResumePoint::step).orElse(0L);
         Optional<DatasetLoader.Pairs> loaded = validatedData(config);

@@ -1,0 +1,155 @@
+package dev.jdpo.orchestrator.pipeline;
+
+import dev.jdpo.evaluation.TextGenerator;
+import dev.jdpo.evaluation.criteria.Checker;
+import dev.jdpo.evaluation.criteria.CriteriaFileReader;
+import dev.jdpo.evaluation.criteria.InvalidCriteriaException;
+import dev.jdpo.evaluation.pairs.PairSampler;
+import dev.jdpo.evaluation.pairs.PreferenceLines;
+import dev.jdpo.evaluation.pairs.SampledPair;
+import dev.jdpo.evaluation.pairs.SampledPairs;
+import dev.jdpo.evaluation.prompts.InvalidPromptException;
+import dev.jdpo.evaluation.prompts.PromptFile;
+import dev.jdpo.evaluation.prompts.PromptRow;
+import dev.jdpo.model.CausalLM;
+import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.generate.GenerationOptions;
+import dev.jdpo.orchestrator.run.RunFailure;
+import dev.jdpo.orchestrator.run.RunReporter;
+import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.SampledPairs.Builder;
+import dev.jdpo.tokenizer.text.TextTokenizer;
+import dev.jdpo.tokenizer.text.TokenizerLoadException;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Turns {@code data.sampled_pairs} into a training file: samples with the run's starting policy, keeps the best
+ * over the worst per prompt ({@link PairSampler}) and writes them to the output directory. The file is named by a
+ * fingerprint of every input (the settings, the policy, the adapter and the bytes of the prompts and criteria
+ * files); sampling is seeded, so a resumed run, or the training after validation, reuses it instead of sampling
+ * again.
+ */
+final class SampledPairsFile {
+
+    /** Used when neither the config nor generation_config.json sets max_new_tokens. */
+    private static final int DEFAULT_MAX_NEW_TOKENS = 256;
+    private static final int BATCH_SIZE = 32;
+    private static final String FIELD = "data.sampled_pairs";
+
+    private SampledPairsFile() {
+    }
+
+    /** The config with the sampled file as {@code data.training_file}; unchanged without sampled pairs. */
+    static RunConfig materialize(RunConfig config, RunReporter reporter) throws RunFailure {
+        if (!config.getData().hasSampledPairs()) {
+            return config;
+        }
+        Path file = Path.of(config.getOutput().getOutputDir(), "sampled-pairs-" + fingerprint(config) + ".jsonl");
+        if (Files.isRegularFile(file)) {
+            reporter.info(FIELD + ": reusing " + file);
+        } else {
+            sample(config, file, reporter);
+        }
+        RunConfig.Builder b = config.toBuilder();
+        b.getDataBuilder().clearSampledPairs().setTrainingFile(file.toString());
+        return b.build();
+    }
+
+    private static void sample(RunConfig config, Path file, RunReporter reporter) throws RunFailure {
+        dev.jdpo.proto.v1.SampledPairs source = config.getData().getSampledPairs();
+        List<Checker> checkers;
+        List<PromptRow> rows;
+        try {
+            checkers = CriteriaFileReader.read(Path.of(source.getCriteriaFile()));
+        } catch (InvalidCriteriaException e) {
+            throw new RunFailure("invalid_sampled_pairs", FIELD + ".criteria_file: " + e.getMessage(),
+                    FIELD + ".criteria_file");
+        }
+        try {
+            rows = PromptFile.read(Path.of(source.getPromptsFile()));
+        } catch (InvalidPromptException e) {
+            throw new RunFailure("invalid_sampled_pairs", FIELD + ".prompts_file: " + e.getMessage(),
+                    FIELD + ".prompts_file");
+        }
+        Path policy = Path.of(config.getModel().getPolicy());
+        String adapter = config.getTraining().getLora().getAdapter();
+        SampledPairs result;
+        try (TextTokenizer tokenizer = TextTokenizer.load(policy);
+             CausalLM model = adapter.isEmpty() ? CausalLM.load(policy, Devices.loadOptions(config.getModel(), false))
+                     : CausalLM.load(policy, Path.of(adapter), Devices.loadOptions(config.getModel(), false))) {
+            result = new PairSampler(new TextGenerator(model, tokenizer), checkers)
+                    .sample(rows, options(source, config, model, tokenizer), source.getNumSamples(), BATCH_SIZE);
+        } catch (TokenizerLoadException | ModelLoadException e) {
+            throw new RunFailure("invalid_model", "model.policy: cannot load it to sample pairs: " + e.getMessage(),
+                    "model.policy");
+        } catch (InvalidPromptException e) {
+            throw new RunFailure("invalid_sampled_pairs", FIELD + ".prompts_file: " + e.getMessage(),
+                    FIELD + ".prompts_file");
+        }
+        String summary = result.pairs().size() + " of " + result.prompts() + " prompts yielded a pair ("
+                + result.ties() + " ties, " + result.blankAnswers() + " blank answers left out)";
+        if (result.pairs().isEmpty()) {
+            throw new RunFailure("invalid_sampled_pairs", FIELD + ": no pair: " + summary, FIELD);
+        }
+        write(file, result.pairs());
+        reporter.info(FIELD + ": " + summary + ": " + file);
+    }
+
+    private static GenerationOptions options(dev.jdpo.proto.v1.SampledPairs source, RunConfig config, CausalLM model,
+                                             TextTokenizer tokenizer) {
+        var generation = model.generationConfig();
+        int limit = source.hasMaxNewTokens() ? source.getMaxNewTokens()
+                : generation.maxNewTokens().orElse(DEFAULT_MAX_NEW_TOKENS);
+        List<Integer> stops = generation.eosTokenIds().isEmpty() ? List.of(tokenizer.specialTokens().eosId())
+                : generation.eosTokenIds();
+        long seed = source.hasSeed() ? source.getSeed() : config.getTraining().getSeed();
+        return GenerationOptions.sampled(limit, source.hasTemperature() ? source.getTemperature() : 1.0,
+                source.hasTopP() ? source.getTopP() : 1.0, seed, stops);
+    }
+
+    private static void write(Path file, List<SampledPair> pairs) throws RunFailure {
+        try {
+            Files.createDirectories(file.getParent());
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            try (Writer out = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+                for (SampledPair pair : pairs) {
+                    out.write(PreferenceLines.of(pair) + "\n");
+                }
+            }
+            // a file under the final name is always whole: a resumed run trusts it
+            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new RunFailure("output_error", "output.output_dir: cannot write " + file + ": " + e.getMessage(),
+                    "output.output_dir");
+        }
+    }
+
+    private static String fingerprint(RunConfig config) throws RunFailure {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            Builder source = config.getData().getSampledPairs().toBuilder();
+            if (!source.hasSeed()) {
+                source.setSeed(config.getTraining().getSeed());
+            }
+            digest.update(source.build().toByteArray());
+            digest.update((config.getModel().getPolicy() + "\0" + config.getTraining().getLora().getAdapter() + "\0")
+                    .getBytes(StandardCharsets.UTF_8));
+            digest.update(Files.readAllBytes(Path.of(source.getPromptsFile())));
+            digest.update(Files.readAllBytes(Path.of(source.getCriteriaFile())));
+            return HexFormat.of().formatHex(digest.digest(), 0, 8);
+        } catch (IOException e) {
+            throw new RunFailure("invalid_sampled_pairs", FIELD + ": cannot read " + e.getMessage(), FIELD);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}
