@@ -62,7 +62,11 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     public Optional<DataSummary> validateFiles(RunConfig submitted, RunReporter reporter)
             throws RunFailure, InterruptedException {
         trainerConfig(submitted, null);
-        RunConfig config = SampledPairsFile.materialize(submitted, reporter);
+        Optional<RunConfig> materialized = SampledPairsFile.materialize(submitted, reporter);
+        if (materialized.isEmpty()) {
+            return Optional.empty();
+        }
+        RunConfig config = materialized.get();
         Optional<DatasetLoader.Pairs> read = datasetLoader(config).load(config, reporter);
         if (read.isEmpty()) {
             return Optional.empty();
@@ -77,9 +81,13 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     @Override
     public RunOutcome execute(RunStart start, RunReporter reporter) throws RunFailure, InterruptedException {
         TrainingConfig training = trainerConfig(start.config(), start);
-        RunConfig config = SampledPairsFile.materialize(start.config(), reporter);
         Optional<ResumePoint> resume = ResumePoint.of(start, reporter);
         long resumeStep = resume.map(ResumePoint::step).orElse(0L);
+        Optional<RunConfig> materialized = SampledPairsFile.materialize(start.config(), reporter);
+        if (materialized.isEmpty()) {
+            return new RunOutcome.Stopped(resumeStep);
+        }
+        RunConfig config = materialized.get();
         Optional<DatasetLoader.Pairs> loaded = validatedData(config);
         if (loaded.isEmpty()) {
             loaded = datasetLoader(config).load(config, reporter);

@@ -28,8 +28,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns {@code data.sampled_pairs} into a training file: samples with the run's starting policy, keeps the best
@@ -43,28 +45,34 @@ final class SampledPairsFile {
     /** Used when neither the config nor generation_config.json sets max_new_tokens. */
     private static final int DEFAULT_MAX_NEW_TOKENS = 256;
     private static final int BATCH_SIZE = 32;
+    private static final int CHUNK_ROWS = 16;
     private static final String FIELD = "data.sampled_pairs";
 
     private SampledPairsFile() {
     }
 
-    /** The config with the sampled file as {@code data.training_file}; unchanged without sampled pairs. */
-    static RunConfig materialize(RunConfig config, RunReporter reporter) throws RunFailure {
+    /**
+     * The config with the sampled file as {@code data.training_file}; unchanged without sampled pairs.
+     *
+     * @return empty when a stop was requested while sampling
+     */
+    static Optional<RunConfig> materialize(RunConfig config, RunReporter reporter) throws RunFailure {
         if (!config.getData().hasSampledPairs()) {
-            return config;
+            return Optional.of(config);
         }
         Path file = Path.of(config.getOutput().getOutputDir(), "sampled-pairs-" + fingerprint(config) + ".jsonl");
         if (Files.isRegularFile(file)) {
             reporter.info(FIELD + ": reusing " + file);
-        } else {
-            sample(config, file, reporter);
+        } else if (!sample(config, file, reporter)) {
+            return Optional.empty();
         }
         RunConfig.Builder b = config.toBuilder();
         b.getDataBuilder().clearSampledPairs().setTrainingFile(file.toString());
-        return b.build();
+        return Optional.of(b.build());
     }
 
-    private static void sample(RunConfig config, Path file, RunReporter reporter) throws RunFailure {
+    /** False when a stop was requested. */
+    private static boolean sample(RunConfig config, Path file, RunReporter reporter) throws RunFailure {
         dev.jdpo.proto.v1.SampledPairs source = config.getData().getSampledPairs();
         List<Checker> checkers;
         List<PromptRow> rows;
@@ -82,12 +90,29 @@ final class SampledPairsFile {
         }
         Path policy = Path.of(config.getModel().getPolicy());
         String adapter = config.getTraining().getLora().getAdapter();
-        SampledPairs result;
+        List<SampledPair> pairs = new ArrayList<>();
+        int ties = 0;
+        int blank = 0;
         try (TextTokenizer tokenizer = TextTokenizer.load(policy);
              CausalLM model = adapter.isEmpty() ? CausalLM.load(policy, Devices.loadOptions(config.getModel(), false))
                      : CausalLM.load(policy, Path.of(adapter), Devices.loadOptions(config.getModel(), false))) {
-            result = new PairSampler(new TextGenerator(model, tokenizer), checkers)
-                    .sample(rows, options(source, config, model, tokenizer), source.getNumSamples(), BATCH_SIZE);
+            PairSampler sampler = new PairSampler(new TextGenerator(model, tokenizer), checkers);
+            GenerationOptions options = options(source, config, model, tokenizer);
+            int samples = source.getNumSamples();
+            // a chunk of rows at a time, so a cancel waits for one chunk only; answer k of the whole list still
+            // samples with seed + k, so the pairs are those of one call (and of `jdpo pairs sample`)
+            for (int start = 0; start < rows.size(); start += CHUNK_ROWS) {
+                if (reporter.stopRequested()) {
+                    return false;
+                }
+                GenerationOptions chunk = new GenerationOptions(options.maxNewTokens(), true, options.temperature(),
+                        options.topP(), options.seed() + (long) start * samples, options.stopIds(), true);
+                SampledPairs part = sampler.sample(rows.subList(start, Math.min(rows.size(), start + CHUNK_ROWS)),
+                        chunk, samples, BATCH_SIZE);
+                pairs.addAll(part.pairs());
+                ties += part.ties();
+                blank += part.blankAnswers();
+            }
         } catch (TokenizerLoadException | ModelLoadException e) {
             throw new RunFailure("invalid_model", "model.policy: cannot load it to sample pairs: " + e.getMessage(),
                     "model.policy");
@@ -95,13 +120,14 @@ final class SampledPairsFile {
             throw new RunFailure("invalid_sampled_pairs", FIELD + ".prompts_file: " + e.getMessage(),
                     FIELD + ".prompts_file");
         }
-        String summary = result.pairs().size() + " of " + result.prompts() + " prompts yielded a pair ("
-                + result.ties() + " ties, " + result.blankAnswers() + " blank answers left out)";
-        if (result.pairs().isEmpty()) {
+        String summary = pairs.size() + " of " + rows.size() + " prompts yielded a pair (" + ties + " ties, " + blank
+                + " blank answers left out)";
+        if (pairs.isEmpty()) {
             throw new RunFailure("invalid_sampled_pairs", FIELD + ": no pair: " + summary, FIELD);
         }
-        write(file, result.pairs());
+        write(file, pairs);
         reporter.info(FIELD + ": " + summary + ": " + file);
+        return true;
     }
 
     private static GenerationOptions options(dev.jdpo.proto.v1.SampledPairs source, RunConfig config, CausalLM model,

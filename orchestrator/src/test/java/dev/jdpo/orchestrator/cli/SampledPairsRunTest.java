@@ -19,13 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SampledPairsRunTest {
 
     private static final Path ROOT = Path.of(System.getProperty("jdpo.repo.root", "..")).toAbsolutePath().normalize();
-    private static final Pattern SUMMARY = Pattern.compile("(\\d+) of 8 prompts yielded a pair");
+    private static final Pattern SUMMARY = Pattern.compile("(\\d+) of 20 prompts yielded a pair");
 
     @TempDir Path dir;
 
     private Path config(String criterion, Path output) throws Exception {
         List<String> prompts = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 20; i++) {
             prompts.add("{\"prompt\": \"Describe item " + i + " briefly.\"}");
         }
         Path promptFile = Files.write(dir.resolve("prompts.jsonl"), prompts, StandardCharsets.UTF_8);
@@ -72,6 +72,15 @@ class SampledPairsRunTest {
         }
         assertTrue(result.out().contains("Run succeeded"), result.out());
         assertTrue(Files.isDirectory(output.resolve("final")));
+
+        // the run samples 16 rows at a time, yet its pairs are those of one `jdpo pairs sample` call
+        Path cli = dir.resolve("cli-pairs.jsonl");
+        RunCommandsTest.Result sample = RunCommandsTest.jdpo("pairs", "sample", "--model",
+                ROOT.resolve("examples/tiny-llama").toString(), "--prompts", dir.resolve("prompts.jsonl").toString(),
+                "--num-samples", "4", "--criteria", dir.resolve("criteria.yaml").toString(), "--out", cli.toString(),
+                "--temperature", "1", "--max-new-tokens", "10", "--seed", "7");
+        assertEquals(0, sample.exit(), sample.err());
+        assertEquals(Files.readAllLines(cli), lines);
     }
 
     @Test
@@ -81,7 +90,7 @@ class SampledPairsRunTest {
                 config("name: anything\n    regex: {must_not_match: \"\\\\A\\\\z\"}", output).toString(),
                 "--state-dir", dir.resolve("state").toString());
         assertEquals(1, result.exit(), result.out());
-        assertTrue((result.out() + result.err()).contains("data.sampled_pairs: no pair: 0 of 8 prompts yielded a "
-                + "pair (8 ties"), result.out() + result.err());
+        assertTrue((result.out() + result.err()).contains("data.sampled_pairs: no pair: 0 of 20 prompts yielded a "
+                + "pair (20 ties"), result.out() + result.err());
     }
 }
