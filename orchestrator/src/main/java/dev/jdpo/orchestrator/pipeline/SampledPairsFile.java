@@ -36,7 +36,7 @@ import java.util.Optional;
 /**
  * Turns {@code data.sampled_pairs} into a training file: samples with the run's starting policy, keeps the best
  * over the worst per prompt ({@link PairSampler}) and writes them to the output directory. The file is named by a
- * fingerprint of every input (the settings, the policy, the adapter and the bytes of the prompts and criteria
+ * fingerprint of the inputs (the settings, the policy's and adapter's paths, the bytes of the prompts and criteria
  * files); sampling is seeded, so a resumed run, or the training after validation, reuses it instead of sampling
  * again.
  */
