@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.jdpo.proto.v1.CriteriaFile;
+import dev.jdpo.proto.v1.Criterion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +34,11 @@ public final class CriteriaFileReader {
         } catch (InvalidCriteriaException e) {
             throw new InvalidCriteriaException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The file's criteria as written, before any checker is built (nothing started, no schema read). */
+    public static List<Criterion> criteria(Path file) throws InvalidCriteriaException {
+        return parse(file).getCriteriaList();
     }
 
     static CriteriaFile parse(Path file) throws InvalidCriteriaException {

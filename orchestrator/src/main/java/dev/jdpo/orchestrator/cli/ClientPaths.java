@@ -17,6 +17,11 @@ final class ClientPaths {
                 .setValidationFile(absolute(config.getData().getValidationFile()));
         b.getOutputBuilder().setOutputDir(absolute(config.getOutput().getOutputDir()))
                 .setResumeFromCheckpoint(absolute(config.getOutput().getResumeFromCheckpoint()));
+        if (config.getData().hasSampledPairs()) {
+            var sampled = b.getDataBuilder().getSampledPairsBuilder();
+            sampled.setPromptsFile(absolute(sampled.getPromptsFile()))
+                    .setCriteriaFile(absolute(sampled.getCriteriaFile()));
+        }
         if (config.getTraining().hasLora()) {
             b.getTrainingBuilder().getLoraBuilder().setAdapter(absolute(config.getTraining().getLora().getAdapter()));
         }

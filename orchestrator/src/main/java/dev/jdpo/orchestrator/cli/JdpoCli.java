@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
                 ReportCommand.class,
                 FeedbackCommand.class,
                 DemoCommand.class,
+                PairsCommand.class,
         })
 public final class JdpoCli implements Runnable {
 

@@ -57,6 +57,11 @@ public final class AllowedRoots {
             b.getEvaluationBuilder().setPromptsFile(absolute("evaluation.prompts_file",
                     config.getEvaluation().getPromptsFile()));
         }
+        if (config.getData().hasSampledPairs()) {
+            var sampled = b.getDataBuilder().getSampledPairsBuilder();
+            sampled.setPromptsFile(absolute("data.sampled_pairs.prompts_file", sampled.getPromptsFile()));
+            sampled.setCriteriaFile(absolute("data.sampled_pairs.criteria_file", sampled.getCriteriaFile()));
+        }
         String adapter = config.getTraining().getLora().getAdapter();
         if (!adapter.isEmpty()) {
             b.getTrainingBuilder().getLoraBuilder().setAdapter(absolute("training.lora.adapter", adapter));
@@ -71,6 +76,8 @@ public final class AllowedRoots {
         requireAllowed("data.training_file", resolved.getData().getTrainingFile());
         requireAllowed("data.validation_file", resolved.getData().getValidationFile());
         requireAllowed("evaluation.prompts_file", resolved.getEvaluation().getPromptsFile());
+        requireAllowed("data.sampled_pairs.prompts_file", resolved.getData().getSampledPairs().getPromptsFile());
+        requireAllowed("data.sampled_pairs.criteria_file", resolved.getData().getSampledPairs().getCriteriaFile());
         requireAllowed("training.lora.adapter", resolved.getTraining().getLora().getAdapter());
         requireAllowed("output.output_dir", resolved.getOutput().getOutputDir());
         requireAllowed("output.resume_from_checkpoint", resolved.getOutput().getResumeFromCheckpoint());
@@ -86,6 +93,10 @@ public final class AllowedRoots {
         requireFile("data.training_file", resolved.getData().getTrainingFile(), missing);
         requireFile("data.validation_file", resolved.getData().getValidationFile(), missing);
         requireFile("evaluation.prompts_file", resolved.getEvaluation().getPromptsFile(), missing);
+        requireFile("data.sampled_pairs.prompts_file", resolved.getData().getSampledPairs().getPromptsFile(),
+                missing);
+        requireFile("data.sampled_pairs.criteria_file", resolved.getData().getSampledPairs().getCriteriaFile(),
+                missing);
         Path output = Path.of(resolved.getOutput().getOutputDir());
         if (Files.exists(output) && !Files.isDirectory(output)) {
             missing.add(new ConfigViolation("output.output_dir", output + " exists and is not a directory"));

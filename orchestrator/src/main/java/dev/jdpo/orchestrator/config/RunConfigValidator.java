@@ -11,6 +11,7 @@ import dev.jdpo.proto.v1.Hyperparameters;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.ReferenceMode;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.SampledPairs;
 import dev.jdpo.proto.v1.ServicesConfig;
 import dev.jdpo.proto.v1.SftWarmup;
 import dev.jdpo.proto.v1.TrainingConfig;
@@ -80,8 +81,15 @@ public final class RunConfigValidator {
     }
 
     private static void checkData(DataConfig data, List<ConfigViolation> found) {
-        if (data.getTrainingFile().isBlank()) {
-            found.add(new ConfigViolation("data.training_file", "required: a file of preference pairs"));
+        if (data.hasSampledPairs()) {
+            if (!data.getTrainingFile().isBlank()) {
+                found.add(new ConfigViolation("data.sampled_pairs", "set either data.training_file or "
+                        + "data.sampled_pairs, not both"));
+            }
+            checkSampledPairs(data.getSampledPairs(), found);
+        } else if (data.getTrainingFile().isBlank()) {
+            found.add(new ConfigViolation("data.training_file", "required: a file of preference pairs "
+                    + "(or data.sampled_pairs)"));
         }
         if (data.hasValidationSplit()) {
             double split = data.getValidationSplit();
@@ -93,6 +101,31 @@ public final class RunConfigValidator {
             }
         }
         oneOf("data.format", data.getFormat(), FORMATS, found);
+    }
+
+    private static void checkSampledPairs(SampledPairs sampled, List<ConfigViolation> found) {
+        if (sampled.getPromptsFile().isBlank()) {
+            found.add(new ConfigViolation("data.sampled_pairs.prompts_file", "required: a JSONL file of prompts"));
+        }
+        if (sampled.getCriteriaFile().isBlank()) {
+            found.add(new ConfigViolation("data.sampled_pairs.criteria_file", "required: a criteria file"));
+        }
+        if (sampled.getNumSamples() < 2) {
+            found.add(new ConfigViolation("data.sampled_pairs.num_samples",
+                    "must be at least 2 to make a pair, got " + sampled.getNumSamples()));
+        }
+        if (sampled.hasTemperature() && !(sampled.getTemperature() > 0)) {
+            found.add(new ConfigViolation("data.sampled_pairs.temperature",
+                    "must be > 0, got " + number(sampled.getTemperature())));
+        }
+        if (sampled.hasTopP() && !(sampled.getTopP() > 0 && sampled.getTopP() <= 1)) {
+            found.add(new ConfigViolation("data.sampled_pairs.top_p", "must be in (0, 1], got "
+                    + number(sampled.getTopP())));
+        }
+        if (sampled.hasMaxNewTokens() && sampled.getMaxNewTokens() <= 0) {
+            found.add(new ConfigViolation("data.sampled_pairs.max_new_tokens",
+                    "must be positive, got " + sampled.getMaxNewTokens()));
+        }
     }
 
     private static void checkTraining(TrainingConfig t, List<ConfigViolation> found) {

@@ -27,7 +27,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The real pipeline: the policy's tokenizer reads and splits the data (tokenizer-svc), the frozen reference model
+ * The real pipeline: pairs sampled with the starting policy when the data asks for them ({@link SampledPairsFile}),
+ * the policy's tokenizer reads and splits the data (tokenizer-svc), the frozen reference model
  * or its replicas attach log-probs (reference-svc), and the trainer service trains with checkpoints, cancel, resume
  * and evaluation on the held-out pairs every {@code output.eval_interval} steps (trainer-svc). A run starts from
  * its own last checkpoint after a restart, else from {@code output.resume_from_checkpoint} when that is set. The
@@ -63,9 +64,14 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     }
 
     @Override
-    public Optional<DataSummary> validateFiles(RunConfig config, RunReporter reporter)
+    public Optional<DataSummary> validateFiles(RunConfig submitted, RunReporter reporter)
             throws RunFailure, InterruptedException {
-        trainerConfig(config, null);
+        trainerConfig(submitted, null);
+        Optional<RunConfig> materialized = SampledPairsFile.materialize(submitted, reporter);
+        if (materialized.isEmpty()) {
+            return Optional.empty();
+        }
+        RunConfig config = materialized.get();
         Optional<DatasetLoader.Pairs> read = datasetLoader(config).load(config, reporter);
         if (read.isEmpty()) {
             return Optional.empty();
@@ -79,19 +85,23 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
     @Override
     public RunOutcome execute(RunStart start, RunReporter reporter) throws RunFailure, InterruptedException {
-        RunConfig config = start.config();
-        TrainingConfig training = trainerConfig(config, start);
+        TrainingConfig training = trainerConfig(start.config(), start);
         Optional<ResumePoint> resume = ResumePoint.of(start, reporter);
         long resumeStep = resume.map(ResumePoint::step).orElse(0L);
+        Optional<RunConfig> materialized = SampledPairsFile.materialize(start.config(), reporter);
+        if (materialized.isEmpty()) {
+            return new RunOutcome.Stopped(resumeStep);
+        }
+        RunConfig config = materialized.get();
         if (config.getReference().getMode() == ReferenceMode.REFERENCE_MODE_STREAMING) {
-            return executeStreaming(start, training, resume, reporter);
+            return executeStreaming(start, config, training, resume, reporter);
         }
         Optional<DatasetLoader.Pairs> loaded = data(config, reporter);
         if (loaded.isEmpty()) {
             return new RunOutcome.Stopped(resumeStep);
         }
         if (config.getTraining().hasSftWarmup()) {
-            return withSftWarmup(start, loaded.get(), resume, reporter);
+            return withSftWarmup(start, config, loaded.get(), resume, reporter);
         }
         return trainStage(start, config, resolved(config, start.hyperparameters()), loaded.get(), resume, reporter);
     }
@@ -100,9 +110,9 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
      * {@code training.sft_warmup}: stage 1 fine-tunes on the preferred answers into {@code sft/} (skipped once
      * {@code sft/final} exists, so a resumed run goes on where it was), stage 2 runs DPO from that result.
      */
-    private RunOutcome withSftWarmup(RunStart start, DatasetLoader.Pairs data, Optional<ResumePoint> resume,
-                                     RunReporter reporter) throws RunFailure, InterruptedException {
-        RunConfig config = start.config();
+    private RunOutcome withSftWarmup(RunStart start, RunConfig config, DatasetLoader.Pairs data,
+                                     Optional<ResumePoint> resume, RunReporter reporter)
+            throws RunFailure, InterruptedException {
         Path sftDir = SftWarmupStages.sftDir(config);
         if (!SftWarmupStages.sftDone(config)) {
             reporter.info("Stage 1 of 2: SFT on the preferred answers, checkpoints in " + sftDir);
@@ -158,9 +168,9 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
      * tokenizing again), the validation pairs are scored up front, and the training pairs go to the trainer as it
      * asks for them, scored a window ahead. The folder is removed once the run completes or fails.
      */
-    private RunOutcome executeStreaming(RunStart start, TrainingConfig training, Optional<ResumePoint> resume,
-                                        RunReporter reporter) throws RunFailure, InterruptedException {
-        RunConfig config = start.config();
+    private RunOutcome executeStreaming(RunStart start, RunConfig config, TrainingConfig training,
+                                        Optional<ResumePoint> resume, RunReporter reporter)
+            throws RunFailure, InterruptedException {
         long resumeStep = resume.map(ResumePoint::step).orElse(0L);
         Path dir = runDataDir.resolve(start.runId());
         Optional<PairStore> stored = openStore(dir, reporter);
