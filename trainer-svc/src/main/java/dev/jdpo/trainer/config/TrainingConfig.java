@@ -36,6 +36,7 @@ import java.util.Objects;
  * @param saveTotalLimit keep only the newest N intermediate checkpoints; 0 keeps all
  * @param loggingSteps report metrics every N optimizer steps
  * @param saveDtype dtype of saved model weights; null keeps the policy's source dtype
+ * @param lossScaling dynamic loss scaling, used when the policy trains in FP16
  */
 public record TrainingConfig(
         List<LossType> lossTypes,
@@ -63,12 +64,14 @@ public record TrainingConfig(
         int saveSteps,
         int saveTotalLimit,
         int loggingSteps,
-        StorageDType saveDtype) {
+        StorageDType saveDtype,
+        LossScaling lossScaling) {
 
     public TrainingConfig {
         lossTypes = List.copyOf(lossTypes);
         lossWeights = List.copyOf(lossWeights);
         Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(lossScaling, "lossScaling");
         validate(lossTypes, lossWeights);
         positive("training.beta", beta);
         if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
@@ -197,6 +200,7 @@ public record TrainingConfig(
         private int saveTotalLimit;
         private int loggingSteps = 1;
         private StorageDType saveDtype;
+        private LossScaling lossScaling = LossScaling.DEFAULT;
 
         private Builder() { }
 
@@ -227,6 +231,7 @@ public record TrainingConfig(
             saveTotalLimit = c.saveTotalLimit;
             loggingSteps = c.loggingSteps;
             saveDtype = c.saveDtype;
+            lossScaling = c.lossScaling;
         }
 
         public Builder lossTypes(List<String> names) { lossTypes = List.copyOf(names); return this; }
@@ -258,6 +263,7 @@ public record TrainingConfig(
         public Builder saveTotalLimit(int v) { saveTotalLimit = v; return this; }
         public Builder loggingSteps(int v) { loggingSteps = v; return this; }
         public Builder saveDtype(StorageDType v) { saveDtype = v; return this; }
+        public Builder lossScaling(LossScaling v) { lossScaling = v; return this; }
 
         /** Parses the loss names and validates every field; errors name the field. */
         public TrainingConfig build() {
@@ -266,7 +272,7 @@ public record TrainingConfig(
             return new TrainingConfig(types, weights, beta, labelSmoothing, simpoGamma, discopopTau, ldAlpha,
                     useWeighting, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm,
                     scheduler, warmupSteps, warmupRatio, batchSize, gradientAccumulationSteps, maxSteps, epochs,
-                    seed, saveSteps, saveTotalLimit, loggingSteps, saveDtype);
+                    seed, saveSteps, saveTotalLimit, loggingSteps, saveDtype, lossScaling);
         }
     }
 }

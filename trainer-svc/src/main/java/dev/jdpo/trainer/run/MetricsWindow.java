@@ -16,6 +16,8 @@ final class MetricsWindow {
             "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected", "logits/chosen",
             "logits/rejected");
     private static final List<String> LAST = List.of("grad_norm", "learning_rate", "epoch", "num_tokens");
+    /** The FP16 loss scaler's state, present only when the policy trains in FP16. */
+    private static final List<String> LOSS_SCALING = List.of("loss_scale", "skipped_steps", "loss_scale_growths");
     private static final String STEPS = "steps";
     private static final String TOKENS = "tokens";
     private static final String PAIRS = "pairs";
@@ -27,6 +29,7 @@ final class MetricsWindow {
         Map<String, Double> values = step.values();
         AVERAGED.forEach(key -> sums.merge(key, values.get(key), Double::sum));
         LAST.forEach(key -> sums.put(key, values.get(key)));
+        LOSS_SCALING.stream().filter(values::containsKey).forEach(key -> sums.put(key, values.get(key)));
         sums.merge(STEPS, 1.0, Double::sum);
         sums.merge(TOKENS, (double) step.tokens(), Double::sum);
         sums.merge(PAIRS, (double) step.pairs(), Double::sum);
@@ -50,6 +53,7 @@ final class MetricsWindow {
         double seconds = Math.max(1e-9, sums.get(SECONDS));
         values.put("tokens_per_second", sums.get(TOKENS) / seconds);
         values.put("pairs_per_second", sums.get(PAIRS) / seconds);
+        LOSS_SCALING.stream().filter(sums::containsKey).forEach(key -> values.put(key, sums.get(key)));
         sums.clear();
         return new LoggedMetrics(step, values);
     }
