@@ -37,6 +37,7 @@ import java.util.Objects;
  * @param loggingSteps report metrics every N optimizer steps
  * @param saveDtype dtype of saved model weights; null keeps the policy's source dtype
  * @param lossScaling dynamic loss scaling, used when the policy trains in FP16
+ * @param lora the LoRA adapter to train, or null to train every weight
  */
 public record TrainingConfig(
         List<LossType> lossTypes,
@@ -65,7 +66,8 @@ public record TrainingConfig(
         int saveTotalLimit,
         int loggingSteps,
         StorageDType saveDtype,
-        LossScaling lossScaling) {
+        LossScaling lossScaling,
+        LoraTraining lora) {
 
     public TrainingConfig {
         lossTypes = List.copyOf(lossTypes);
@@ -201,6 +203,7 @@ public record TrainingConfig(
         private int loggingSteps = 1;
         private StorageDType saveDtype;
         private LossScaling lossScaling = LossScaling.DEFAULT;
+        private LoraTraining lora;
 
         private Builder() { }
 
@@ -232,6 +235,7 @@ public record TrainingConfig(
             loggingSteps = c.loggingSteps;
             saveDtype = c.saveDtype;
             lossScaling = c.lossScaling;
+            lora = c.lora;
         }
 
         public Builder lossTypes(List<String> names) { lossTypes = List.copyOf(names); return this; }
@@ -264,6 +268,8 @@ public record TrainingConfig(
         public Builder loggingSteps(int v) { loggingSteps = v; return this; }
         public Builder saveDtype(StorageDType v) { saveDtype = v; return this; }
         public Builder lossScaling(LossScaling v) { lossScaling = v; return this; }
+        /** Null (the default) trains every weight. */
+        public Builder lora(LoraTraining v) { lora = v; return this; }
 
         /** Parses the loss names and validates every field; errors name the field. */
         public TrainingConfig build() {
@@ -272,7 +278,8 @@ public record TrainingConfig(
             return new TrainingConfig(types, weights, beta, labelSmoothing, simpoGamma, discopopTau, ldAlpha,
                     useWeighting, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm,
                     scheduler, warmupSteps, warmupRatio, batchSize, gradientAccumulationSteps, maxSteps, epochs,
-                    seed, saveSteps, saveTotalLimit, loggingSteps, saveDtype, lossScaling);
+                    seed, saveSteps, saveTotalLimit, loggingSteps, saveDtype, lossScaling,
+                    lora);
         }
     }
 }

@@ -47,7 +47,7 @@ record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, Tr
         LoraTraining lora;
         try {
             config = ProtoTrainingConfig.toEngine(job.getTraining(), job.getOutput());
-            lora = ProtoTrainingConfig.lora(job.getTraining());
+            lora = config.lora();
         } catch (InvalidConfigException e) {
             throw TrainFailure.invalidConfig(e.field(), e.getMessage());
         }

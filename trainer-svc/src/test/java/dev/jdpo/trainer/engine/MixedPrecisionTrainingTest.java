@@ -42,7 +42,6 @@ class MixedPrecisionTrainingTest {
             assertEquals(fp32[step], fp16[step], 0.02 * fp32[step], "loss of step " + (step + 1));
             largest = Math.max(largest, Math.abs(fp16[step] - fp32[step]) / fp32[step]);
         }
-        System.out.println("MPDEBUG largest " + largest + " first " + fp32[0] + " last " + fp32[STEPS - 1]);
         // FP16 rounding must show, or the FP16 path did not run
         assertTrue(largest > 1e-6, "FP16 losses differ from FP32 by at most " + largest);
     }
