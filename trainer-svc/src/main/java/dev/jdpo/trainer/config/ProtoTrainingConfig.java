@@ -52,6 +52,7 @@ public final class ProtoTrainingConfig {
                 .saveDtype(saveDtype(o.getSaveDtype()))
                 .lossScaling(lossScaling(t))
                 .lora(lora(t))
+                .gradientCheckpointing(t.getGradientCheckpointing())
                 .build();
     }
 

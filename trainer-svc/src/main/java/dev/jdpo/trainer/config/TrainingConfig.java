@@ -38,6 +38,7 @@ import java.util.Objects;
  * @param saveDtype dtype of saved model weights; null keeps the policy's source dtype
  * @param lossScaling dynamic loss scaling, used when the policy trains in FP16
  * @param lora the LoRA adapter to train, or null to train every weight
+ * @param gradientCheckpointing recompute each decoder layer in backward instead of keeping its activations
  */
 public record TrainingConfig(
         List<LossType> lossTypes,
@@ -67,7 +68,8 @@ public record TrainingConfig(
         int loggingSteps,
         StorageDType saveDtype,
         LossScaling lossScaling,
-        LoraTraining lora) {
+        LoraTraining lora,
+        boolean gradientCheckpointing) {
 
     public TrainingConfig {
         lossTypes = List.copyOf(lossTypes);
@@ -112,6 +114,11 @@ public record TrainingConfig(
         atLeast("output.checkpoint_interval", saveSteps, 0);
         atLeast("output.save_total_limit", saveTotalLimit, 0);
         atLeast("output.log_interval", loggingSteps, 1);
+        if (gradientCheckpointing && lora != null && lora.newAdapter() != null
+                && lora.newAdapter().loraDropout() > 0) {
+            throw new InvalidConfigException("training.gradient_checkpointing", "cannot be combined with "
+                    + "training.lora.lora_dropout > 0: the recomputed layers would draw another dropout mask");
+        }
     }
 
     /** TRL's defaults: sigmoid DPO, beta 0.1, lr 1e-6, linear decay, clip 1.0, batch 8, 3 epochs, seed 42. */
@@ -204,6 +211,7 @@ public record TrainingConfig(
         private StorageDType saveDtype;
         private LossScaling lossScaling = LossScaling.DEFAULT;
         private LoraTraining lora;
+        private boolean gradientCheckpointing;
 
         private Builder() { }
 
@@ -236,6 +244,7 @@ public record TrainingConfig(
             saveDtype = c.saveDtype;
             lossScaling = c.lossScaling;
             lora = c.lora;
+            gradientCheckpointing = c.gradientCheckpointing;
         }
 
         public Builder lossTypes(List<String> names) { lossTypes = List.copyOf(names); return this; }
@@ -270,6 +279,7 @@ public record TrainingConfig(
         public Builder lossScaling(LossScaling v) { lossScaling = v; return this; }
         /** Null (the default) trains every weight. */
         public Builder lora(LoraTraining v) { lora = v; return this; }
+        public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
 
         /** Parses the loss names and validates every field; errors name the field. */
         public TrainingConfig build() {
@@ -279,7 +289,7 @@ public record TrainingConfig(
                     useWeighting, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm,
                     scheduler, warmupSteps, warmupRatio, batchSize, gradientAccumulationSteps, maxSteps, epochs,
                     seed, saveSteps, saveTotalLimit, loggingSteps, saveDtype, lossScaling,
-                    lora);
+                    lora, gradientCheckpointing);
         }
     }
 }

@@ -57,6 +57,11 @@ public final class PolicyTrainer implements AutoCloseable {
         this.schedule = LearningRateSchedule.of(config.scheduler(), config.learningRate(), config.warmupSteps(),
                 config.warmupRatio(), totalSteps);
         this.scaler = policy.options().precision() == Precision.FP16 ? new LossScaler(config.lossScaling()) : null;
+        if (config.gradientCheckpointing()
+                && policy.adapter().map(adapter -> adapter.config().loraDropout() > 0).orElse(false)) {
+            throw new IllegalArgumentException("training.gradient_checkpointing: cannot be combined with the "
+                    + "adapter's lora_dropout > 0: the recomputed layers would draw another dropout mask");
+        }
         Engine.getInstance().setRandomSeed((int) config.seed());
     }
 
@@ -141,6 +146,7 @@ public final class PolicyTrainer implements AutoCloseable {
             PairForward.Result result;
             float value;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                policy.transformer().setGradientCheckpointing(config.gradientCheckpointing());
                 result = forward.run(manager, pairs, normalizer);
                 value = result.loss().getFloat();
                 if (!Float.isFinite(value)) {
@@ -148,6 +154,11 @@ public final class PolicyTrainer implements AutoCloseable {
                 }
                 // the scaled loss backs FP16 gradients away from underflow; unscaled before clipping and the update
                 collector.backward(scaler == null ? result.loss() : result.loss().mul((float) scaler.scale()));
+                if (config.gradientCheckpointing()) {
+                    policy.transformer().backwardThroughLayers();
+                }
+            } finally {
+                policy.transformer().setGradientCheckpointing(false);
             }
             result.record(statistics, offset);
             statistics.addLoss(value);
