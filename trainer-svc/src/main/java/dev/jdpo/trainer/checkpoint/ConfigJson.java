@@ -39,6 +39,7 @@ public final class ConfigJson {
         json.addProperty("save_total_limit", config.saveTotalLimit());
         json.addProperty("logging_steps", config.loggingSteps());
         json.addProperty("save_dtype", config.saveDtype() == null ? "source" : config.saveDtype().name());
+        json.addProperty("gradient_checkpointing", config.gradientCheckpointing());
         return json;
     }
 
