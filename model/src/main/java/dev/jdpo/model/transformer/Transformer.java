@@ -114,10 +114,19 @@ public final class Transformer implements AutoCloseable {
                     NDArray input = forward.inputs.get(i);
                     input.setRequiresGradient(true);
                     NDArray mask = config.windowOf(i) > 0 ? windowMask : fullMask;
-                    NDArray output = decoderLayer(input, weights.layers().get(i), tables.get(0), tables.get(1), mask,
-                            null, i);
-                    JniUtils.backward((PtNDArray) output, (PtNDArray) grad, false, false);
-                    grad = input.getGradient();
+                    NDArray below;
+                    // the layer's recomputed intermediates go as soon as its backward is done
+                    try (NDScope layerScope = new NDScope()) {
+                        layerScope.suppressNotUsedWarning();
+                        NDArray output = decoderLayer(input, weights.layers().get(i), tables.get(0), tables.get(1),
+                                mask, null, i);
+                        JniUtils.backward((PtNDArray) output, (PtNDArray) grad, false, false);
+                        below = input.getGradient();
+                        NDScope.unregister(below);
+                    }
+                    grad.close();
+                    grad = below;
+                    NDScope.register(grad);
                 }
                 if (weights.embed().hasGradient()) {
                     NDArray longIds = forward.ids.getDataType() == DataType.INT64 ? forward.ids
