@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Peak RSS and speed of one forward + backward (2 pairs x 512 tokens) on a random hidden-512 / 8-layer /
-# vocab-32000 Llama: full fine-tune vs LoRA on all linear layers, each in its own JVM (a third writes the model;
+# vocab-32000 Llama: full fine-tune vs LoRA on all linear layers (-gc: with gradient checkpointing), each in its
+# own JVM (a third writes the model;
 # MaxDirectMemorySize bounds the loader's GC-freed staging buffers, so the peaks compare the modes, not the GC).
-# Usage: [THREADS=n] bench/lora-memory.sh [r] [steps]
+# Usage: [THREADS=n] [MODES="full lora lora-gc full-gc"] bench/lora-memory.sh [r] [steps]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/model-bench-env.sh"
 # A fixed glibc mmap threshold: with the default dynamic one, freed activations of a few MB stay in malloc's
@@ -19,6 +20,6 @@ run() {
 model="$(mktemp -d)"
 trap 'rm -rf "$model"' EXIT
 run -XX:+UseSerialGC write "$model"
-for mode in full lora; do
+for mode in ${MODES:-full lora lora-gc}; do
   run -XX:MaxDirectMemorySize=256m "$mode" "$model" "${1:-16}" "${2:-2}"
 done

@@ -24,9 +24,10 @@ import java.util.Random;
 /**
  * Peak resident memory of forward + backward (one DPO-sized batch: 2 pairs, 4 sequences of 512 tokens) on a
  * random Llama (hidden 512, 8 layers, 8 heads over 4 kv heads, SwiGLU 1408, vocab 32000, 56M parameters), full
- * fine-tune vs LoRA on every linear layer. One mode per process, so the peak (VmHWM) is that mode's alone; the
+ * fine-tune vs LoRA on every linear layer, each also with gradient checkpointing ({@code -gc}: each decoder layer
+ * recomputed in backward). One mode per process, so the peak (VmHWM) is that mode's alone; the
  * model is written first by another ({@code write DIR}). Arguments: {@code write DIR} or
- * {@code full|lora DIR [r (16)] [steps (2)]}. No optimizer: this isolates what the frozen base saves in
+ * {@code full|lora|full-gc|lora-gc DIR [r (16)] [steps (2)]}. No optimizer: this isolates what the frozen base saves in
  * gradients; AdamW's moments would add 8 bytes per trainable parameter on top.
  */
 public final class LoraMemoryBenchmark {
@@ -44,10 +45,11 @@ public final class LoraMemoryBenchmark {
             RandomModel.write(Path.of(args[1]), RandomModel.llama(VOCAB, 512, 1408, 8, 8, 4), 0);
             return;
         }
-        if (args.length < 2 || !(args[0].equals("full") || args[0].equals("lora"))) {
-            throw new IllegalArgumentException("usage: write DIR | full|lora DIR [r] [steps]");
+        if (args.length < 2 || !List.of("full", "lora", "full-gc", "lora-gc").contains(args[0])) {
+            throw new IllegalArgumentException("usage: write DIR | full|lora|full-gc|lora-gc DIR [r] [steps]");
         }
-        boolean full = args[0].equals("full");
+        boolean full = args[0].startsWith("full");
+        boolean checkpointing = args[0].endsWith("-gc");
         Path dir = Path.of(args[1]);
         int r = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 2;
@@ -70,7 +72,7 @@ public final class LoraMemoryBenchmark {
             double[] seconds = new double[steps];
             for (int i = 0; i < steps; i++) {
                 long start = System.nanoTime();
-                step(model, sequences, trainable);
+                step(model, sequences, trainable, checkpointing);
                 seconds[i] = (System.nanoTime() - start) / 1e9;
             }
             System.out.printf("mode %s%s, %d trainable parameters, FP32 CPU, %d intra-op threads%n",
@@ -84,11 +86,17 @@ public final class LoraMemoryBenchmark {
     }
 
     /** Forward + backward of the batch; the gradients are then dropped as an optimizer step would leave them. */
-    private static void step(CausalLM model, List<TokenSequence> sequences, Collection<NDArray> trainable) {
+    private static void step(CausalLM model, List<TokenSequence> sequences, Collection<NDArray> trainable,
+                             boolean checkpointing) {
         try (NDManager manager = model.manager().newSubManager();
              PaddedBatch batch = PaddedBatch.of(manager, sequences, 0)) {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                model.transformer().setGradientCheckpointing(checkpointing);
                 collector.backward(LogProbs.compute(model, batch, false).sequenceLogps().sum());
+                if (checkpointing) {
+                    model.transformer().backwardThroughLayers();
+                }
+                model.transformer().setGradientCheckpointing(false);
             }
             for (NDArray parameter : trainable) {
                 parameter.getGradient().close();

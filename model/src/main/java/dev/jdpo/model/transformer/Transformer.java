@@ -6,16 +6,21 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.jdpo.model.ModelConfig;
 import dev.jdpo.model.Precision;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The Llama / Qwen2 / Mistral decoder as NDArray math: embeddings, then per layer
  * {@code h += attn(rmsnorm(h))} and {@code h += mlp(rmsnorm(h))}, a final RMSNorm and the LM head.
  * Intermediates of each layer are closed when the layer ends; under a gradient collector the autograd graph
- * keeps what backward needs.
+ * keeps what backward needs, or, with gradient checkpointing on, only each layer's input: the layers then run
+ * without a graph and {@link #backwardThroughLayers} recomputes each one, last first, to carry the gradient down.
  */
 public final class Transformer implements AutoCloseable {
 
@@ -28,6 +33,18 @@ public final class Transformer implements AutoCloseable {
     private final NDArray eps;
     private final NDArray attentionScale;
     private LinearAdapter adapter;
+    private boolean checkpointing;
+    private final List<Checkpointed> pending = new ArrayList<>();
+
+    /**
+     * A checkpointed forward whose layers backward has not reached yet.
+     *
+     * @param ids the caller's token ids (alive until its backward)
+     * @param attentionMask the caller's mask
+     * @param inputs each layer's input, without a graph
+     * @param last the last layer's output, a leaf that collects the gradient from above
+     */
+    private record Checkpointed(NDArray ids, NDArray attentionMask, List<NDArray> inputs, NDArray last) { }
 
     /**
      * @param manager the model's manager (scalars, RoPE tables and FP16 copies live there)
@@ -65,6 +82,71 @@ public final class Transformer implements AutoCloseable {
         this.adapter = adapter;
     }
 
+    /**
+     * Turns gradient checkpointing of the decoder layers on or off for later full forwards (not while one runs).
+     * Turning it off drops the saved inputs of forwards {@link #backwardThroughLayers} has not run for.
+     */
+    public void setGradientCheckpointing(boolean on) {
+        checkpointing = on;
+        if (!on) {
+            pending.forEach(Transformer::closeSaved);
+            pending.clear();
+        }
+    }
+
+    /**
+     * After the backward of a loss over checkpointed forwards: recomputes each of their decoder layers, last
+     * first, with a graph, and runs its backward from the gradient its output received, so the weights' gradients
+     * accumulate as a plain backward would leave them. Holds one layer's graph at a time.
+     */
+    public void backwardThroughLayers() {
+        for (int f = pending.size() - 1; f >= 0; f--) {
+            Checkpointed forward = pending.get(f);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray grad = forward.last.getGradient();
+                long queries = forward.ids.getShape().get(1);
+                NDArray fullMask = AttentionMask.additive(forward.attentionMask, 0, queries, 0);
+                NDArray windowMask = config.slidingWindow() > 0
+                        ? AttentionMask.additive(forward.attentionMask, 0, queries, config.slidingWindow()) : fullMask;
+                NDList tables = rope.tables(0, queries);
+                for (int i = config.numLayers() - 1; i >= 0; i--) {
+                    NDArray input = forward.inputs.get(i);
+                    input.setRequiresGradient(true);
+                    NDArray mask = config.windowOf(i) > 0 ? windowMask : fullMask;
+                    NDArray below;
+                    // the layer's recomputed intermediates go as soon as its backward is done
+                    try (NDScope layerScope = new NDScope()) {
+                        layerScope.suppressNotUsedWarning();
+                        NDArray output = decoderLayer(input, weights.layers().get(i), tables.get(0), tables.get(1),
+                                mask, null, i);
+                        JniUtils.backward((PtNDArray) output, (PtNDArray) grad, false, false);
+                        below = input.getGradient();
+                        NDScope.unregister(below);
+                    }
+                    grad.close();
+                    grad = below;
+                    NDScope.register(grad);
+                }
+                if (weights.embed().hasGradient()) {
+                    NDArray longIds = forward.ids.getDataType() == DataType.INT64 ? forward.ids
+                            : forward.ids.toType(DataType.INT64, false);
+                    NDArray embedded = longIds.getNDArrayInternal()
+                            .embedding(longIds, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
+                    JniUtils.backward((PtNDArray) embedded, (PtNDArray) grad, false, false);
+                }
+            } finally {
+                closeSaved(forward);
+            }
+        }
+        pending.clear();
+    }
+
+    private static void closeSaved(Checkpointed forward) {
+        forward.inputs.forEach(NDArray::close);
+        forward.last.close();
+    }
+
     /** Logits {@code [B, T, vocab]} in FP32 for right-padded {@code ids [B, T]}. */
     public NDArray logits(NDArray ids, NDArray attentionMask) {
         try (NDArray hidden = hiddenStates(ids, attentionMask, null)) {
@@ -90,6 +172,9 @@ public final class Transformer implements AutoCloseable {
      * @param positions {@code [B, T]} INT64 position of each new token; null for {@code cache length + t}
      */
     public NDArray hiddenStates(NDArray ids, NDArray attentionMask, NDArray positions, KvCache cache) {
+        if (checkpointing && cache == null && positions == null && JniUtils.isGradMode()) {
+            return checkpointedHiddenStates(ids, attentionMask);
+        }
         long queries = ids.getShape().get(1);
         long offset = cache == null ? 0 : cache.length();
         try (NDScope forwardScope = new NDScope()) {
@@ -116,6 +201,46 @@ public final class Transformer implements AutoCloseable {
             if (cache != null) {
                 cache.advance(queries);
             }
+            NDArray out = rmsNorm(h, weights.finalNorm());
+            NDScope.unregister(out);
+            return out;
+        }
+    }
+
+    /**
+     * The layers without a graph, keeping each one's input; the last output becomes a leaf that requires a gradient,
+     * so the final norm and whatever follows record as usual and the loss's backward stops there.
+     */
+    private NDArray checkpointedHiddenStates(NDArray ids, NDArray attentionMask) {
+        List<NDArray> inputs = new ArrayList<>();
+        NDArray h;
+        JniUtils.setGradMode(false);
+        try (NDScope forwardScope = new NDScope()) {
+            forwardScope.suppressNotUsedWarning();
+            long queries = ids.getShape().get(1);
+            NDArray longIds = ids.getDataType() == DataType.INT64 ? ids : ids.toType(DataType.INT64, false);
+            h = longIds.getNDArrayInternal().embedding(longIds, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
+            NDArray fullMask = AttentionMask.additive(attentionMask, 0, queries, 0);
+            NDArray windowMask = config.slidingWindow() > 0
+                    ? AttentionMask.additive(attentionMask, 0, queries, config.slidingWindow()) : fullMask;
+            NDList tables = rope.tables(0, queries);
+            for (int i = 0; i < config.numLayers(); i++) {
+                inputs.add(h);
+                NDScope.unregister(h);
+                NDArray mask = config.windowOf(i) > 0 ? windowMask : fullMask;
+                try (NDScope layerScope = new NDScope()) {
+                    layerScope.suppressNotUsedWarning();
+                    h = decoderLayer(h, weights.layers().get(i), tables.get(0), tables.get(1), mask, null, i);
+                    NDScope.unregister(h);
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(true);
+        }
+        h.setRequiresGradient(true);
+        pending.add(new Checkpointed(ids, attentionMask, inputs, h));
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             NDArray out = rmsNorm(h, weights.finalNorm());
             NDScope.unregister(out);
             return out;
@@ -225,6 +350,7 @@ public final class Transformer implements AutoCloseable {
 
     @Override
     public void close() {
+        setGradientCheckpointing(false);
         rope.close();
         halfCopies.values().forEach(NDArray::close);
         eps.close();

@@ -11,7 +11,6 @@ import dev.jdpo.evaluation.criteria.CriteriaFileReader;
 import dev.jdpo.evaluation.prompts.PromptFile;
 import dev.jdpo.evaluation.prompts.PromptRow;
 import dev.jdpo.model.CausalLM;
-import dev.jdpo.model.LoadOptions;
 import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -54,7 +53,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<PromptRow> rows = PromptFile.read(data);
         List<Completion> completions;
         try (TextTokenizer tokenizer = TextTokenizer.load(generation.model);
-             CausalLM model = CausalLM.load(generation.model, LoadOptions.cpu())) {
+             CausalLM model = generation.loadModel()) {
             completions = new TextGenerator(model, tokenizer).generate(rows, generation.chat,
                     generation.options(model.generationConfig(), tokenizer.specialTokens().eosId()), 1,
                     generation.batchSize);

@@ -6,7 +6,6 @@ import dev.jdpo.evaluation.TextGenerator;
 import dev.jdpo.evaluation.prompts.PromptFile;
 import dev.jdpo.evaluation.prompts.PromptRow;
 import dev.jdpo.model.CausalLM;
-import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.generate.GenerationOptions;
 import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.io.IOException;
@@ -63,7 +62,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 : List.of(PromptRow.ofText(source.prompt));
         List<Completion> completions;
         try (TextTokenizer tokenizer = TextTokenizer.load(generation.model);
-             CausalLM model = CausalLM.load(generation.model, LoadOptions.cpu())) {
+             CausalLM model = generation.loadModel()) {
             GenerationOptions options = generation.options(model.generationConfig(), tokenizer.specialTokens().eosId());
             if (sequences > 1 && !options.sample()) {
                 throw generation.invalid("--num-return-sequences " + sequences + " needs sampling (--temperature > 0): "

@@ -1,6 +1,9 @@
 package dev.jdpo.orchestrator.cli;
 
+import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.GenerationConfig;
+import dev.jdpo.model.LoadOptions;
+import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.model.generate.GenerationOptions;
 import java.nio.file.Path;
 import java.util.List;
@@ -8,8 +11,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The flags {@code jdpo generate} and {@code jdpo evaluate} share: the model, the chat template switch and the
- * decoding settings, whose defaults come from the model's {@code generation_config.json}.
+ * The flags {@code jdpo generate} and {@code jdpo evaluate} share: the model (with a LoRA adapter), the chat
+ * template switch and the decoding settings, whose defaults come from the model's {@code generation_config.json}.
  */
 final class GenerationFlags {
 
@@ -20,6 +23,10 @@ final class GenerationFlags {
 
     @Option(names = "--model", paramLabel = "DIR", required = true, description = "Hugging Face model directory")
     Path model;
+
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter directory to generate with "
+            + "(on --model as its base)")
+    Path adapter;
 
     @Option(names = "--chat", description = "send text prompts through the model's chat template as a user message "
             + "(message-list prompts always go through it)")
@@ -44,6 +51,11 @@ final class GenerationFlags {
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
             description = "prompts generated together (default: 32)")
     int batchSize;
+
+    /** The model, with --adapter's adapter attached when given. */
+    CausalLM loadModel() throws ModelLoadException {
+        return CausalLM.load(model, adapter, LoadOptions.cpu());
+    }
 
     /**
      * The decoding options: the flags over the checkpoint's defaults. Giving --temperature or --top-p means

@@ -8,7 +8,6 @@ import dev.jdpo.evaluation.pairs.SampledPair;
 import dev.jdpo.evaluation.pairs.SampledPairs;
 import dev.jdpo.evaluation.prompts.PromptFile;
 import dev.jdpo.model.CausalLM;
-import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.generate.GenerationOptions;
 import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.io.Writer;
@@ -31,10 +30,6 @@ public final class PairsSampleCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Mixin GenerationFlags generation;
-
-    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter to sample with on top of "
-            + "--model")
-    Path adapter;
 
     @Option(names = "--prompts", paramLabel = "FILE", required = true, description = "JSONL prompt rows: \"prompt\" "
             + "(text or messages), \"messages\" or \"input.messages\"; other fields are there for the criteria")
@@ -60,8 +55,7 @@ public final class PairsSampleCommand implements Callable<Integer> {
         var rows = PromptFile.read(prompts);
         SampledPairs result;
         try (TextTokenizer tokenizer = TextTokenizer.load(generation.model);
-             CausalLM model = adapter == null ? CausalLM.load(generation.model, LoadOptions.cpu())
-                     : CausalLM.load(generation.model, adapter, LoadOptions.cpu())) {
+             CausalLM model = generation.loadModel()) {
             GenerationOptions options = generation.options(model.generationConfig(), tokenizer.specialTokens().eosId());
             if (!options.sample()) {
                 throw generation.invalid("--num-samples needs sampling (--temperature > 0): greedy decoding gives "

@@ -170,6 +170,10 @@ final class RunConfigOptions {
             + "[training.lora.merge_at_end]")
     Boolean mergeAtEnd;
 
+    @Option(names = "--gradient-checkpointing", description = "recompute each decoder layer in backward instead of "
+            + "keeping its activations [training.gradient_checkpointing]")
+    Boolean gradientCheckpointing;
+
     @Option(names = "--save-steps", description = "checkpoint every N steps, 0 = only at the end "
             + "[output.checkpoint_interval]")
     Long saveSteps;
@@ -253,6 +257,7 @@ final class RunConfigOptions {
         set(fields, "training.max_grad_norm", maxGradNorm);
         set(fields, "training.epochs", epochs);
         set(fields, "training.max_steps", maxSteps);
+        set(fields, "training.gradient_checkpointing", gradientCheckpointing);
         set(fields, "training.batch_size", batchSize);
         set(fields, "training.gradient_accumulation_steps", gradAccum);
         set(fields, "training.reference_batch_size", referenceBatchSize);

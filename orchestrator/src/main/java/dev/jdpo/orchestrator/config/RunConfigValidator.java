@@ -204,6 +204,11 @@ public final class RunConfigValidator {
         } catch (dev.jdpo.trainer.config.InvalidConfigException e) {
             found.add(new ConfigViolation(e.field(), e.getMessage().substring(e.field().length() + 2)));
         }
+        try {
+            ProtoTrainingConfig.lossScaling(t);
+        } catch (dev.jdpo.trainer.config.InvalidConfigException e) {
+            found.add(new ConfigViolation(e.field(), e.getMessage().substring(e.field().length() + 2)));
+        }
         if (t.hasMaxPromptLength()) {
             atLeast("training.max_prompt_length", t.getMaxPromptLength(), 1, found);
             if (t.hasMaxLength() && t.getMaxPromptLength() >= t.getMaxLength()) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -33,7 +34,13 @@ final class ResumeCompatibility {
             Map.entry("loss_weights", "training.loss_weights"),
             Map.entry("lr_scheduler_type", "training.lr_scheduler"),
             Map.entry("per_device_train_batch_size", "training.batch_size"),
-            Map.entry("num_train_epochs", "training.epochs"));
+            Map.entry("num_train_epochs", "training.epochs"),
+            Map.entry("lora_adapter", "training.lora.adapter"),
+            Map.entry("lora_r", "training.lora.r"),
+            Map.entry("lora_alpha", "training.lora.lora_alpha"),
+            Map.entry("lora_dropout", "training.lora.lora_dropout"),
+            Map.entry("use_rslora", "training.lora.use_rslora"),
+            Map.entry("lora_target_modules", "training.lora.target_modules"));
 
     private ResumeCompatibility() {
     }
@@ -60,11 +67,11 @@ final class ResumeCompatibility {
         List<ConfigViolation> found = new ArrayList<>();
         JsonObject saved = state.config();
         JsonObject now = ConfigJson.trajectory(wanted);
-        for (String name : now.keySet()) {
+        for (String name : ConfigJson.trajectoryFields(saved, now)) {
             JsonElement before = saved.get(name);
-            if (!now.get(name).equals(before)) {
-                found.add(new ConfigViolation(field(name), "must stay " + before + " to resume " + resume
-                        + ", which was trained with it (got " + now.get(name) + ")"));
+            if (!Objects.equals(now.get(name), before)) {
+                found.add(new ConfigViolation(field(name), "must stay " + shown(before) + " to resume " + resume
+                        + ", which was trained with it (got " + shown(now.get(name)) + ")"));
             }
         }
         if (found.isEmpty() && state.globalStep() >= state.totalSteps()) {
@@ -112,6 +119,11 @@ final class ResumeCompatibility {
             resolved.setNEpochs(saved.get("num_train_epochs").getAsInt());
         }
         return resolved.build();
+    }
+
+    /** A field's value as the message shows it; a field the run did not have is "unset". */
+    private static String shown(JsonElement value) {
+        return value == null || value.isJsonNull() ? "unset" : value.toString();
     }
 
     private static String field(String trainerName) {

@@ -1,6 +1,7 @@
 package dev.jdpo.orchestrator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -9,6 +10,9 @@ import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.generate.GenerationOptions;
 import dev.jdpo.model.generate.Generator;
+import dev.jdpo.model.lora.LoraAdapter;
+import dev.jdpo.model.lora.LoraConfig;
+import dev.jdpo.model.lora.TargetModules;
 import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -169,5 +173,50 @@ class GenerateEvaluateCommandTest {
         assertEquals(1, result[0]);
         assertEquals("jdpo: " + criteria + ": criteria[0].regex: set exactly one of must_match and must_not_match",
                 ((String) result[2]).strip());
+    }
+
+    /**
+     * {@code --adapter}: a new adapter (B zero) answers exactly as the base does; a trained one (the PEFT fixture)
+     * answers as the model it merges into, in {@code generate} and in {@code evaluate}.
+     */
+    @Test
+    void generateAndEvaluateWithAnAdapter() throws Exception {
+        String prompt = "What is 3 + 4? Answer:";
+        Path zeroB = dir.resolve("zero-b");
+        try (CausalLM base = CausalLM.load(Path.of(MODEL), LoadOptions.cpu())) {
+            base.attachAdapter(LoraAdapter.create(base, new LoraConfig(4, 8, 0, false, TargetModules.allLinear()),
+                    3, false));
+            base.saveAdapter(zeroB);
+        }
+        String baseAnswer = answer(run("generate", "--model", MODEL, "--prompt", prompt, "--max-new-tokens", "12"));
+        assertEquals(baseAnswer, answer(run("generate", "--model", MODEL, "--adapter", zeroB.toString(), "--prompt",
+                prompt, "--max-new-tokens", "12")));
+
+        String adapter = ROOT.resolve("examples/tiny-llama-lora").toString();
+        Path merged = dir.resolve("merged");
+        Object[] merge = run("merge", "--model", MODEL, "--adapter", adapter, "--out", merged.toString());
+        assertEquals(0, merge[0], (String) merge[2]);
+        String mergedAnswer = answer(run("generate", "--model", merged.toString(), "--prompt", prompt,
+                "--max-new-tokens", "12"));
+        String adapted = answer(run("generate", "--model", MODEL, "--adapter", adapter, "--prompt", prompt,
+                "--max-new-tokens", "12"));
+        assertEquals(mergedAnswer, adapted);
+        assertNotEquals(baseAnswer, adapted, "the fixture adapter changes the answer, or this shows nothing");
+
+        Path data = Files.write(dir.resolve("prompts.jsonl"), List.of("{\"prompt\": \"" + prompt + "\"}"),
+                StandardCharsets.UTF_8);
+        Path criteria = Files.writeString(dir.resolve("criteria.yaml"),
+                "criteria:\n  - name: r\n    regex: {must_match: a}\n");
+        Path out = dir.resolve("evaluation.jsonl");
+        Object[] evaluated = run("evaluate", "--model", MODEL, "--adapter", adapter, "--data", data.toString(),
+                "--criteria", criteria.toString(), "--out", out.toString(), "--max-new-tokens", "12");
+        assertEquals(0, evaluated[0], (String) evaluated[2]);
+        assertEquals(mergedAnswer, JsonParser.parseString(Files.readAllLines(out).get(0)).getAsJsonObject()
+                .get("answer").getAsString());
+    }
+
+    private static String answer(Object[] result) {
+        assertEquals(0, result[0], (String) result[2]);
+        return JsonParser.parseString(((String) result[1]).strip()).getAsJsonObject().get("answer").getAsString();
     }
 }

@@ -77,6 +77,33 @@ class ResumeCompatibilityTest {
     }
 
     @Test
+    void aLoraCheckpointResumesOnlyWithItsAdapterSettings() throws Exception {
+        dev.jdpo.proto.v1.LoraConfig.Builder lora = dev.jdpo.proto.v1.LoraConfig.newBuilder().setR(8)
+                .addTargetModules("q_proj").addTargetModules("v_proj");
+        checkpoint(config(training().setLora(lora)), 10, 28);
+        assertDoesNotThrow(() -> ResumeCompatibility.check(config(training().setLora(lora))));
+        List<ConfigViolation> refused = refusal(config(training().setLora(lora.clone().setR(16).setLoraAlpha(32)
+                .clearTargetModules().addTargetModules("all-linear"))));
+        assertEquals(List.of("training.lora.r", "training.lora.lora_alpha", "training.lora.target_modules"),
+                refused.stream().map(ConfigViolation::field).toList());
+        assertEquals("must stay 8 to resume " + dir + ", which was trained with it (got 16)",
+                refused.get(0).description());
+        assertEquals(List.of("training.lora.r", "training.lora.lora_alpha", "training.lora.lora_dropout",
+                        "training.lora.use_rslora", "training.lora.target_modules"),
+                refusal(config(training())).stream().map(ConfigViolation::field).toList(),
+                "a LoRA checkpoint does not resume as a full fine-tune");
+    }
+
+    @Test
+    void aFullFineTuneDoesNotResumeAsLora() throws Exception {
+        checkpoint(config(training()), 10, 28);
+        List<ConfigViolation> refused = refusal(config(training().setLora(
+                dev.jdpo.proto.v1.LoraConfig.getDefaultInstance())));
+        assertEquals("training.lora.r", refused.get(0).field());
+        assertTrue(refused.get(0).description().startsWith("must stay unset"), refused.get(0).description());
+    }
+
+    @Test
     void aFinishedRunContinuesOnlyWithMoreEpochsOrSteps() throws Exception {
         checkpoint(config(training()), 28, 28);
         List<ConfigViolation> same = refusal(config(training()));

@@ -10,6 +10,7 @@ import dev.jdpo.model.StorageDType;
 import dev.jdpo.model.safetensors.SafetensorsFile;
 import dev.jdpo.model.safetensors.SafetensorsWriter;
 import dev.jdpo.trainer.optim.AdamW;
+import dev.jdpo.trainer.optim.LossScaler;
 import dev.jdpo.trainer.optim.NoGrad;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,13 +29,15 @@ import java.util.stream.Stream;
 /**
  * Checkpoint directories: an HF model directory that transformers loads as is, plus {@code optimizer.safetensors}
  * (AdamW moments, FP32), {@code trainer_state.json}, and {@code master_weights.safetensors} (FP32) whenever the
- * HF weights are saved in a lower dtype, because resuming from rounded weights would leave the trajectory.
+ * HF weights are saved in a lower dtype, because resuming from rounded weights would leave the trajectory, and
+ * {@code scaler.json} (the FP16 loss scaler, as HF's Trainer keeps {@code scaler.pt}) when the run trains in FP16.
  * A checkpoint is written under a temporary name and renamed into place, so a crash never leaves half of one.
  */
 public final class Checkpoints {
 
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String MASTER_WEIGHTS_FILE = "master_weights.safetensors";
+    public static final String SCALER_FILE = "scaler.json";
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
     private static final Pattern PARTIAL = Pattern.compile("checkpoint-\\d+\\.partial");
 
@@ -50,9 +53,10 @@ public final class Checkpoints {
      * {@code .partial} folder behind (a full disk would otherwise keep a half-written one).
      *
      * @param state must say {@code masterWeights} exactly when {@link #needsMasterWeights} does
+     * @param scaler the FP16 loss scaler's state, or null when the run trains in FP32
      */
-    public static void write(Path dir, CausalLM policy, AdamW optimizer, TrainerState state, SaveOptions save)
-            throws IOException {
+    public static void write(Path dir, CausalLM policy, AdamW optimizer, TrainerState state, SaveOptions save,
+                             LossScaler.State scaler) throws IOException {
         Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
         deleteTree(partial);
         try {
@@ -61,6 +65,9 @@ public final class Checkpoints {
             SafetensorsWriter.write(partial.resolve(OPTIMIZER_FILE), optimizer.state(), StorageDType.F32);
             if (state.masterWeights()) {
                 SafetensorsWriter.write(partial.resolve(MASTER_WEIGHTS_FILE), policy.parameters(), StorageDType.F32);
+            }
+            if (scaler != null) {
+                ScalerJson.write(partial.resolve(SCALER_FILE), scaler);
             }
             state.write(partial);
         } catch (IOException | RuntimeException failed) {
@@ -110,6 +117,12 @@ public final class Checkpoints {
         } catch (ModelLoadException | IllegalArgumentException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The loss scaler an FP16 run saved in {@code dir}; empty when it trained in FP32. */
+    public static Optional<LossScaler.State> readScaler(Path dir) throws CheckpointException {
+        Path file = dir.resolve(SCALER_FILE);
+        return Files.exists(file) ? Optional.of(ScalerJson.read(file)) : Optional.empty();
     }
 
     /** Overwrites the policy's weights with the FP32 masters saved beside lower-dtype HF weights. */

@@ -3,6 +3,9 @@ package dev.jdpo.trainer.checkpoint;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.jdpo.model.lora.LoraConfig;
+import dev.jdpo.model.lora.TargetModules;
+import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.config.LossType;
 import dev.jdpo.trainer.config.TrainingConfig;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +13,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * A config as JSON with TRL's field names, and the fingerprint of the fields that shape the training trajectory.
@@ -18,6 +24,9 @@ import java.util.List;
  * ({@code max_steps}, {@code num_train_epochs}), so a finished run can be continued for more steps or epochs.
  */
 public final class ConfigJson {
+
+    private static final Set<String> LORA_FIELDS = Set.of("lora_adapter", "lora_r", "lora_alpha", "lora_dropout",
+            "use_rslora", "lora_target_modules");
 
     private ConfigJson() { }
 
@@ -30,6 +39,7 @@ public final class ConfigJson {
         json.addProperty("save_total_limit", config.saveTotalLimit());
         json.addProperty("logging_steps", config.loggingSteps());
         json.addProperty("save_dtype", config.saveDtype() == null ? "source" : config.saveDtype().name());
+        json.addProperty("gradient_checkpointing", config.gradientCheckpointing());
         return json;
     }
 
@@ -61,7 +71,34 @@ public final class ConfigJson {
         json.addProperty("per_device_train_batch_size", config.batchSize());
         json.addProperty("gradient_accumulation_steps", config.gradientAccumulationSteps());
         json.addProperty("seed", config.seed());
+        if (config.lora() != null) {
+            addLora(json, config.lora());
+        }
         return json;
+    }
+
+    /**
+     * A LoRA run's adapter: the one it continues (its own adapter_config.json holds the rest), or a new one's
+     * settings. A full fine-tune has none of these fields, so the two never resume each other.
+     */
+    private static void addLora(JsonObject json, LoraTraining lora) {
+        if (lora.adapter() != null) {
+            json.addProperty("lora_adapter", lora.adapter().toAbsolutePath().normalize().toString());
+            return;
+        }
+        LoraConfig settings = lora.newAdapter();
+        json.addProperty("lora_r", settings.r());
+        json.addProperty("lora_alpha", settings.loraAlpha());
+        json.addProperty("lora_dropout", settings.loraDropout());
+        json.addProperty("use_rslora", settings.useRslora());
+        TargetModules targets = settings.targetModules();
+        JsonArray modules = new JsonArray();
+        if (targets.names() != null) {
+            targets.names().forEach(modules::add);
+        } else {
+            modules.add(targets.pattern());
+        }
+        json.add("lora_target_modules", modules);
     }
 
     /** Hex SHA-256 of {@link #trajectory}'s canonical text. */
@@ -69,17 +106,27 @@ public final class ConfigJson {
         return sha256(trajectory(config).toString());
     }
 
-    /** "field: saved -> current" for each trajectory field that differs. */
+    /** "field: saved -> current" for each trajectory field that differs (null: the run had no such field). */
     public static List<String> differences(JsonObject saved, TrainingConfig current) {
         JsonObject now = trajectory(current);
         List<String> differences = new ArrayList<>();
-        for (String field : now.keySet()) {
-            JsonElement before = saved.get(field);
-            if (before == null || !before.equals(now.get(field))) {
-                differences.add(field + ": " + before + " -> " + now.get(field));
+        for (String field : trajectoryFields(saved, now)) {
+            if (!Objects.equals(saved.get(field), now.get(field))) {
+                differences.add(field + ": " + saved.get(field) + " -> " + now.get(field));
             }
         }
         return differences;
+    }
+
+    /**
+     * The trajectory fields of either config: {@code now}'s, then those only the checkpoint's {@code saved} config
+     * has (the LoRA fields of a LoRA checkpoint resumed as a full fine-tune); {@code saved} also holds the fields
+     * {@link #toJson} adds, which are not compared.
+     */
+    public static Set<String> trajectoryFields(JsonObject saved, JsonObject now) {
+        Set<String> fields = new LinkedHashSet<>(now.keySet());
+        saved.keySet().stream().filter(LORA_FIELDS::contains).forEach(fields::add);
+        return fields;
     }
 
     static String sha256(String text) {

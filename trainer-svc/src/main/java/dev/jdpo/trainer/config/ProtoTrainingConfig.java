@@ -51,7 +51,24 @@ public final class ProtoTrainingConfig {
                 .loggingSteps(toInt("output.log_interval", o.getLogInterval()))
                 .saveDtype(saveDtype(o.getSaveDtype()))
                 .method(TrainingMethod.parse(t.getMethod()))
+                .lossScaling(lossScaling(t))
+                .lora(lora(t))
+                .gradientCheckpointing(t.getGradientCheckpointing())
                 .build();
+    }
+
+    /**
+     * The run's FP16 loss scaling ({@code training.loss_scaling}), unset fields at GradScaler's defaults.
+     *
+     * @throws InvalidConfigException naming the field path, e.g. {@code training.loss_scaling.backoff_factor}
+     */
+    public static LossScaling lossScaling(dev.jdpo.proto.v1.TrainingConfig training) {
+        dev.jdpo.proto.v1.LossScaling s = training.getLossScaling();
+        LossScaling d = LossScaling.DEFAULT;
+        return new LossScaling(s.hasInitScale() ? s.getInitScale() : d.initScale(),
+                s.hasGrowthFactor() ? s.getGrowthFactor() : d.growthFactor(),
+                s.hasBackoffFactor() ? s.getBackoffFactor() : d.backoffFactor(),
+                s.hasGrowthInterval() ? s.getGrowthInterval() : d.growthInterval());
     }
 
     /**

@@ -37,6 +37,9 @@ import java.util.Objects;
  * @param loggingSteps report metrics every N optimizer steps
  * @param saveDtype dtype of saved model weights; null keeps the policy's source dtype
  * @param method preference optimization (dpo) or supervised fine-tuning of the chosen completions (sft)
+ * @param lossScaling dynamic loss scaling, used when the policy trains in FP16
+ * @param lora the LoRA adapter to train, or null to train every weight
+ * @param gradientCheckpointing recompute each decoder layer in backward instead of keeping its activations
  */
 public record TrainingConfig(
         List<LossType> lossTypes,
@@ -65,13 +68,17 @@ public record TrainingConfig(
         int saveTotalLimit,
         int loggingSteps,
         StorageDType saveDtype,
-        TrainingMethod method) {
+        TrainingMethod method,
+        LossScaling lossScaling,
+        LoraTraining lora,
+        boolean gradientCheckpointing) {
 
     public TrainingConfig {
         lossTypes = List.copyOf(lossTypes);
         lossWeights = List.copyOf(lossWeights);
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(lossScaling, "lossScaling");
         validate(lossTypes, lossWeights);
         if (method == TrainingMethod.SFT && !lossTypes.equals(List.of(LossType.SFT))) {
             throw new InvalidConfigException("training.loss_types", "method sft trains with the sft loss only; leave "
@@ -118,6 +125,11 @@ public record TrainingConfig(
         atLeast("output.checkpoint_interval", saveSteps, 0);
         atLeast("output.save_total_limit", saveTotalLimit, 0);
         atLeast("output.log_interval", loggingSteps, 1);
+        if (gradientCheckpointing && lora != null && lora.newAdapter() != null
+                && lora.newAdapter().loraDropout() > 0) {
+            throw new InvalidConfigException("training.gradient_checkpointing", "cannot be combined with "
+                    + "training.lora.lora_dropout > 0: the recomputed layers would draw another dropout mask");
+        }
     }
 
     /** TRL's defaults: sigmoid DPO, beta 0.1, lr 1e-6, linear decay, clip 1.0, batch 8, 3 epochs, seed 42. */
@@ -214,6 +226,9 @@ public record TrainingConfig(
         private int loggingSteps = 1;
         private StorageDType saveDtype;
         private TrainingMethod method = TrainingMethod.DPO;
+        private LossScaling lossScaling = LossScaling.DEFAULT;
+        private LoraTraining lora;
+        private boolean gradientCheckpointing;
 
         private Builder() { }
 
@@ -245,6 +260,9 @@ public record TrainingConfig(
             loggingSteps = c.loggingSteps;
             saveDtype = c.saveDtype;
             method = c.method;
+            lossScaling = c.lossScaling;
+            lora = c.lora;
+            gradientCheckpointing = c.gradientCheckpointing;
         }
 
         public Builder lossTypes(List<String> names) { lossTypes = List.copyOf(names); return this; }
@@ -277,6 +295,10 @@ public record TrainingConfig(
         public Builder loggingSteps(int v) { loggingSteps = v; return this; }
         public Builder saveDtype(StorageDType v) { saveDtype = v; return this; }
         public Builder method(TrainingMethod v) { method = v; return this; }
+        public Builder lossScaling(LossScaling v) { lossScaling = v; return this; }
+        /** Null (the default) trains every weight. */
+        public Builder lora(LoraTraining v) { lora = v; return this; }
+        public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
 
         /** Parses the loss names and validates every field; errors name the field. */
         public TrainingConfig build() {
@@ -285,7 +307,8 @@ public record TrainingConfig(
             return new TrainingConfig(types, weights, beta, labelSmoothing, simpoGamma, discopopTau, ldAlpha,
                     useWeighting, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm,
                     scheduler, warmupSteps, warmupRatio, batchSize, gradientAccumulationSteps, maxSteps, epochs,
-                    seed, saveSteps, saveTotalLimit, loggingSteps, saveDtype, method);
+                    seed, saveSteps, saveTotalLimit, loggingSteps, saveDtype, method, lossScaling,
+                    lora, gradientCheckpointing);
         }
     }
 }

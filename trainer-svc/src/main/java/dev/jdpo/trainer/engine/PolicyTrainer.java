@@ -4,18 +4,22 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.jdpo.model.CausalLM;
+import dev.jdpo.model.Precision;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.loss.StepNormalizer;
 import dev.jdpo.trainer.optim.AdamW;
 import dev.jdpo.trainer.optim.GradientClipping;
 import dev.jdpo.trainer.optim.LearningRateSchedule;
+import dev.jdpo.trainer.optim.LossScaler;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The DPO training engine for one policy model: each {@link #step} call is one optimizer step over the given
  * pairs (split into micro-batches of {@code batch_size} whose gradients accumulate), followed by global-norm
- * clipping, the scheduled learning rate and AdamW. Plain Java, usable without gRPC: callers feed batches, read
+ * clipping, the scheduled learning rate and AdamW (in FP16 under dynamic loss scaling: a step whose gradients
+ * overflow is skipped). Plain Java, usable without gRPC: callers feed batches, read
  * per-step metrics, and save or restore checkpoints between steps. Not thread-safe.
  */
 public final class PolicyTrainer implements AutoCloseable {
@@ -25,6 +29,7 @@ public final class PolicyTrainer implements AutoCloseable {
     private final PairForward forward;
     private final AdamW optimizer;
     private final LearningRateSchedule schedule;
+    private final LossScaler scaler;
     private int completedSteps;
     private long numTokens;
     private double lastLearningRate;
@@ -51,6 +56,12 @@ public final class PolicyTrainer implements AutoCloseable {
                 config.adamEpsilon(), config.weightDecay()), AdamW.DECAYS, policy.manager());
         this.schedule = LearningRateSchedule.of(config.scheduler(), config.learningRate(), config.warmupSteps(),
                 config.warmupRatio(), totalSteps);
+        this.scaler = policy.options().precision() == Precision.FP16 ? new LossScaler(config.lossScaling()) : null;
+        if (config.gradientCheckpointing()
+                && policy.adapter().map(adapter -> adapter.config().loraDropout() > 0).orElse(false)) {
+            throw new IllegalArgumentException("training.gradient_checkpointing: cannot be combined with the "
+                    + "adapter's lora_dropout > 0: the recomputed layers would draw another dropout mask");
+        }
         Engine.getInstance().setRandomSeed((int) config.seed());
     }
 
@@ -59,8 +70,9 @@ public final class PolicyTrainer implements AutoCloseable {
      * ({@link PairChecks}: {@code TrainingRun.start}, the trainer service) rather than on every step.
      *
      * @param epoch fractional epochs completed once this step is done (reported as the epoch metric)
-     * @throws TrainingDivergedException when the loss or gradient norm is NaN or infinite; the weights are left as
-     *     they were and this trainer refuses further steps
+     * @throws TrainingDivergedException when the loss or gradient norm is NaN or infinite (in FP16, only the loss:
+     *     an overflowed gradient skips the step); the weights are left as they were and this trainer refuses
+     *     further steps
      */
     public StepResult step(List<TrainingPair> pairs, double epoch) throws TrainingDivergedException {
         if (failure != null) {
@@ -99,20 +111,32 @@ public final class PolicyTrainer implements AutoCloseable {
                 throw diverged(step, "loss is " + value + " in micro-batch " + (m + 1) + " of " + microBatches);
             }
         }
+        if (scaler != null) {
+            scaler.unscale(policy.trainableParameters().values());
+        }
         double gradNorm = GradientClipping.globalNorm(policy.trainableParameters().values());
-        if (!Double.isFinite(gradNorm)) {
+        boolean overflowed = !Double.isFinite(gradNorm);
+        if (overflowed && scaler == null) {
             throw diverged(step, "gradient norm is " + gradNorm);
         }
-        if (config.maxGradNorm() > 0) {
-            GradientClipping.clip(policy.trainableParameters().values(), config.maxGradNorm(), gradNorm);
+        if (overflowed) {
+            gradNorm = 0;
+        } else {
+            if (config.maxGradNorm() > 0) {
+                GradientClipping.clip(policy.trainableParameters().values(), config.maxGradNorm(), gradNorm);
+            }
+            optimizer.step(learningRate);
         }
-        optimizer.step(learningRate);
         optimizer.zeroGradients();
+        if (scaler != null) {
+            scaler.update(overflowed);
+        }
         completedSteps = step;
         numTokens += statistics.tokens();
         lastLearningRate = learningRate;
         double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-        return statistics.finish(step, gradNorm, learningRate, epoch, numTokens, seconds);
+        return statistics.finish(step, gradNorm, learningRate, epoch, numTokens, seconds,
+                scaler == null ? null : scaler.state());
     }
 
     /** Forward, loss and backward of one micro-batch; returns its loss contribution. */
@@ -122,12 +146,19 @@ public final class PolicyTrainer implements AutoCloseable {
             PairForward.Result result;
             float value;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                policy.transformer().setGradientCheckpointing(config.gradientCheckpointing());
                 result = forward.run(manager, pairs, normalizer);
                 value = result.loss().getFloat();
                 if (!Float.isFinite(value)) {
                     return value;
                 }
-                collector.backward(result.loss());
+                // the scaled loss backs FP16 gradients away from underflow; unscaled before clipping and the update
+                collector.backward(scaler == null ? result.loss() : result.loss().mul((float) scaler.scale()));
+                if (config.gradientCheckpointing()) {
+                    policy.transformer().backwardThroughLayers();
+                }
+            } finally {
+                policy.transformer().setGradientCheckpointing(false);
             }
             result.record(statistics, offset);
             statistics.addLoss(value);
@@ -172,6 +203,11 @@ public final class PolicyTrainer implements AutoCloseable {
 
     public AdamW optimizer() {
         return optimizer;
+    }
+
+    /** The dynamic loss scaler of an FP16 policy. */
+    public Optional<LossScaler> lossScaler() {
+        return Optional.ofNullable(scaler);
     }
 
     /** Puts the trainer at a checkpoint's position (the caller restores weights and moments). */

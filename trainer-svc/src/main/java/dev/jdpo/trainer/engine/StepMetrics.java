@@ -1,5 +1,6 @@
 package dev.jdpo.trainer.engine;
 
+import dev.jdpo.trainer.optim.LossScaler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -8,7 +9,10 @@ import java.util.Map;
  * before clipping), learning_rate as applied by this step's update, rewards = beta x log-ratio per pair averaged
  * over the step's pairs, logps = summed sequence log-probs averaged over pairs, logits = vocabulary-mean logit
  * averaged over completion tokens, num_tokens = non-padding tokens seen so far (cumulative). {@code pairs},
- * {@code tokens} and {@code seconds} are this step's size and wall time, from which the throughput follows.
+ * {@code tokens} and {@code seconds} are this step's size and wall time, from which the throughput follows. In FP16 training
+ * {@code lossScaling} is the loss scaler after this step (reported as loss_scale, skipped_steps and
+ * loss_scale_growths, counts since the run began); null otherwise. A skipped step reports grad_norm 0: its
+ * gradients overflowed and nothing was applied.
  */
 public record StepMetrics(
         int step,
@@ -29,7 +33,8 @@ public record StepMetrics(
         long tokens,
         double seconds,
         boolean sft,
-        double meanTokenAccuracy) {
+        double meanTokenAccuracy,
+        LossScaler.State lossScaling) {
 
     /** Keys in the order they are reported, as TRL names them plus throughput. */
     public Map<String, Double> values() {
@@ -46,6 +51,11 @@ public record StepMetrics(
         values.put("num_tokens", (double) numTokens);
         values.put("tokens_per_second", tokens / seconds);
         values.put("pairs_per_second", pairs / seconds);
+        if (lossScaling != null) {
+            values.put("loss_scale", lossScaling.scale());
+            values.put("skipped_steps", (double) lossScaling.skippedSteps());
+            values.put("loss_scale_growths", (double) lossScaling.growths());
+        }
         return values;
     }
 

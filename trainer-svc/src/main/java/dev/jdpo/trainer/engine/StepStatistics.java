@@ -1,5 +1,6 @@
 package dev.jdpo.trainer.engine;
 
+import dev.jdpo.trainer.optim.LossScaler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -67,12 +68,13 @@ public final class StepStatistics {
         return tokens;
     }
 
-    StepResult finish(int step, double gradNorm, double learningRate, double epoch, long numTokens, double seconds) {
+    StepResult finish(int step, double gradNorm, double learningRate, double epoch, long numTokens, double seconds,
+                      LossScaler.State lossScaling) {
         Means m = means();
         StepMetrics metrics = new StepMetrics(step, loss, gradNorm, learningRate, epoch, m.rewardsChosen(),
                 m.rewardsRejected(), m.accuracy(), m.rewardsChosen() - m.rewardsRejected(), m.logpsChosen(),
                 m.logpsRejected(), m.logitsChosen(), m.logitsRejected(), numTokens, chosenLogps.length, tokens,
-                seconds, sft, meanTokenAccuracy());
+                seconds, sft, meanTokenAccuracy(), lossScaling);
         return new StepResult(metrics, chosenRewards.clone(), rejectedRewards.clone(), chosenLogps.clone(),
                 rejectedLogps.clone());
     }

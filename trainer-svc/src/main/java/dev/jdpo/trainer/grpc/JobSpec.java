@@ -51,7 +51,7 @@ record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, Tr
         CriteriaEvalSettings evaluation;
         try {
             config = ProtoTrainingConfig.toEngine(job.getTraining(), job.getOutput());
-            lora = ProtoTrainingConfig.lora(job.getTraining());
+            lora = config.lora();
             evaluation = job.hasEvaluation() ? CriteriaEvalSettings.from(job.getEvaluation()) : null;
         } catch (InvalidConfigException e) {
             throw TrainFailure.invalidConfig(e.field(), e.getMessage());

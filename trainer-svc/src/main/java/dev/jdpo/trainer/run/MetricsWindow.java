@@ -15,6 +15,8 @@ final class MetricsWindow {
     private static final List<String> LAST = List.of("grad_norm", "learning_rate", "epoch", "num_tokens");
     /** Throughput is recomputed over the interval from the step sizes, never averaged. */
     private static final List<String> THROUGHPUT = List.of("tokens_per_second", "pairs_per_second");
+    /** The FP16 loss scaler's state, present only when the policy trains in FP16. */
+    private static final List<String> LOSS_SCALING = List.of("loss_scale", "skipped_steps", "loss_scale_growths");
     private static final String STEPS = "steps";
     private static final String TOKENS = "tokens";
     private static final String PAIRS = "pairs";
@@ -26,7 +28,7 @@ final class MetricsWindow {
     void add(StepMetrics step) {
         // every other metric (DPO's rewards and log-probs, SFT's mean_token_accuracy) is averaged
         step.values().forEach((key, value) -> {
-            if (LAST.contains(key)) {
+            if (LAST.contains(key) || LOSS_SCALING.contains(key)) {
                 sums.put(key, value);
             } else if (!THROUGHPUT.contains(key)) {
                 sums.merge(key, value, Double::sum);
@@ -59,6 +61,7 @@ final class MetricsWindow {
         double seconds = Math.max(1e-9, sums.get(SECONDS));
         values.put("tokens_per_second", sums.get(TOKENS) / seconds);
         values.put("pairs_per_second", sums.get(PAIRS) / seconds);
+        LOSS_SCALING.stream().filter(sums::containsKey).forEach(key -> values.put(key, sums.get(key)));
         sums.clear();
         return new LoggedMetrics(step, values);
     }

@@ -19,9 +19,11 @@ import dev.jdpo.trainer.engine.PairChecks;
 import dev.jdpo.trainer.engine.PolicyTrainer;
 import dev.jdpo.trainer.engine.StepResult;
 import dev.jdpo.trainer.engine.TrainingDivergedException;
+import dev.jdpo.trainer.optim.LossScaler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -156,7 +158,13 @@ public final class TrainingRun implements AutoCloseable {
                 Checkpoints.restoreMasterWeights(checkpointDir, policy);
             }
             PolicyTrainer trainer = new PolicyTrainer(policy, config, padId, total);
-            Checkpoints.restoreOptimizer(checkpointDir, trainer.optimizer(), policy.manager(), state.globalStep());
+            // a step skipped for an FP16 overflow advanced the schedule but not AdamW
+            Optional<LossScaler.State> scaler = Checkpoints.readScaler(checkpointDir);
+            if (scaler.isPresent() && trainer.lossScaler().isPresent()) {
+                trainer.lossScaler().get().restore(scaler.get());
+            }
+            int updates = state.globalStep() - scaler.map(LossScaler.State::skippedSteps).orElse(0);
+            Checkpoints.restoreOptimizer(checkpointDir, trainer.optimizer(), policy.manager(), updates);
             trainer.restoreProgress(state.globalStep(), state.numTokens(), state.learningRate());
             TrainingRun run = new TrainingRun(trainer, true, pairs, output, total, state.cursor());
             run.window.restore(state.loggingWindow());
@@ -240,7 +248,8 @@ public final class TrainingRun implements AutoCloseable {
                 cursor, trainer.numTokens(), totalSteps, trainer.lastLearningRate(), pairs.fingerprint(),
                 Checkpoints.needsMasterWeights(trainer.policy(), output.save()), window.snapshot(),
                 ConfigJson.toJson(config), ConfigJson.fingerprint(config));
-        Checkpoints.write(dir, trainer.policy(), trainer.optimizer(), state, output.save());
+        Checkpoints.write(dir, trainer.policy(), trainer.optimizer(), state, output.save(),
+                trainer.lossScaler().map(LossScaler::state).orElse(null));
         lastCheckpoint = dir;
         lastCheckpointStep = step;
         Checkpoints.prune(output.outputDir(), config.saveTotalLimit());

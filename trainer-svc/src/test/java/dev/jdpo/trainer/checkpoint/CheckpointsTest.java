@@ -70,7 +70,8 @@ class CheckpointsTest {
                      AdamW.DECAYS, manager)) {
             Path checkpoint = Checkpoints.directory(dir, 1);
             assertThrows(RuntimeException.class,
-                    () -> Checkpoints.write(checkpoint, policy, optimizer, broken, SaveOptions.defaults()));
+                    () -> Checkpoints.write(checkpoint, policy, optimizer, broken, SaveOptions.defaults(),
+                            null));
             assertFalse(Files.exists(dir.resolve("checkpoint-1.partial")), "the half-written folder is removed");
             assertFalse(Files.exists(checkpoint));
         }

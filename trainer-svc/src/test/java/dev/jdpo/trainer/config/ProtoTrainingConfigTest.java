@@ -22,7 +22,9 @@ class ProtoTrainingConfigTest {
                 .setBeta(0.3).setLabelSmoothing(0.01).setSimpoGamma(1.5).setDiscopopTau(0.07).setLdAlpha(0.6)
                 .setUseWeighting(true).setLearningRate(3e-5).setWeightDecay(0.02).setMaxGradNorm(0.7)
                 .setLrScheduler("cosine").setWarmupSteps(4).setWarmupRatio(0.2).setBatchSize(3)
-                .setGradientAccumulationSteps(5).setMaxSteps(77).setEpochs(2).setSeed(1234).build();
+                .setGradientAccumulationSteps(5).setMaxSteps(77).setEpochs(2).setSeed(1234)
+                .setLossScaling(dev.jdpo.proto.v1.LossScaling.newBuilder().setInitScale(1024).setGrowthFactor(4)
+                        .setBackoffFactor(0.25).setGrowthInterval(50)).build();
         OutputConfig output = OutputConfig.newBuilder().setCheckpointInterval(11).setSaveTotalLimit(3)
                 .setLogInterval(6).setSaveDtype("bf16").build();
         TrainingConfig expected = TrainingConfig.builder().lossTypes(List.of("sigmoid", "sft", "exo_pair"))
@@ -30,7 +32,8 @@ class ProtoTrainingConfigTest {
                 .discopopTau(0.07).ldAlpha(0.6).useWeighting(true).learningRate(3e-5).weightDecay(0.02)
                 .maxGradNorm(0.7).scheduler(SchedulerType.COSINE)
                 .warmupSteps(4).warmupRatio(0.2).batchSize(3).gradientAccumulationSteps(5).maxSteps(77).epochs(2)
-                .seed(1234).saveSteps(11).saveTotalLimit(3).loggingSteps(6).saveDtype(StorageDType.BF16).build();
+                .seed(1234).saveSteps(11).saveTotalLimit(3).loggingSteps(6).saveDtype(StorageDType.BF16)
+                .lossScaling(new LossScaling(1024, 4, 0.25, 50)).build();
         assertEquals(expected, ProtoTrainingConfig.toEngine(training, output));
     }
 
@@ -47,6 +50,7 @@ class ProtoTrainingConfigTest {
         assertEquals(TrainingDefaults.EPOCHS, c.epochs());
         assertEquals(TrainingDefaults.BATCH_SIZE, c.batchSize());
         assertNull(c.ldAlpha());
+        assertEquals(LossScaling.DEFAULT, c.lossScaling(), "torch GradScaler's defaults");
     }
 
     @Test
@@ -60,6 +64,9 @@ class ProtoTrainingConfigTest {
         assertEquals("output.log_interval", assertThrows(InvalidConfigException.class,
                 () -> ProtoTrainingConfig.toEngine(dev.jdpo.proto.v1.TrainingConfig.getDefaultInstance(),
                         OutputConfig.newBuilder().setLogInterval(0).build())).field());
+        assertEquals("training.loss_scaling.backoff_factor", assertThrows(InvalidConfigException.class,
+                () -> ProtoTrainingConfig.toEngine(dev.jdpo.proto.v1.TrainingConfig.newBuilder().setLossScaling(
+                        dev.jdpo.proto.v1.LossScaling.newBuilder().setBackoffFactor(1)).build(), output)).field());
     }
 
     @Test
