@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -30,6 +31,17 @@ public final class Criteria {
     private static final long DEFAULT_TIMEOUT_MS = 10_000;
 
     private Criteria() {
+    }
+
+    /**
+     * The field of {@code criterion} that reaches beyond the answer, if any: {@code command} runs a program,
+     * {@code json.schema_file} reads a file. Run configs refuse such criteria; the CLI's own files may use them.
+     */
+    public static Optional<String> reachingField(Criterion criterion) {
+        if (criterion.hasCommand()) {
+            return Optional.of("command");
+        }
+        return criterion.getJson().getSchemaFile().isEmpty() ? Optional.empty() : Optional.of("json.schema_file");
     }
 
     /**

@@ -27,10 +27,14 @@ public final class CriteriaFileReader {
 
     /** The file's checkers; command criteria run, and schema files are found, in the file's directory. */
     public static List<Checker> read(Path file) throws InvalidCriteriaException {
-        CriteriaFile parsed = parse(file);
+        return checkers(file, criteria(file));
+    }
+
+    /** The checkers of {@code criteria} already read from {@code file}, as {@link #read} builds them. */
+    public static List<Checker> checkers(Path file, List<Criterion> criteria) throws InvalidCriteriaException {
         Path dir = file.toAbsolutePath().getParent();
         try {
-            return Criteria.checkers(parsed.getCriteriaList(), dir);
+            return Criteria.checkers(criteria, dir);
         } catch (InvalidCriteriaException e) {
             throw new InvalidCriteriaException(file + ": " + e.getMessage(), e);
         }

@@ -4,7 +4,6 @@ import dev.jdpo.proto.v1.AutoDouble;
 import dev.jdpo.proto.v1.AutoInt;
 import dev.jdpo.evaluation.criteria.Criteria;
 import dev.jdpo.evaluation.criteria.InvalidCriteriaException;
-import dev.jdpo.proto.v1.Criterion;
 import dev.jdpo.proto.v1.DataConfig;
 import dev.jdpo.proto.v1.EvaluationConfig;
 import dev.jdpo.proto.v1.Hyperparameters;
@@ -318,15 +317,11 @@ public final class RunConfigValidator {
     private static void checkEvaluation(EvaluationConfig evaluation, DataConfig data, List<ConfigViolation> found) {
         int before = found.size();
         for (int i = 0; i < evaluation.getCriteriaCount(); i++) {
-            Criterion criterion = evaluation.getCriteria(i);
-            String path = "evaluation.criteria[" + i + "]";
-            if (criterion.hasCommand()) {
-                found.add(new ConfigViolation(path + ".command", "not allowed in a run config: it would run a "
-                        + "program on the trainer's machine; use jdpo evaluate for command criteria"));
-            } else if (!criterion.getJson().getSchemaFile().isEmpty()) {
-                found.add(new ConfigViolation(path + ".json.schema_file", "not allowed in a run config; give "
-                        + "the schema inline (json.schema)"));
-            }
+            String path = "evaluation.criteria[" + i + "].";
+            Criteria.reachingField(evaluation.getCriteria(i)).ifPresent(field -> found.add(new ConfigViolation(
+                    path + field, field.equals("command") ? "not allowed in a run config: it would run a program on "
+                    + "the trainer's machine; use jdpo evaluate for command criteria"
+                    : "not allowed in a run config; give the schema inline (json.schema)")));
         }
         try {
             if (found.size() == before) {

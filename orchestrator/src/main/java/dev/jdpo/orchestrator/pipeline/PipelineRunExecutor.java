@@ -153,8 +153,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             }
             pairs = scored.get();
         } else {
-            pairs = all.stream()
-                    .map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null)).toList();
+            pairs = ScoringWindow.unscored(all);
         }
         String address = config.getServices().getTrainerAddress();
         TrainerClient trainer = new TrainerClient(channels.channel(address), ServiceChannels.target(address),
@@ -201,10 +200,8 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                             return Optional.of(trained);
                         }).orElseThrow();
             } else {
-                List<TrainingPair> unscored = validation.stream()
-                        .map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null)).toList();
-                outcome = trainer.train(job, new StreamedJobPairs(store, training.seed(), null, false, unscored,
-                        window), reporter, resumeStep);
+                outcome = trainer.train(job, new StreamedJobPairs(store, training.seed(), null, false,
+                        ScoringWindow.unscored(validation), window), reporter, resumeStep);
             }
         } catch (IOException unreadable) {
             deleteStore(dir, reporter);

@@ -2,6 +2,7 @@ package dev.jdpo.orchestrator.pipeline;
 
 import dev.jdpo.evaluation.TextGenerator;
 import dev.jdpo.evaluation.criteria.Checker;
+import dev.jdpo.evaluation.criteria.Criteria;
 import dev.jdpo.evaluation.criteria.CriteriaFileReader;
 import dev.jdpo.evaluation.criteria.InvalidCriteriaException;
 import dev.jdpo.evaluation.pairs.PairSampler;
@@ -78,14 +79,12 @@ final class SampledPairsFile {
      */
     private static void refuseOutsideReach(List<Criterion> criteria) throws RunFailure {
         for (int i = 0; i < criteria.size(); i++) {
-            String path = FIELD + ".criteria_file: criteria[" + i + "]";
-            if (criteria.get(i).hasCommand()) {
-                throw new RunFailure("invalid_sampled_pairs", path + ".command is not allowed in a run's criteria: "
-                        + "it would run a program in the orchestrator; use jdpo pairs sample", FIELD + ".criteria_file");
-            }
-            if (!criteria.get(i).getJson().getSchemaFile().isEmpty()) {
-                throw new RunFailure("invalid_sampled_pairs", path + ".json.schema_file is not allowed in a run's "
-                        + "criteria; give the schema inline (json.schema)", FIELD + ".criteria_file");
+            Optional<String> field = Criteria.reachingField(criteria.get(i));
+            if (field.isPresent()) {
+                throw new RunFailure("invalid_sampled_pairs", FIELD + ".criteria_file: criteria[" + i + "]."
+                        + field.get() + " is not allowed in a run's criteria: " + (field.get().equals("command")
+                        ? "it would run a program in the orchestrator; use jdpo pairs sample"
+                        : "give the schema inline (json.schema)"), FIELD + ".criteria_file");
             }
         }
     }
@@ -96,8 +95,10 @@ final class SampledPairsFile {
         List<Checker> checkers;
         List<PromptRow> rows;
         try {
-            refuseOutsideReach(CriteriaFileReader.criteria(Path.of(source.getCriteriaFile())));
-            checkers = CriteriaFileReader.read(Path.of(source.getCriteriaFile()));
+            Path criteriaFile = Path.of(source.getCriteriaFile());
+            List<Criterion> criteria = CriteriaFileReader.criteria(criteriaFile);
+            refuseOutsideReach(criteria);
+            checkers = CriteriaFileReader.checkers(criteriaFile, criteria);
         } catch (InvalidCriteriaException e) {
             throw new RunFailure("invalid_sampled_pairs", FIELD + ".criteria_file: " + e.getMessage(),
                     FIELD + ".criteria_file");

@@ -66,7 +66,8 @@ final class ScoringWindow implements AutoCloseable {
         }
     }
 
-    private static List<TrainingPair> unscored(List<EncodedPair> pairs) {
+    /** Pairs for losses that need no reference log-probs. */
+    static List<TrainingPair> unscored(List<EncodedPair> pairs) {
         return pairs.stream().map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null))
                 .toList();
     }

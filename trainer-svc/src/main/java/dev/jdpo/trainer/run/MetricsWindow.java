@@ -53,7 +53,8 @@ final class MetricsWindow {
         values.put("learning_rate", sums.get("learning_rate"));
         values.put("epoch", sums.get("epoch"));
         sums.forEach((key, sum) -> {
-            if (!key.equals("loss") && !LAST.contains(key) && !COUNTS.contains(key)) {
+            if (!key.equals("loss") && !LAST.contains(key) && !LOSS_SCALING.contains(key)
+                    && !COUNTS.contains(key)) {
                 values.put(key, sum / steps);
             }
         });
