@@ -33,6 +33,24 @@ public final class RandomInit {
      */
     public static void write(Path dir, JsonObject config, long seed, Path tokenizerDir)
             throws ModelLoadException, IOException {
+        writeWeights(dir, config, seed);
+        JsonObject generation = new JsonObject();
+        for (String field : new String[] {"bos_token_id", "eos_token_id", "pad_token_id"}) {
+            if (config.has(field) && !config.get(field).isJsonNull()) {
+                generation.add(field, config.get(field));
+            }
+        }
+        ModelDirWriter.writeJson(dir.resolve(GenerationConfig.FILE), generation);
+        ModelDirWriter.copyTokenizerFiles(tokenizerDir, dir);
+    }
+
+    /**
+     * Writes {@code config.json} and the seeded FP32 weights alone (no tokenizer), for models that are only run,
+     * never tokenized for, such as the benchmarks' random checkpoints.
+     *
+     * @throws ModelLoadException when {@code config} is not a model jdpo can load
+     */
+    public static void writeWeights(Path dir, JsonObject config, long seed) throws ModelLoadException, IOException {
         Files.createDirectories(dir);
         Path configFile = dir.resolve("config.json");
         ModelConfig parsed = ModelConfig.parse(configFile, config);
@@ -48,14 +66,6 @@ public final class RandomInit {
             CheckpointWriter.write(dir, tensors, StorageDType.F32, SaveOptions.DEFAULT_MAX_SHARD_BYTES);
         }
         ModelDirWriter.writeJson(configFile, ModelDirWriter.configWithDtype(parsed.json(), StorageDType.F32));
-        JsonObject generation = new JsonObject();
-        for (String field : new String[] {"bos_token_id", "eos_token_id", "pad_token_id"}) {
-            if (config.has(field) && !config.get(field).isJsonNull()) {
-                generation.add(field, config.get(field));
-            }
-        }
-        ModelDirWriter.writeJson(dir.resolve(GenerationConfig.FILE), generation);
-        ModelDirWriter.copyTokenizerFiles(tokenizerDir, dir);
     }
 
     private static float[] values(String name, Shape shape, double std, Random random) {

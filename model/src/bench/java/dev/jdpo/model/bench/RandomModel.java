@@ -1,21 +1,10 @@
 package dev.jdpo.model.bench;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import dev.jdpo.model.ModelConfig;
-import dev.jdpo.model.StorageDType;
-import dev.jdpo.model.safetensors.CheckpointWriter;
-import dev.jdpo.model.transformer.WeightLayout;
+import dev.jdpo.model.RandomInit;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 
 /** Random-weight Llama checkpoints for benchmarks: N(0, 0.02) weights, unit norms, FP32 safetensors. */
@@ -41,25 +30,9 @@ public final class RandomModel {
         return config;
     }
 
-    /** Writes {@code config.json} and random weights (seeded) into {@code dir}. */
+    /** Writes {@code config.json} and random weights (seeded) into {@code dir}: {@link RandomInit#writeWeights}. */
     public static void write(Path dir, JsonObject config, long seed) throws Exception {
-        Path configFile = dir.resolve("config.json");
-        Files.writeString(configFile, new GsonBuilder().setPrettyPrinting().create().toJson(config),
-                StandardCharsets.UTF_8);
-        ModelConfig parsed = ModelConfig.parse(configFile, config);
-        Random random = new Random(seed);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (Map.Entry<String, Shape> entry : WeightLayout.expectedShapes(parsed).entrySet()) {
-                float[] values = new float[(int) entry.getValue().size()];
-                boolean norm = entry.getKey().endsWith("norm.weight");
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = norm ? 1f : (float) (random.nextGaussian() * 0.02);
-                }
-                tensors.put(entry.getKey(), manager.create(values, entry.getValue()));
-            }
-            CheckpointWriter.write(dir, tensors, StorageDType.F32, Long.MAX_VALUE);
-        }
+        RandomInit.writeWeights(dir, config, seed);
     }
 
     /** Removes a directory written by {@link #write} (flat: config and weights). */
