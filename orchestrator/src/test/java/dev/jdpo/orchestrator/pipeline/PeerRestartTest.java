@@ -8,18 +8,26 @@ import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.ServiceProcess;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
+import dev.jdpo.proto.internal.v1.GetStatsRequest;
+import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
+import dev.jdpo.proto.internal.v1.ReferenceStats;
 import dev.jdpo.proto.v1.Checkpoint;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.EventLevel;
 import dev.jdpo.proto.v1.GetRunRequest;
 import dev.jdpo.proto.v1.ListCheckpointsRequest;
+import dev.jdpo.proto.v1.ReferenceConfig;
+import dev.jdpo.proto.v1.ReferenceMode;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.ServicesConfig;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A peer that goes away is a pause: the trainer killed (SIGKILL) mid-run, or the tokenizer killed or stopped
  * (SIGTERM) while it reads, and started again 5 s later at the same address; the run completes with the metrics of an
- * uninterrupted run, every checkpoint in its output_dir listed. (A trainer stopped by SIGTERM a few steps past a
+ * uninterrupted run, every checkpoint in its output_dir listed; in reference.mode streaming over four processes, the
+ * reference replica and then the trainer are killed mid-run. (A trainer stopped by SIGTERM a few steps past a
  * checkpoint resumed from its stop checkpoint with a different grad_norm at a later step in one loaded full-suite
  * run out of four: not yet understood, so that case has no test here yet.)
  */
@@ -66,6 +75,50 @@ class PeerRestartTest {
     @Test
     void tokenizerStoppedWhileReadingAndRestartedIsReadAgain() throws Throwable {
         tokenizerGoesAwayWhileReading(ServiceProcess::close);
+    }
+
+    /**
+     * reference.mode streaming over four processes: the reference replica killed while the run streams, then the
+     * trainer; each is back 5 s later at its address, and the run trains every pair once, as the uninterrupted one.
+     */
+    @Test
+    void referenceThenTrainerKilledInAStreamingRunOverFourProcessesEndLikeTheUninterruptedRun() throws Throwable {
+        int tokenizerPort = TestWorkspace.freePort();
+        int referencePort = TestWorkspace.freePort();
+        int trainerPort = TestWorkspace.freePort();
+        try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
+             RunClient client = new RunClient(server.port());
+             ServiceProcess tokenizer = tokenizer(tokenizerPort, "tokenizer.log")) {
+            Map<String, Double> uninterrupted = uninterrupted(client, "streaming",
+                    streamingRun(tmp.resolve("uninterrupted"), ServicesConfig.getDefaultInstance()));
+            List<ServiceProcess> started = new ArrayList<>();
+            try {
+                started.add(reference(referencePort, "reference-1.log"));
+                started.add(trainer(trainerPort, "trainer-1.log"));
+                Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(streamingRun(
+                        tmp.resolve("interrupted"), retrying().setTokenizerAddress("127.0.0.1:" + tokenizerPort)
+                                .addReferenceAddresses("127.0.0.1:" + referencePort)
+                                .setTrainerAddress("127.0.0.1:" + trainerPort).build())).build());
+                long firstCheckpoint = awaitCheckpointAfter(client, run.getId(), 0);
+                started.get(0).kill();
+                Thread.sleep(RESTART_AFTER_MILLIS);
+                started.add(reference(referencePort, "reference-2.log"));
+                awaitCheckpointAfter(client, run.getId(), firstCheckpoint);
+                started.get(1).kill();
+                Thread.sleep(RESTART_AFTER_MILLIS);
+                started.add(trainer(trainerPort, "trainer-2.log"));
+                List<RunEvent> events = client.watch(run.getId(), 0);
+                assertWarned(events, "the trainer service at 127.0.0.1:" + trainerPort + " went away");
+                assertTrue(referenceStats(referencePort).getPairsRequested() > 0,
+                        "the restarted replica scored the pairs after the kill");
+                assertCompletedLike(uninterrupted, client, run, events, Path.of(run.getConfig().getOutput()
+                        .getOutputDir()));
+            } finally {
+                for (ServiceProcess process : started) {
+                    process.close();
+                }
+            }
+        }
     }
 
     private void trainerGoesAwayMidRun(ThrowingConsumer<ServiceProcess> goAway) throws Throwable {
@@ -147,6 +200,36 @@ class PeerRestartTest {
                 .setOutput(config.getOutput().toBuilder().setCheckpointInterval(10).setEvalInterval(40)).build();
     }
 
+    /** The trainer's run streamed with a small window, so scoring goes on while it trains. */
+    private static RunConfig streamingRun(Path outputDir, ServicesConfig services) {
+        return trainerRun(outputDir, services).toBuilder().setReference(ReferenceConfig.newBuilder()
+                .setMode(ReferenceMode.REFERENCE_MODE_STREAMING).setWindowPairs(4)).build();
+    }
+
+    /** The step of the first checkpoint past {@code step}, once the run registered it. */
+    private static long awaitCheckpointAfter(RunClient client, String runId, long step) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            for (Checkpoint checkpoint : checkpoints(client, runId)) {
+                if (checkpoint.getStep() > step) {
+                    return checkpoint.getStep();
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "no checkpoint past step " + step + " within 2 minutes");
+            Thread.sleep(10);
+        }
+    }
+
+    private static ReferenceStats referenceStats(int port) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try {
+            return ReferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .getStats(GetStatsRequest.getDefaultInstance());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
     private static RunConfig tokenizerRun(Path data, Path outputDir, ServicesConfig services) {
         return PipelineEndToEndTest.config(data, outputDir, 6).toBuilder().setServices(services).build();
     }
@@ -170,6 +253,11 @@ class PeerRestartTest {
         return ServiceProcess.start(tmp.resolve(log), "jdpo trainer listening on 127.0.0.1:" + port, "trainer",
                 "--port", String.valueOf(port), "--read-root", REPO.resolve("examples").toString(), "--write-root",
                 tmp.toString());
+    }
+
+    private ServiceProcess reference(int port, String log) throws Exception {
+        return ServiceProcess.start(tmp.resolve(log), "jdpo reference listening on 127.0.0.1:" + port, "reference",
+                "--port", String.valueOf(port), "--model", REPO.resolve("examples/tiny-llama-ref").toString());
     }
 
     private ServiceProcess tokenizer(int port, String log) throws Exception {
