@@ -56,6 +56,7 @@ class PeerRestartTest {
     // grace a SIGTERM gives calls in flight: about 15 s on a loaded 2-core machine) and keeps each pair once, so
     // training stays small
     private static final int DATA_COPIES = 2000;
+    private static final int STREAMING_STEPS = 200;
     // the uninterrupted runs' metrics by kind of run, shared by the tests of this class
     private static final Map<String, Map<String, Double>> UNINTERRUPTED = new ConcurrentHashMap<>();
 
@@ -96,19 +97,21 @@ class PeerRestartTest {
                 started.add(reference(referencePort, "reference-1.log"));
                 started.add(trainer(trainerPort, "trainer-1.log"));
                 Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(streamingRun(
-                        tmp.resolve("interrupted"), retrying().setTokenizerAddress("127.0.0.1:" + tokenizerPort)
+                        tmp.resolve("interrupted"), retrying().setUnavailableRetries(8).setTokenizerAddress("127.0.0.1:" + tokenizerPort)
                                 .addReferenceAddresses("127.0.0.1:" + referencePort)
                                 .setTrainerAddress("127.0.0.1:" + trainerPort).build())).build());
-                long firstCheckpoint = awaitCheckpointAfter(client, run.getId(), 0);
+                // at once: over HTTP/2 the scorer may run ahead of the trainer by the transport's window
+                awaitEvent(server, run.getId(), "Training 48 pairs for " + STREAMING_STEPS + " steps");
                 started.get(0).kill();
                 Thread.sleep(RESTART_AFTER_MILLIS);
                 started.add(reference(referencePort, "reference-2.log"));
-                awaitCheckpointAfter(client, run.getId(), firstCheckpoint);
+                long backAt = awaitCheckpointAfter(client, run.getId(), latestCheckpoint(client, run.getId()));
                 started.get(1).kill();
                 Thread.sleep(RESTART_AFTER_MILLIS);
                 started.add(trainer(trainerPort, "trainer-2.log"));
                 List<RunEvent> events = client.watch(run.getId(), 0);
-                assertWarned(events, "the trainer service at 127.0.0.1:" + trainerPort + " went away");
+                assertTrue(backAt < STREAMING_STEPS, "the trainer was killed mid-run, after step " + backAt);
+                assertWarned(events, "the trainer service at 127.0.0.1:" + trainerPort + " went away", 8);
                 assertTrue(referenceStats(referencePort).getPairsRequested() > 0,
                         "the restarted replica scored the pairs after the kill");
                 assertCompletedLike(uninterrupted, client, run, events, Path.of(run.getConfig().getOutput()
@@ -167,7 +170,7 @@ class PeerRestartTest {
             ServiceProcess second = null;
             try {
                 Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(tokenizerRun(data,
-                        tmp.resolve("interrupted"), retrying().setTokenizerAddress("127.0.0.1:" + port).build()))
+                        tmp.resolve("interrupted"), retrying().setUnavailableRetries(8).setTokenizerAddress("127.0.0.1:" + port).build()))
                         .build());
                 // well inside the read, which takes several times as long
                 Thread.sleep(1000);
@@ -200,10 +203,25 @@ class PeerRestartTest {
                 .setOutput(config.getOutput().toBuilder().setCheckpointInterval(10).setEvalInterval(40)).build();
     }
 
-    /** The trainer's run streamed with a small window, so scoring goes on while it trains. */
+    /** The trainer's run, longer and streamed with a small window, so scoring goes on while it trains. */
     private static RunConfig streamingRun(Path outputDir, ServicesConfig services) {
-        return trainerRun(outputDir, services).toBuilder().setReference(ReferenceConfig.newBuilder()
-                .setMode(ReferenceMode.REFERENCE_MODE_STREAMING).setWindowPairs(4)).build();
+        RunConfig config = trainerRun(outputDir, services);
+        return config.toBuilder().setReference(ReferenceConfig.newBuilder()
+                        .setMode(ReferenceMode.REFERENCE_MODE_STREAMING).setWindowPairs(4))
+                .setTraining(config.getTraining().toBuilder().setMaxSteps(STREAMING_STEPS)).build();
+    }
+
+    private static void awaitEvent(OrchestratorServer server, String runId, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (server.runs().events().readAfter(runId, 0, 10_000).stream()
+                .noneMatch(e -> e.getMessage().startsWith(prefix))) {
+            assertTrue(System.nanoTime() < deadline, "no \"" + prefix + "\" event within 2 minutes");
+            Thread.sleep(5);
+        }
+    }
+
+    private static long latestCheckpoint(RunClient client, String runId) {
+        return checkpoints(client, runId).stream().mapToLong(Checkpoint::getStep).max().orElse(0);
     }
 
     /** The step of the first checkpoint past {@code step}, once the run registered it. */
@@ -268,14 +286,19 @@ class PeerRestartTest {
 
     /** The index of the first warning starting with {@code prefix}: the retry told what happened. */
     private static int assertWarned(List<RunEvent> events, String prefix) {
+        return assertWarned(events, prefix, 6);
+    }
+
+    private static int assertWarned(List<RunEvent> events, String prefix, int retries) {
+        String first = "retry 1 of " + retries;
         for (int i = 0; i < events.size(); i++) {
             RunEvent event = events.get(i);
             if (event.getLevel() == EventLevel.EVENT_LEVEL_WARN && event.getMessage().startsWith(prefix)
-                    && event.getMessage().contains("retry 1 of 6")) {
+                    && event.getMessage().contains(first)) {
                 return i;
             }
         }
-        throw new AssertionError("no warning \"" + prefix + " ... retry 1 of 6\" among " + events.stream()
+        throw new AssertionError("no warning \"" + prefix + " ... " + first + "\" among " + events.stream()
                 .map(RunEvent::getMessage).toList());
     }
 

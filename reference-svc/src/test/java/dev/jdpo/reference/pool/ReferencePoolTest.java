@@ -12,6 +12,7 @@ import dev.jdpo.proto.internal.v1.ScoreResponse;
 import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairTokens;
+import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.TestPairs;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener;
@@ -21,6 +22,7 @@ import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -116,6 +118,29 @@ class ReferencePoolTest {
             InvalidPairException e = assertThrows(InvalidPairException.class, () -> pool.score(pairs, false));
             assertTrue(e.getMessage().contains("pair 77"), e.getMessage());
             assertEquals(0, pool.stats().moved());
+        }
+    }
+
+    @Test
+    void aReplicaWhoseCheckpointFailsToLoadFailsTheCallAtOnce() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        String name = InProcessServerBuilder.generateName();
+        Server broken = InProcessReplica.start(name, new ReferenceServiceGrpc.ReferenceServiceImplBase() {
+            @Override
+            public void score(ScoreRequest request, StreamObserver<ScoreResponse> response) {
+                calls.incrementAndGet();
+                response.onError(Status.FAILED_PRECONDITION.withDescription(
+                        "cannot load the reference checkpoint /models/ref: no weights").asException());
+            }
+        });
+        try (ReferencePool pool = new ReferencePool(List.of(new ReplicaChannel("broken",
+                InProcessChannelBuilder.forName(name).build())), FAST)) {
+            ReferenceLoadException e = assertThrows(ReferenceLoadException.class,
+                    () -> pool.score(TestPairs.random(3, 1, 512, 4, 4), false));
+            assertEquals("cannot load the reference checkpoint /models/ref: no weights", e.getMessage());
+            assertEquals(1, calls.get(), "every replica would fail the same way: not retried");
+        } finally {
+            broken.shutdownNow();
         }
     }
 
