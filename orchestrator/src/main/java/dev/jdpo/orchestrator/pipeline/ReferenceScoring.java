@@ -80,7 +80,7 @@ final class ReferenceScoring {
             try (ReferencePool pool = ReferencePool.connect(String.join(",", replicas),
                     poolOptions(ServiceRetries.of(config.getServices())), credentials)) {
                 reporter.info("Scoring reference log-probs on " + replicas.size() + " replica(s): " + replicas);
-                Scorer scorer = new Scorer(pool, "", true);
+                Scorer scorer = new Scorer(pool, "");
                 Optional<T> result = use.apply(scorer);
                 if (result.isPresent() && countersAsMetrics) {
                     reporter.metrics(0, 0, 0, Map.of(
@@ -129,7 +129,7 @@ final class ReferenceScoring {
              InProcessReference service = new InProcessReference(reference)) {
             reporter.info("Scoring reference log-probs in-process with " + referenceDir
                     + (adapterDir == null ? "" : " + adapter " + adapterDir));
-            Optional<T> result = use.apply(new Scorer(service.pool(), field, false));
+            Optional<T> result = use.apply(new Scorer(service.pool(), field));
             if (result.isPresent() && countersAsMetrics) {
                 reporter.metrics(0, 0, 0, inProcessMetrics(reference));
             }
@@ -189,18 +189,16 @@ final class ReferenceScoring {
 
         private final PairScorer scorer;
         private final String modelField;
-        private final boolean remote;
         private volatile long pairs;
         private volatile long cacheHits;
 
         /**
-         * @param modelField the config field naming the reference model, for a model that fails to load
-         * @param remote     whether the replicas are other processes (that may go away), not this one
+         * @param modelField the config field naming the reference model when this process serves it (a model that
+         *                   fails to load names it); empty when replicas at services.reference_addresses serve it
          */
-        private Scorer(PairScorer scorer, String modelField, boolean remote) {
+        private Scorer(PairScorer scorer, String modelField) {
             this.scorer = scorer;
             this.modelField = modelField;
-            this.remote = remote;
         }
 
         /** The pairs with reference log-probs, in order; {@code offset} is the first one's index, for messages. */
@@ -218,7 +216,7 @@ final class ReferenceScoring {
             try {
                 scores = scorer.score(tokens, perToken);
             } catch (ReferenceUnavailableException unavailable) {
-                throw remote ? new RunFailure("service_unavailable", unavailable.getMessage(),
+                throw modelField.isEmpty() ? new RunFailure("service_unavailable", unavailable.getMessage(),
                         "services.reference_addresses")
                         : new RunFailure("internal", "reference scoring failed: " + unavailable.getMessage(), "");
             } catch (InvalidPairException invalid) {
