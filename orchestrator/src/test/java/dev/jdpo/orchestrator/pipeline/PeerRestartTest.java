@@ -96,8 +96,10 @@ class PeerRestartTest {
             try {
                 started.add(reference(referencePort, "reference-1.log"));
                 started.add(trainer(trainerPort, "trainer-1.log"));
+                // a replica's JVM takes long to start on a loaded machine: more retries (up to 30 s apart) for it
                 Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(streamingRun(
-                        tmp.resolve("interrupted"), retrying().setUnavailableRetries(8).setTokenizerAddress("127.0.0.1:" + tokenizerPort)
+                        tmp.resolve("interrupted"), retrying().setUnavailableRetries(8)
+                                .setTokenizerAddress("127.0.0.1:" + tokenizerPort)
                                 .addReferenceAddresses("127.0.0.1:" + referencePort)
                                 .setTrainerAddress("127.0.0.1:" + trainerPort).build())).build());
                 // at once: over HTTP/2 the scorer may run ahead of the trainer by the transport's window
@@ -170,7 +172,7 @@ class PeerRestartTest {
             ServiceProcess second = null;
             try {
                 Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(tokenizerRun(data,
-                        tmp.resolve("interrupted"), retrying().setUnavailableRetries(8).setTokenizerAddress("127.0.0.1:" + port).build()))
+                        tmp.resolve("interrupted"), retrying().setTokenizerAddress("127.0.0.1:" + port).build()))
                         .build());
                 // well inside the read, which takes several times as long
                 Thread.sleep(1000);

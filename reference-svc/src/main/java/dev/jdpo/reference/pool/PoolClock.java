@@ -26,6 +26,6 @@ public interface PoolClock {
     /** Now, in nanoseconds from an arbitrary origin (only differences mean anything). */
     long nanoTime();
 
-    /** Runs {@code task} on {@code loop} once {@code delayNanos} of this clock have passed; cancel it through the result. */
+    /** Runs {@code task} on {@code loop} once {@code delayNanos} of this clock have passed; the result cancels it. */
     Future<?> schedule(ScheduledExecutorService loop, Runnable task, long delayNanos);
 }

@@ -589,14 +589,14 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         }
 
         /**
-         * Records a failed call sent at {@code sentNanos}, seen {@code now}. Calls that were already out when an earlier failure was
-         * recorded fail with the same outage, so they count as failures but do not double the backoff again: a dead
+         * Records a failed call sent at {@code sentNanos}, seen {@code now}. Calls that were already out when an
+         * earlier failure was recorded fail with the same outage, so they count as failures but do not double the backoff again: a dead
          * replica with two calls out would otherwise wait twice as long per retry, which stretched a run against a
          * closed port from the configured attempts x backoff to over a minute.
          */
         void failed(PoolOptions options, long sentNanos, long now) {
             failures++;
-            // sent no later than the last failure was seen: out during that same outage
+            // sent no later than the last failure was seen (the same instant on a manual clock): that same outage
             if (lastFailureNanos != Long.MIN_VALUE && sentNanos - lastFailureNanos <= 0) {
                 return;
             }
