@@ -8,4 +8,9 @@ public final class ReferenceLoadException extends RuntimeException {
     ReferenceLoadException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** As a client sees it: a replica answered that its checkpoint failed to load. */
+    public ReferenceLoadException(String message) {
+        super(message);
+    }
 }

@@ -1,8 +1,8 @@
 package dev.jdpo.orchestrator.pipeline;
 
 import dev.jdpo.proto.internal.v1.EndOfPairs;
-import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainInput;
+import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.grpc.ProtoPairs;
 import java.util.List;
@@ -28,7 +28,7 @@ record HeldJobPairs(List<TrainingPair> training, List<TrainingPair> validation) 
     }
 
     @Override
-    public void stream(Started started, Outbox call) {
+    public void stream(TrainJob job, Outbox call) {
         throw new IllegalStateException("held pairs are sent before training");
     }
 }

@@ -3,6 +3,7 @@ package dev.jdpo.orchestrator.pipeline;
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainInput;
+import dev.jdpo.proto.internal.v1.TrainJob;
 
 /** The pairs of a training job as {@link TrainerClient} sends them, again on every attempt. */
 interface JobPairs {
@@ -13,8 +14,11 @@ interface JobPairs {
     /** Whether training pairs follow the trainer's {@code started}. */
     boolean streamed();
 
-    /** Sends the training pairs from the data position {@code started} names on, until the call ends. */
-    void stream(Started started, Outbox call) throws InterruptedException, RunFailure;
+    /**
+     * Sends {@code job}'s training pairs from the data position the trainer names in its {@code started} on, until
+     * the call ends; nothing when the call ends before the trainer started.
+     */
+    void stream(TrainJob job, Outbox call) throws InterruptedException, RunFailure;
 
     /** The request side of one Train call. */
     interface Outbox {
@@ -24,5 +28,8 @@ interface JobPairs {
 
         /** Whether the call has ended. */
         boolean done();
+
+        /** The trainer's {@code started} once it came, or null when the call ended first. */
+        Started awaitStarted() throws InterruptedException;
     }
 }

@@ -33,14 +33,16 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Attaches frozen-model log-probs to pairs: in-process through a reference model with the persistent score cache,
- * or through the reference replicas at {@code services.reference_addresses}; to every pair before training
+ * Attaches frozen-model log-probs to pairs through {@code ReferenceService} calls: to the reference replicas at
+ * {@code services.reference_addresses}, or to a reference model with the persistent score cache that this process
+ * serves itself ({@link InProcessReference}); to every pair before training
  * ({@link #attach}, in chunks so a stop request is honoured between them), or to pairs as a run streams them
  * ({@link #withScorer}).
  */
 final class ReferenceScoring {
 
-    private static final int CHUNK_PAIRS = 256;
+    /** Pairs scored per step of {@link #attach}, between which a stop request is honoured. */
+    static final int CHUNK_PAIRS = 256;
     // progress events are stored with the run: the first and last chunk, and one every few seconds between,
     // not one per chunk of a large dataset
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -123,10 +125,11 @@ final class ReferenceScoring {
         // lazily: a rerun whose pairs are all cached never loads the reference weights
         try (ScoreCache cache = ScoreCache.open(cacheDir);
              ReferenceModel reference = ReferenceModel.loadLazily(Path.of(referenceDir), adapterDir,
-                     Devices.loadOptions(config.getModel(), false), cache, limits)) {
+                     Devices.loadOptions(config.getModel(), false), cache, limits);
+             InProcessReference service = new InProcessReference(reference)) {
             reporter.info("Scoring reference log-probs in-process with " + referenceDir
                     + (adapterDir == null ? "" : " + adapter " + adapterDir));
-            Optional<T> result = use.apply(new Scorer(reference.scorer(), field));
+            Optional<T> result = use.apply(new Scorer(service.pool(), field));
             if (result.isPresent() && countersAsMetrics) {
                 reporter.metrics(0, 0, 0, inProcessMetrics(reference));
             }
@@ -189,7 +192,10 @@ final class ReferenceScoring {
         private volatile long pairs;
         private volatile long cacheHits;
 
-        /** @param modelField the config field naming the reference model, for a model that fails to load */
+        /**
+         * @param modelField the config field naming the reference model when this process serves it (a model that
+         *                   fails to load names it); empty when replicas at services.reference_addresses serve it
+         */
         private Scorer(PairScorer scorer, String modelField) {
             this.scorer = scorer;
             this.modelField = modelField;
@@ -210,7 +216,9 @@ final class ReferenceScoring {
             try {
                 scores = scorer.score(tokens, perToken);
             } catch (ReferenceUnavailableException unavailable) {
-                throw new RunFailure("service_unavailable", unavailable.getMessage(), "services.reference_addresses");
+                throw modelField.isEmpty() ? new RunFailure("service_unavailable", unavailable.getMessage(),
+                        "services.reference_addresses")
+                        : new RunFailure("internal", "reference scoring failed: " + unavailable.getMessage(), "");
             } catch (InvalidPairException invalid) {
                 throw new RunFailure("invalid_training_file", invalid.getMessage(), "data.training_file");
             } catch (ReferenceLoadException unloadable) {

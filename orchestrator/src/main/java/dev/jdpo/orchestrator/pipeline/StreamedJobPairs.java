@@ -4,6 +4,7 @@ import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.proto.internal.v1.PairStream;
 import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainInput;
+import dev.jdpo.proto.internal.v1.TrainJob;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.grpc.ProtoPairs;
 import java.util.List;
@@ -36,9 +37,21 @@ record StreamedJobPairs(PairStore store, long seed, ReferenceScoring.Scorer scor
     }
 
     @Override
-    public void stream(Started started, Outbox call) throws InterruptedException, RunFailure {
-        try (ScoringWindow pairs = new ScoringWindow(store, seed, started.getStartEpoch(), started.getStartPosition(),
-                scorer, perToken, window)) {
+    public void stream(TrainJob job, Outbox call) throws InterruptedException, RunFailure {
+        // a new job starts at the first pair of the first epoch, so scoring starts while the trainer loads the
+        // policy; a resumed one starts where the trainer's checkpoint says, known once it started
+        ScoringWindow pairs = job.getOutput().getResumeFromCheckpoint().isEmpty() ? window(0, 0) : null;
+        try {
+            Started started = call.awaitStarted();
+            if (started == null) {
+                return;
+            }
+            if (pairs == null || started.getStartEpoch() != 0 || started.getStartPosition() != 0) {
+                if (pairs != null) {
+                    pairs.close();
+                }
+                pairs = window(started.getStartEpoch(), started.getStartPosition());
+            }
             long sent = 0;
             while (!call.done()) {
                 TrainingPair pair = pairs.poll();
@@ -46,6 +59,14 @@ record StreamedJobPairs(PairStore store, long seed, ReferenceScoring.Scorer scor
                     call.send(TrainInput.newBuilder().setPair(ProtoPairs.toProto(pair, sent++)).build());
                 }
             }
+        } finally {
+            if (pairs != null) {
+                pairs.close();
+            }
         }
+    }
+
+    private ScoringWindow window(int epoch, long position) {
+        return new ScoringWindow(store, seed, epoch, position, scorer, perToken, window);
     }
 }

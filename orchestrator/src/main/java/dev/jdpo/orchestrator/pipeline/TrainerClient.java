@@ -129,10 +129,7 @@ final class TrainerClient {
             call.send(TrainInput.newBuilder().setJob(job).build());
             pairs.sendBeforeTraining(call);
             if (pairs.streamed()) {
-                Started started = call.awaitStarted();
-                if (started != null) {
-                    pairs.stream(started, call);
-                }
+                pairs.stream(job, call);
             }
             call.awaitEnd();
         } catch (InterruptedException stopping) {
@@ -198,8 +195,8 @@ final class TrainerClient {
             }
         }
 
-        /** The trainer's {@code started}, or null when the call ended without one. */
-        Started awaitStarted() throws InterruptedException {
+        @Override
+        public Started awaitStarted() throws InterruptedException {
             while (!startedOrEnded.await(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
                 forwardStop();
             }

@@ -8,18 +8,26 @@ import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.ServiceProcess;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
+import dev.jdpo.proto.internal.v1.GetStatsRequest;
+import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
+import dev.jdpo.proto.internal.v1.ReferenceStats;
 import dev.jdpo.proto.v1.Checkpoint;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.EventLevel;
 import dev.jdpo.proto.v1.GetRunRequest;
 import dev.jdpo.proto.v1.ListCheckpointsRequest;
+import dev.jdpo.proto.v1.ReferenceConfig;
+import dev.jdpo.proto.v1.ReferenceMode;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.ServicesConfig;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A peer that goes away is a pause: the trainer killed (SIGKILL) mid-run, or the tokenizer killed or stopped
  * (SIGTERM) while it reads, and started again 5 s later at the same address; the run completes with the metrics of an
- * uninterrupted run, every checkpoint in its output_dir listed. (A trainer stopped by SIGTERM a few steps past a
+ * uninterrupted run, every checkpoint in its output_dir listed; in reference.mode streaming over four processes, the
+ * reference replica and then the trainer are killed mid-run. (A trainer stopped by SIGTERM a few steps past a
  * checkpoint resumed from its stop checkpoint with a different grad_norm at a later step in one loaded full-suite
  * run out of four: not yet understood, so that case has no test here yet.)
  */
@@ -47,6 +56,7 @@ class PeerRestartTest {
     // grace a SIGTERM gives calls in flight: about 15 s on a loaded 2-core machine) and keeps each pair once, so
     // training stays small
     private static final int DATA_COPIES = 2000;
+    private static final int STREAMING_STEPS = 200;
     // the uninterrupted runs' metrics by kind of run, shared by the tests of this class
     private static final Map<String, Map<String, Double>> UNINTERRUPTED = new ConcurrentHashMap<>();
 
@@ -66,6 +76,54 @@ class PeerRestartTest {
     @Test
     void tokenizerStoppedWhileReadingAndRestartedIsReadAgain() throws Throwable {
         tokenizerGoesAwayWhileReading(ServiceProcess::close);
+    }
+
+    /**
+     * reference.mode streaming over four processes: the reference replica killed while the run streams, then the
+     * trainer; each is back 5 s later at its address, and the run trains every pair once, as the uninterrupted one.
+     */
+    @Test
+    void referenceThenTrainerKilledInAStreamingRunOverFourProcessesEndLikeTheUninterruptedRun() throws Throwable {
+        int tokenizerPort = TestWorkspace.freePort();
+        int referencePort = TestWorkspace.freePort();
+        int trainerPort = TestWorkspace.freePort();
+        try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
+             RunClient client = new RunClient(server.port());
+             ServiceProcess tokenizer = tokenizer(tokenizerPort, "tokenizer.log")) {
+            Map<String, Double> uninterrupted = uninterrupted(client, "streaming",
+                    streamingRun(tmp.resolve("uninterrupted"), ServicesConfig.getDefaultInstance()));
+            List<ServiceProcess> started = new ArrayList<>();
+            try {
+                started.add(reference(referencePort, "reference-1.log"));
+                started.add(trainer(trainerPort, "trainer-1.log"));
+                // a replica's JVM takes long to start on a loaded machine: more retries (up to 30 s apart) for it
+                Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(streamingRun(
+                        tmp.resolve("interrupted"), retrying().setUnavailableRetries(8)
+                                .setTokenizerAddress("127.0.0.1:" + tokenizerPort)
+                                .addReferenceAddresses("127.0.0.1:" + referencePort)
+                                .setTrainerAddress("127.0.0.1:" + trainerPort).build())).build());
+                // at once: over HTTP/2 the scorer may run ahead of the trainer by the transport's window
+                awaitEvent(server, run.getId(), "Training 48 pairs for " + STREAMING_STEPS + " steps");
+                started.get(0).kill();
+                Thread.sleep(RESTART_AFTER_MILLIS);
+                started.add(reference(referencePort, "reference-2.log"));
+                long backAt = awaitCheckpointAfter(client, run.getId(), latestCheckpoint(client, run.getId()));
+                started.get(1).kill();
+                Thread.sleep(RESTART_AFTER_MILLIS);
+                started.add(trainer(trainerPort, "trainer-2.log"));
+                List<RunEvent> events = client.watch(run.getId(), 0);
+                assertTrue(backAt < STREAMING_STEPS, "the trainer was killed mid-run, after step " + backAt);
+                assertWarned(events, "the trainer service at 127.0.0.1:" + trainerPort + " went away", 8);
+                assertTrue(referenceStats(referencePort).getPairsRequested() > 0,
+                        "the restarted replica scored the pairs after the kill");
+                assertCompletedLike(uninterrupted, client, run, events, Path.of(run.getConfig().getOutput()
+                        .getOutputDir()));
+            } finally {
+                for (ServiceProcess process : started) {
+                    process.close();
+                }
+            }
+        }
     }
 
     private void trainerGoesAwayMidRun(ThrowingConsumer<ServiceProcess> goAway) throws Throwable {
@@ -147,6 +205,51 @@ class PeerRestartTest {
                 .setOutput(config.getOutput().toBuilder().setCheckpointInterval(10).setEvalInterval(40)).build();
     }
 
+    /** The trainer's run, longer and streamed with a small window, so scoring goes on while it trains. */
+    private static RunConfig streamingRun(Path outputDir, ServicesConfig services) {
+        RunConfig config = trainerRun(outputDir, services);
+        return config.toBuilder().setReference(ReferenceConfig.newBuilder()
+                        .setMode(ReferenceMode.REFERENCE_MODE_STREAMING).setWindowPairs(4))
+                .setTraining(config.getTraining().toBuilder().setMaxSteps(STREAMING_STEPS)).build();
+    }
+
+    private static void awaitEvent(OrchestratorServer server, String runId, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (server.runs().events().readAfter(runId, 0, 10_000).stream()
+                .noneMatch(e -> e.getMessage().startsWith(prefix))) {
+            assertTrue(System.nanoTime() < deadline, "no \"" + prefix + "\" event within 2 minutes");
+            Thread.sleep(5);
+        }
+    }
+
+    private static long latestCheckpoint(RunClient client, String runId) {
+        return checkpoints(client, runId).stream().mapToLong(Checkpoint::getStep).max().orElse(0);
+    }
+
+    /** The step of the first checkpoint past {@code step}, once the run registered it. */
+    private static long awaitCheckpointAfter(RunClient client, String runId, long step) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            for (Checkpoint checkpoint : checkpoints(client, runId)) {
+                if (checkpoint.getStep() > step) {
+                    return checkpoint.getStep();
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "no checkpoint past step " + step + " within 2 minutes");
+            Thread.sleep(10);
+        }
+    }
+
+    private static ReferenceStats referenceStats(int port) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try {
+            return ReferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .getStats(GetStatsRequest.getDefaultInstance());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
     private static RunConfig tokenizerRun(Path data, Path outputDir, ServicesConfig services) {
         return PipelineEndToEndTest.config(data, outputDir, 6).toBuilder().setServices(services).build();
     }
@@ -172,6 +275,11 @@ class PeerRestartTest {
                 tmp.toString());
     }
 
+    private ServiceProcess reference(int port, String log) throws Exception {
+        return ServiceProcess.start(tmp.resolve(log), "jdpo reference listening on 127.0.0.1:" + port, "reference",
+                "--port", String.valueOf(port), "--model", REPO.resolve("examples/tiny-llama-ref").toString());
+    }
+
     private ServiceProcess tokenizer(int port, String log) throws Exception {
         return ServiceProcess.start(tmp.resolve(log), "jdpo tokenizer listening on 127.0.0.1:" + port, "tokenizer",
                 "--port", String.valueOf(port), "--read-root", REPO.resolve("examples").toString(), "--read-root",
@@ -180,14 +288,19 @@ class PeerRestartTest {
 
     /** The index of the first warning starting with {@code prefix}: the retry told what happened. */
     private static int assertWarned(List<RunEvent> events, String prefix) {
+        return assertWarned(events, prefix, 6);
+    }
+
+    private static int assertWarned(List<RunEvent> events, String prefix, int retries) {
+        String first = "retry 1 of " + retries;
         for (int i = 0; i < events.size(); i++) {
             RunEvent event = events.get(i);
             if (event.getLevel() == EventLevel.EVENT_LEVEL_WARN && event.getMessage().startsWith(prefix)
-                    && event.getMessage().contains("retry 1 of 6")) {
+                    && event.getMessage().contains(first)) {
                 return i;
             }
         }
-        throw new AssertionError("no warning \"" + prefix + " ... retry 1 of 6\" among " + events.stream()
+        throw new AssertionError("no warning \"" + prefix + " ... " + first + "\" among " + events.stream()
                 .map(RunEvent::getMessage).toList());
     }
 

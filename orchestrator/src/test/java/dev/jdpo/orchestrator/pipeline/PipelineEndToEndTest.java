@@ -208,4 +208,27 @@ class PipelineEndToEndTest {
             assertTrue(failed.getError().getMessage().contains("line 2"), failed.getError().getMessage());
         }
     }
+
+    /** The embedded reference is served in-process; a checkpoint that fails to load still names its field. */
+    @Test
+    void aReferenceThatFailsToLoadAtItsFirstScoreFailsTheRunNamingTheField() throws Exception {
+        Path train = writePairs(tmp.resolve("train.jsonl"), 12);
+        Path broken = Files.createDirectories(tmp.resolve("broken-ref"));
+        for (String file : List.of("config.json", "tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(REPO.resolve("examples/tiny-llama-ref").resolve(file), broken.resolve(file));
+        }
+        Files.writeString(broken.resolve("model.safetensors"), "not a safetensors file");
+        RunConfig config = config(train, tmp.resolve("out-broken"), 2);
+        config = config.toBuilder().setModel(config.getModel().toBuilder().setReference(broken.toString())).build();
+        try (OrchestratorServer server = start(tmp); RunClient client = new RunClient(server.port())) {
+            Run run = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build());
+            client.watch(run.getId(), 0);
+            Run failed = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+            assertEquals(RunStatus.RUN_STATUS_FAILED, failed.getStatus());
+            assertEquals("invalid_model", failed.getError().getCode(), failed.getError().getMessage());
+            assertEquals("model.reference", failed.getError().getParam());
+            assertTrue(failed.getError().getMessage().contains("cannot load the reference checkpoint " + broken),
+                    failed.getError().getMessage());
+        }
+    }
 }

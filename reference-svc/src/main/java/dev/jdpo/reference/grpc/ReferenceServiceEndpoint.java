@@ -8,6 +8,7 @@ import dev.jdpo.proto.internal.v1.ScoreResponse;
 import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.LocalReferenceScorer;
 import dev.jdpo.reference.PairScore;
+import dev.jdpo.reference.ReferenceLoadException;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -57,10 +58,16 @@ public final class ReferenceServiceEndpoint extends ReferenceServiceGrpc.Referen
         response.onCompleted();
     }
 
-    /** INVALID_ARGUMENT for bad input (the client must not retry it elsewhere), INTERNAL otherwise. */
+    /**
+     * INVALID_ARGUMENT for bad input and FAILED_PRECONDITION for a checkpoint that failed to load (the client must
+     * not retry either elsewhere), INTERNAL otherwise.
+     */
     static Status statusOf(RuntimeException e) {
         if (e instanceof InvalidPairException) {
             return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+        }
+        if (e instanceof ReferenceLoadException) {
+            return Status.FAILED_PRECONDITION.withDescription(e.getMessage());
         }
         LOG.error("reference scoring failed", e);
         return Status.INTERNAL.withDescription("reference scoring failed: " + e);

@@ -12,6 +12,7 @@ import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairScorer;
 import dev.jdpo.reference.PairTokens;
+import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.grpc.ProtoScores;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
@@ -33,8 +34,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -57,11 +58,13 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
 
     private final List<Replica> replicas;
     private final PoolOptions options;
+    private final PoolClock clock;
     private final ScheduledExecutorService loop;
     // below: touched on the loop thread only
     private final ArrayDeque<BatchTask> pending = new ArrayDeque<>();
     private final List<ScoreRun> running = new ArrayList<>();
-    private ScheduledFuture<?> wakeUp;
+    private Future<?> wakeUp;
+    private long wakeUpAtNanos;
     private boolean closed;
     // counters: written on the loop, read anywhere
     private final AtomicLong batchesCompleted = new AtomicLong();
@@ -70,11 +73,17 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
     private final AtomicLong lateAnswersDropped = new AtomicLong();
 
     public ReferencePool(List<ReplicaChannel> channels, PoolOptions options) {
+        this(channels, options, PoolClock.SYSTEM);
+    }
+
+    /** @param clock the time backoffs and the move-after timer are measured in */
+    public ReferencePool(List<ReplicaChannel> channels, PoolOptions options, PoolClock clock) {
         if (channels.isEmpty()) {
             throw new IllegalArgumentException("a reference pool needs at least one replica");
         }
         this.replicas = channels.stream().map(Replica::new).toList();
         this.options = options;
+        this.clock = clock;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "reference-pool");
             t.setDaemon(true);
@@ -84,19 +93,25 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
 
     /** Connects (plaintext) to {@code host:port,host:port...}; a name with several addresses gives several replicas. */
     public static ReferencePool connect(String addresses, PoolOptions options) throws UnknownHostException {
-        return connect(addresses, options, InsecureChannelCredentials.create());
+        return connect(addresses, options, InsecureChannelCredentials.create(), PoolClock.SYSTEM);
     }
 
     /** Connects to {@code host:port,host:port...} with {@code credentials} (TLS or plaintext). */
     public static ReferencePool connect(String addresses, PoolOptions options, ChannelCredentials credentials)
             throws UnknownHostException {
+        return connect(addresses, options, credentials, PoolClock.SYSTEM);
+    }
+
+    /** As {@link #connect(String, PoolOptions, ChannelCredentials)}, measuring backoffs on {@code clock}. */
+    public static ReferencePool connect(String addresses, PoolOptions options, ChannelCredentials credentials,
+                                        PoolClock clock) throws UnknownHostException {
         List<ReplicaChannel> channels = new ArrayList<>();
         for (InetSocketAddress a : ReplicaAddresses.resolve(addresses)) {
             ManagedChannel channel = NettyChannelBuilder.forAddress(a, credentials)
                     .maxInboundMessageSize(HostSettings.PAIR_MESSAGE_BYTES).build();
             channels.add(new ReplicaChannel(a.getHostString() + ":" + a.getPort(), channel));
         }
-        return new ReferencePool(channels, options);
+        return new ReferencePool(channels, options, clock);
     }
 
     @Override
@@ -163,7 +178,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
     /** Counters since creation. */
     public PoolStats stats() {
         List<ReplicaStats> perReplica = onLoopAndWait(() -> {
-            long now = System.nanoTime();
+            long now = clock.nanoTime();
             return replicas.stream().map(r -> new ReplicaStats(r.name(), r.batchesAnswered, r.failures,
                     r.outstanding, r.availableAt(now))).toList();
         });
@@ -215,7 +230,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
 
     /** Places as many waiting batches as replicas can take, then sleeps until a backoff ends if some must wait. */
     private void dispatch() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         for (Iterator<BatchTask> it = pending.iterator(); it.hasNext(); ) {
             BatchTask task = it.next();
             if (task.done || task.run.failed) {
@@ -264,14 +279,15 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         if (earliest == Long.MAX_VALUE) {
             return;
         }
-        // a pending wake-up that comes late enough is kept; one due later than needed is brought forward
-        if (wakeUp != null && wakeUp.getDelay(TimeUnit.NANOSECONDS) <= earliest) {
+        // a pending wake-up that comes early enough is kept; one due later than needed is brought forward
+        if (wakeUp != null && wakeUpAtNanos - now <= earliest) {
             return;
         }
         if (wakeUp != null) {
             wakeUp.cancel(false);
         }
-        wakeUp = loop.schedule(guarded(this::wakeUp), Math.max(earliest, 0), TimeUnit.NANOSECONDS);
+        wakeUpAtNanos = now + Math.max(earliest, 0);
+        wakeUp = clock.schedule(loop, guarded(this::wakeUp), Math.max(earliest, 0));
     }
 
     /**
@@ -288,14 +304,13 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         task.attempts++;
         attempts.incrementAndGet();
         replica.outstanding++;
-        replica.lastSentNanos = System.nanoTime();
+        replica.lastSentNanos = clock.nanoTime();
         Attempt attempt = new Attempt(task, replica, replica.lastSentNanos);
         task.live.add(attempt);
         attempt.future = ReferenceServiceGrpc.newFutureStub(replica.channel.channel())
                 .withDeadlineAfter(options.callDeadline().toNanos(), TimeUnit.NANOSECONDS)
                 .score(task.request);
-        attempt.moveTimer = loop.schedule(guarded(() -> tooSlow(attempt)), options.moveAfter().toNanos(),
-                TimeUnit.NANOSECONDS);
+        attempt.moveTimer = clock.schedule(loop, guarded(() -> tooSlow(attempt)), options.moveAfter().toNanos());
         Futures.addCallback(attempt.future, new FutureCallback<>() {
             @Override
             public void onSuccess(ScoreResponse response) {
@@ -336,12 +351,16 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
             dispatch();
             return;
         }
+        if (status.getCode() == Status.Code.FAILED_PRECONDITION) {
+            failRun(task.run, new ReferenceLoadException(status.getDescription()));
+            return;
+        }
         if (isRequestError(status)) {
             failRun(task.run, new InvalidPairException(status.getDescription()));
             return;
         }
         if (!attempt.superseded) {
-            attempt.replica.failed(options, attempt.sentNanos);
+            attempt.replica.failed(options, attempt.sentNanos, clock.nanoTime());
             LOG.warn("reference replica {} failed a batch of {} pairs ({}); moving it", attempt.replica.name(),
                     task.positions.length, describe(status));
         }
@@ -356,7 +375,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
             return;
         }
         attempt.superseded = true;
-        attempt.replica.failed(options, attempt.sentNanos);
+        attempt.replica.failed(options, attempt.sentNanos, clock.nanoTime());
         task.lastError = attempt.replica.name() + ": no answer after " + options.moveAfter();
         LOG.warn("reference replica {} has not answered a batch of {} pairs after {}; sending it elsewhere too",
                 attempt.replica.name(), task.positions.length, options.moveAfter());
@@ -427,7 +446,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
     /** Errors in the request itself: every replica would refuse it the same way. */
     private static boolean isRequestError(Status status) {
         return switch (status.getCode()) {
-            case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> true;
+            case INVALID_ARGUMENT, OUT_OF_RANGE -> true;
             default -> false;
         };
     }
@@ -523,7 +542,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         final Replica replica;
         final long sentNanos;
         ListenableFuture<ScoreResponse> future;
-        ScheduledFuture<?> moveTimer;
+        Future<?> moveTimer;
         boolean finished;
         boolean superseded;
 
@@ -570,24 +589,25 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         }
 
         /**
-         * Records a failed call sent at {@code sentNanos}. Calls that were already out when an earlier failure was
-         * recorded fail with the same outage, so they count as failures but do not double the backoff again: a dead
+         * Records a failed call sent at {@code sentNanos}, seen {@code now}. Calls that were already out when an
+         * earlier failure was recorded fail with the same outage, so they count as failures but do not double the backoff again: a dead
          * replica with two calls out would otherwise wait twice as long per retry, which stretched a run against a
          * closed port from the configured attempts x backoff to over a minute.
          */
-        void failed(PoolOptions options, long sentNanos) {
+        void failed(PoolOptions options, long sentNanos, long now) {
             failures++;
-            if (lastFailureNanos != Long.MIN_VALUE && sentNanos - lastFailureNanos < 0) {
+            // sent no later than the last failure was seen (the same instant on a manual clock): that same outage
+            if (lastFailureNanos != Long.MIN_VALUE && sentNanos - lastFailureNanos <= 0) {
                 return;
             }
-            lastFailureNanos = System.nanoTime();
+            lastFailureNanos = now;
             consecutiveFailures++;
             long max = options.maxBackoff().toNanos();
             long backoff = options.initialBackoff().toNanos();
             for (int i = 1; i < consecutiveFailures && backoff < max; i++) {
                 backoff *= 2;
             }
-            retryAtNanos = System.nanoTime() + Math.min(backoff, max);
+            retryAtNanos = now + Math.min(backoff, max);
         }
     }
 }

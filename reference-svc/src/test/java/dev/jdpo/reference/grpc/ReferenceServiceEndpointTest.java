@@ -14,6 +14,7 @@ import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.LocalReferenceScorer;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairTokens;
+import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.TestPairs;
 import dev.jdpo.reference.TinyReference;
 import dev.jdpo.reference.batch.BatchLimits;
@@ -76,6 +77,13 @@ class ReferenceServiceEndpointTest {
                 ReferenceServiceGrpc.newBlockingStub(channel).score(ScoreRequest.newBuilder().addPairs(ProtoScores.toProto(bad)).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("pair 42"), e.getStatus().getDescription());
+    }
+
+    @Test
+    void aCheckpointThatFailsToLoadIsAFailedPreconditionWithItsMessage() {
+        Status status = ReferenceServiceEndpoint.statusOf(new ReferenceLoadException("cannot load /models/ref"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, status.getCode());
+        assertEquals("cannot load /models/ref", status.getDescription());
     }
 
     @Test

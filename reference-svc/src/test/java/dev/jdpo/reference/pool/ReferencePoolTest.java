@@ -12,14 +12,17 @@ import dev.jdpo.proto.internal.v1.ScoreResponse;
 import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairTokens;
+import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.TestPairs;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -31,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -118,6 +122,29 @@ class ReferencePoolTest {
     }
 
     @Test
+    void aReplicaWhoseCheckpointFailsToLoadFailsTheCallAtOnce() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        String name = InProcessServerBuilder.generateName();
+        Server broken = InProcessReplica.start(name, new ReferenceServiceGrpc.ReferenceServiceImplBase() {
+            @Override
+            public void score(ScoreRequest request, StreamObserver<ScoreResponse> response) {
+                calls.incrementAndGet();
+                response.onError(Status.FAILED_PRECONDITION.withDescription(
+                        "cannot load the reference checkpoint /models/ref: no weights").asException());
+            }
+        });
+        try (ReferencePool pool = new ReferencePool(List.of(new ReplicaChannel("broken",
+                InProcessChannelBuilder.forName(name).build())), FAST)) {
+            ReferenceLoadException e = assertThrows(ReferenceLoadException.class,
+                    () -> pool.score(TestPairs.random(3, 1, 512, 4, 4), false));
+            assertEquals("cannot load the reference checkpoint /models/ref: no weights", e.getMessage());
+            assertEquals(1, calls.get(), "every replica would fail the same way: not retried");
+        } finally {
+            broken.shutdownNow();
+        }
+    }
+
+    @Test
     void whenEveryReplicaIsDownTheCallFailsNamingThemAndTheLastError() {
         PoolOptions fewAttempts = new PoolOptions(4, 2, Duration.ofSeconds(5), Duration.ofSeconds(5),
                 Duration.ofMillis(5), Duration.ofMillis(20), 3);
@@ -140,17 +167,17 @@ class ReferencePoolTest {
                 Duration.ofMillis(100), Duration.ofSeconds(30), 6);
         long backoffs = 100 + 200 + 400 + 800 + 1600;
         String addresses = "127.0.0.1:" + closedPort() + ",127.0.0.1:" + closedPort();
-        try (ReferencePool pool = ReferencePool.connect(addresses, options)) {
-            long start = System.nanoTime();
+        ManualPoolClock clock = new ManualPoolClock();
+        try (ReferencePool pool = ReferencePool.connect(addresses, options, InsecureChannelCredentials.create(),
+                clock)) {
             ReferenceUnavailableException e = assertThrows(ReferenceUnavailableException.class,
-                    () -> pool.score(TestPairs.random(64, 3, 512, 4, 4), false));
-            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    () -> scoreAdvancingWhenIdle(pool, clock, TestPairs.random(64, 3, 512, 4, 4)));
             for (String address : addresses.split(",")) {
                 assertTrue(e.getMessage().contains(address), e.getMessage());
             }
             assertTrue(e.getMessage().contains("failed 6 times"), e.getMessage());
             // each round of retries goes to both replicas at once, so two dead replicas wait no longer than one
-            assertTrue(elapsedMillis < backoffs * 3 / 2, "gave up after " + elapsedMillis + " ms");
+            assertEquals(backoffs, TimeUnit.NANOSECONDS.toMillis(clock.nanoTime()), "the pool's time at giving up");
         }
     }
 
@@ -161,17 +188,44 @@ class ReferencePoolTest {
                 Duration.ofMillis(100), Duration.ofSeconds(30), 6);
         long backoffs = 100 + 200 + 400 + 800 + 1600;
         String address = "127.0.0.1:" + closedPort();
-        try (ReferencePool pool = ReferencePool.connect(address, options)) {
-            long start = System.nanoTime();
+        ManualPoolClock clock = new ManualPoolClock();
+        try (ReferencePool pool = ReferencePool.connect(address, options, InsecureChannelCredentials.create(),
+                clock)) {
             ReferenceUnavailableException e = assertThrows(ReferenceUnavailableException.class,
-                    () -> pool.score(TestPairs.random(64, 3, 512, 4, 4), false));
-            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    () -> scoreAdvancingWhenIdle(pool, clock, TestPairs.random(64, 3, 512, 4, 4)));
             assertTrue(e.getMessage().contains(address) && e.getMessage().contains("UNAVAILABLE"), e.getMessage());
-            // calls failing together used to double the wait per call: about twice this sum
-            assertTrue(elapsedMillis >= backoffs && elapsedMillis < backoffs * 7 / 4,
-                    "gave up after " + elapsedMillis + " ms, expected about " + backoffs);
+            // calls failing together used to double the wait per call: twice this sum
+            assertEquals(backoffs, TimeUnit.NANOSECONDS.toMillis(clock.nanoTime()), "the pool's time at giving up");
             // the two calls out when the outage began, then the five retries of one batch
             assertEquals(7, pool.stats().replicas().get(0).failures(), pool.stats().toString());
+        }
+    }
+
+    /**
+     * Scores while a helper thread moves the clock to the pool's next timer whenever no call is out, so the pool
+     * sees every backoff pass without the test waiting for it.
+     */
+    private static List<PairScore> scoreAdvancingWhenIdle(ReferencePool pool, ManualPoolClock clock,
+                                                          List<PairTokens> pairs) throws InterruptedException {
+        AtomicBoolean scoring = new AtomicBoolean(true);
+        Thread driver = new Thread(() -> {
+            while (scoring.get()) {
+                if (pool.stats().replicas().stream().allMatch(r -> r.outstanding() == 0)) {
+                    clock.advanceToNextTimer();
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }, "manual-clock");
+        driver.start();
+        try {
+            return pool.score(pairs, false);
+        } finally {
+            scoring.set(false);
+            driver.join();
         }
     }
 
