@@ -4,7 +4,6 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import dev.jdpo.host.HostSettings;
-import dev.jdpo.proto.internal.v1.GetStatsRequest;
 import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.ScoreResponse;
@@ -18,7 +17,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -29,7 +27,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -54,7 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class ReferencePool implements PairScorer, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReferencePool.class);
-    private static final long STATS_DEADLINE_SECONDS = 10;
 
     private final List<Replica> replicas;
     private final PoolOptions options;
@@ -147,32 +143,6 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
             }
             throw new IllegalStateException(e.getCause());
         }
-    }
-
-    /**
-     * The fingerprint every reachable replica reports; replicas that do not answer are skipped.
-     *
-     * @throws IllegalStateException when replicas serve different checkpoints, or none answers
-     */
-    public String referenceFingerprint() {
-        Map<String, List<String>> byFingerprint = new TreeMap<>();
-        for (Replica r : replicas) {
-            try {
-                String fp = ReferenceServiceGrpc.newBlockingStub(r.channel.channel())
-                        .withDeadlineAfter(STATS_DEADLINE_SECONDS, TimeUnit.SECONDS)
-                        .getStats(GetStatsRequest.getDefaultInstance()).getReferenceFingerprint();
-                byFingerprint.computeIfAbsent(fp, k -> new ArrayList<>()).add(r.name());
-            } catch (StatusRuntimeException e) {
-                LOG.warn("reference replica {} did not answer GetStats: {}", r.name(), e.getStatus());
-            }
-        }
-        if (byFingerprint.isEmpty()) {
-            throw new IllegalStateException("no reference replica answered (" + names() + ")");
-        }
-        if (byFingerprint.size() > 1) {
-            throw new IllegalStateException("reference replicas serve different checkpoints: " + byFingerprint);
-        }
-        return byFingerprint.keySet().iterator().next();
     }
 
     /** Counters since creation. */

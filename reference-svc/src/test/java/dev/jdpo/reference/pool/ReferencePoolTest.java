@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jdpo.proto.internal.v1.GetStatsRequest;
 import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ReferenceStats;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
@@ -236,35 +235,8 @@ class ReferencePoolTest {
         }
     }
 
-    @Test
-    void replicasServingDifferentCheckpointsAreRefused() throws Exception {
-        String a = InProcessServerBuilder.generateName();
-        String b = InProcessServerBuilder.generateName();
-        String c = InProcessServerBuilder.generateName();
-        List<Server> servers = List.of(InProcessReplica.start(a, statsOnly("aaa")),
-                InProcessReplica.start(b, statsOnly("bbb")), InProcessReplica.start(c, statsOnly("aaa")));
-        try (ReferencePool same = new ReferencePool(List.of(channel(a), channel(c)), FAST);
-             ReferencePool mixed = new ReferencePool(List.of(channel(a), channel(b)), FAST)) {
-            assertEquals("aaa", same.referenceFingerprint());
-            IllegalStateException e = assertThrows(IllegalStateException.class, mixed::referenceFingerprint);
-            assertTrue(e.getMessage().contains("aaa") && e.getMessage().contains("bbb"), e.getMessage());
-        } finally {
-            servers.forEach(Server::shutdownNow);
-        }
-    }
-
     private static ReplicaChannel channel(String name) {
         return new ReplicaChannel(name, InProcessChannelBuilder.forName(name).build());
-    }
-
-    private static ReferenceServiceGrpc.ReferenceServiceImplBase statsOnly(String fingerprint) {
-        return new ReferenceServiceGrpc.ReferenceServiceImplBase() {
-            @Override
-            public void getStats(GetStatsRequest request, StreamObserver<ReferenceStats> response) {
-                response.onNext(ReferenceStats.newBuilder().setReferenceFingerprint(fingerprint).build());
-                response.onCompleted();
-            }
-        };
     }
 
     /** Runs {@code kill} (on another thread) when the {@code n}-th Score call arrives, after its request is read. */
