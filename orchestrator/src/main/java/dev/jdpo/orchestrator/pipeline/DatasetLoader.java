@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads, checks, tokenizes, shuffles and splits a run's preference data through {@code TokenizerService} with
- * the policy's tokenizer. Pairs stream in as the client reads them (gRPC flow control); a tokenizer that went
+ * the policy's tokenizer, into lists ({@link #load}) or a run's store ({@link #store}). Pairs stream in as the client
+ * reads them (gRPC flow control); a tokenizer that went
  * away (unreachable, or stopped mid-read) is retried from the start of the file. A stop request (cancel,
  * shutdown) cancels the call within {@link ServiceRetries#STOP_POLL_MILLIS}, which stops the tokenizer's work too.
  */
