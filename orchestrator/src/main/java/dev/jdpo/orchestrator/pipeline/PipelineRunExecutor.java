@@ -270,7 +270,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             deleteStore(dir, reporter::warn);
             throw failed;
         }
-        // a stopped run keeps its store: after the orchestrator's shutdown it resumes from it
+        // a stopped run (cancelled, or paused by the shutdown) keeps its store, to resume from or inspect
         if (outcome instanceof RunOutcome.Completed) {
             deleteStore(dir, reporter::warn);
         }
