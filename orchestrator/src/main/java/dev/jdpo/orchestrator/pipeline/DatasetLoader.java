@@ -14,12 +14,15 @@ import dev.jdpo.proto.v1.DataConfig;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.tokenizer.data.DataFormat;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
+import dev.jdpo.tokenizer.pipeline.ShuffleSplit;
 import dev.jdpo.trainer.config.TrainingMethod;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads, checks, tokenizes, shuffles and splits a run's preference data through {@code TokenizerService} with
- * the policy's tokenizer. Pairs stream in as the client reads them (gRPC flow control); a tokenizer that went
+ * the policy's tokenizer, into lists ({@link #load}) or a run's store ({@link #store}). Pairs stream in as the client
+ * reads them (gRPC flow control); a tokenizer that went
  * away (unreachable, or stopped mid-read) is retried from the start of the file. A stop request (cancel,
  * shutdown) cancels the call within {@link ServiceRetries#STOP_POLL_MILLIS}, which stops the tokenizer's work too.
  */
@@ -66,29 +70,114 @@ final class DatasetLoader {
     Optional<Pairs> load(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException {
         DataConfig data = config.getData();
         boolean separateValidation = !data.getValidationFile().isEmpty();
-        DataOptions options = options(config, separateValidation ? 0 : data.getValidationSplit());
-        Tokenized training = load(config, options, data.getTrainingFile(), "data.training_file", reporter);
-        if (training == null) {
+        DataOptions options = options(config, separateValidation ? 0 : data.getValidationSplit(), false);
+        HeldPairs training = new HeldPairs();
+        if (!read(config, options, data.getTrainingFile(), "data.training_file", reporter, training)) {
             return Optional.empty();
         }
+        requireTraining(training.train.isEmpty(), data.getTrainingFile(), "data.training_file");
         if (!separateValidation) {
-            return Optional.of(new Pairs(training.train(), training.validation()));
+            return Optional.of(new Pairs(training.train, training.validation));
         }
-        Tokenized validation = load(config, options, data.getValidationFile(), "data.validation_file", reporter);
-        return validation == null ? Optional.empty() : Optional.of(new Pairs(training.train(), validation.train()));
+        HeldPairs validation = new HeldPairs();
+        if (!read(config, options, data.getValidationFile(), "data.validation_file", reporter, validation)) {
+            return Optional.empty();
+        }
+        requireTraining(validation.train.isEmpty(), data.getValidationFile(), "data.validation_file");
+        return Optional.of(new Pairs(training.train, validation.train));
     }
 
-    private record Tokenized(List<EncodedPair> train, List<EncodedPair> validation) {
+    /**
+     * Streams the data into a run's store as the tokenizer reads it, in file order, holding no pair: the shuffle and
+     * the split become the store's order, the same {@link ShuffleSplit} order {@link #load} gets from the tokenizer.
+     *
+     * @return empty when a stop was requested before the data was read
+     */
+    Optional<PairStore> store(RunConfig config, RunReporter reporter, PairStore.Writer writer)
+            throws RunFailure, InterruptedException, IOException {
+        DataConfig data = config.getData();
+        long seed = config.getTraining().getSeed();
+        DataOptions options = options(config, 0, true);
+        if (!read(config, options, data.getTrainingFile(), "data.training_file", reporter, new StoredPairs(writer))) {
+            return Optional.empty();
+        }
+        int records = writer.records();
+        if (data.getValidationFile().isEmpty()) {
+            int trainingSize = records - ShuffleSplit.validationSize(records, data.getValidationSplit());
+            requireTraining(trainingSize == 0, data.getTrainingFile(), "data.training_file");
+            return Optional.of(writer.finish(ShuffleSplit.permutation(records, seed), trainingSize));
+        }
+        requireTraining(records == 0, data.getTrainingFile(), "data.training_file");
+        if (!read(config, options, data.getValidationFile(), "data.validation_file", reporter,
+                new StoredPairs(writer))) {
+            return Optional.empty();
+        }
+        int validation = writer.records() - records;
+        requireTraining(validation == 0, data.getValidationFile(), "data.validation_file");
+        int[] order = Arrays.copyOf(ShuffleSplit.permutation(records, seed), writer.records());
+        int[] validationOrder = ShuffleSplit.permutation(validation, seed);
+        for (int i = 0; i < validation; i++) {
+            order[records + i] = records + validationOrder[i];
+        }
+        return Optional.of(writer.finish(order, records));
     }
 
-    /** Null when a stop was requested. */
-    private Tokenized load(RunConfig config, DataOptions options, String file, String field, RunReporter reporter)
-            throws RunFailure, InterruptedException {
+    private static void requireTraining(boolean none, String file, String field) throws RunFailure {
+        if (none) {
+            throw new RunFailure(code(field), file + " holds no usable preference pair", field);
+        }
+    }
+
+    /** Where the pairs of one read go; a read the tokenizer starts again from the first row restarts it first. */
+    private interface PairSink {
+
+        void restart() throws IOException;
+
+        void add(SplitPair pair) throws IOException;
+    }
+
+    private static final class HeldPairs implements PairSink {
+        private final List<EncodedPair> train = new ArrayList<>();
+        private final List<EncodedPair> validation = new ArrayList<>();
+
+        @Override
+        public void restart() {
+            train.clear();
+            validation.clear();
+        }
+
+        @Override
+        public void add(SplitPair pair) {
+            (pair.getSplit() == Split.SPLIT_VALIDATION ? validation : train).add(encoded(pair));
+        }
+    }
+
+    private static final class StoredPairs implements PairSink {
+        private final PairStore.Writer writer;
+        private final int start;
+
+        StoredPairs(PairStore.Writer writer) {
+            this.writer = writer;
+            this.start = writer.records();
+        }
+
+        @Override
+        public void restart() throws IOException {
+            writer.truncate(start);
+        }
+
+        @Override
+        public void add(SplitPair pair) throws IOException {
+            writer.add(encoded(pair));
+        }
+    }
+
+    /** Reads one file into {@code sink}; false when a stop was requested. */
+    private boolean read(RunConfig config, DataOptions options, String file, String field, RunReporter reporter,
+                         PairSink sink) throws RunFailure, InterruptedException {
         TokenizeDatasetRequest request = TokenizeDatasetRequest.newBuilder()
                 .setModelDir(config.getModel().getPolicy()).setDatasetPath(file).setOptions(options).build();
         for (int retry = 1; ; retry++) {
-            List<EncodedPair> train = new ArrayList<>();
-            List<EncodedPair> validation = new ArrayList<>();
             boolean answered = false;
             Context.CancellableContext call = Context.current().withCancellation();
             ScheduledFuture<?> stopWatch = STOP_POLLER.scheduleWithFixedDelay(() -> {
@@ -98,6 +187,7 @@ final class DatasetLoader {
             }, ServiceRetries.STOP_POLL_MILLIS, ServiceRetries.STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
             Context previous = call.attach();
             try {
+                sink.restart();
                 Iterator<TokenizeResponse> responses = TokenizerServiceGrpc.newBlockingStub(channel)
                         .tokenizeDataset(request);
                 while (responses.hasNext()) {
@@ -108,22 +198,21 @@ final class DatasetLoader {
                         continue;
                     }
                     if (response.hasPair()) {
-                        SplitPair pair = response.getPair();
-                        (pair.getSplit() == Split.SPLIT_VALIDATION ? validation : train).add(encoded(pair));
+                        sink.add(response.getPair());
                     } else if (response.hasReport()) {
                         warnAbout(response.getReport(), file, reporter);
                         requirePairsUnlessSft(config, response.getReport().getFormat(), file, field);
-                        if (train.isEmpty()) {
-                            throw new RunFailure(code(field), file + " holds no usable preference pair", field);
-                        }
-                        return new Tokenized(train, validation);
+                        return true;
                     }
                 }
                 throw new RunFailure("service_unavailable", "the tokenizer service at " + target
                         + " ended " + file + " without its report", "");
+            } catch (IOException unwritable) {
+                throw new RunFailure("internal", "storing the tokenized pairs of " + file + " failed: "
+                        + unwritable.getMessage(), "");
             } catch (StatusRuntimeException failed) {
                 if (reporter.stopRequested()) {
-                    return null;
+                    return false;
                 }
                 Status status = failed.getStatus();
                 // a retry reads the file again from its first row, so a tokenizer lost mid-read loses nothing
@@ -141,7 +230,7 @@ final class DatasetLoader {
                         + " (" : " is unavailable (") + problem + "); retry " + retry + " of " + retries.attempts()
                         + " in " + retries.backoffBefore(retry) + " ms, reading the file again");
                 if (retries.stoppedDuringBackoff(retry, reporter::stopRequested)) {
-                    return null;
+                    return false;
                 }
                 channel.resetConnectBackoff();
             } finally {
@@ -201,8 +290,9 @@ final class DatasetLoader {
         }
     }
 
-    private static DataOptions options(RunConfig config, double validationSplit) {
+    private static DataOptions options(RunConfig config, double validationSplit, boolean fileOrder) {
         return DataOptions.newBuilder()
+                .setFileOrder(fileOrder)
                 .setFormat(config.getData().getFormat())
                 .setMaxLength(config.getTraining().getMaxLength())
                 .setMaxPromptLength(config.getTraining().getMaxPromptLength())

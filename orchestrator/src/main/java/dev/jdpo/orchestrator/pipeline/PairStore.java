@@ -11,37 +11,42 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A run's tokenized pairs on disk, written once and read by dataset position as often as the run needs them (each
- * epoch, and again after a restart, without tokenizing again). {@code pairs.bin} holds the records, training pairs
- * first, then the validation pairs; {@code index.bin} their offsets, counts and the training set's fingerprint. The
- * index is written last and moved into place, so a store a crash cut short has none and is written again. Only the
- * offsets stay in memory (8 bytes a pair).
+ * A run's tokenized pairs on disk, written once as the tokenizer sends them and read by dataset position as often as
+ * the run needs them (each epoch, and again after a restart, without tokenizing again). {@code pairs.bin} holds the
+ * records in the order they arrived (file order); {@code index.bin} their offsets, the dataset order (a permutation
+ * of the records: the training pairs, then the validation pairs) and the training set's fingerprint. The index is
+ * written last and moved into place, so a store a crash cut short has none and is written again. Only the offsets
+ * and the order stay in memory (12 bytes a pair).
  */
 final class PairStore implements AutoCloseable {
 
     private static final int MAGIC = 0x6a64706f;
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final String PAIRS = "pairs.bin";
     private static final String INDEX = "index.bin";
 
     private final FileChannel file;
     private final long[] offsets;
+    private final int[] order;
     private final int trainingSize;
     private final String fingerprint;
 
-    private PairStore(FileChannel file, long[] offsets, int trainingSize, String fingerprint) {
+    private PairStore(FileChannel file, long[] offsets, int[] order, int trainingSize, String fingerprint) {
         this.file = file;
         this.offsets = offsets;
+        this.order = order;
         this.trainingSize = trainingSize;
         this.fingerprint = fingerprint;
     }
@@ -53,72 +58,37 @@ final class PairStore implements AutoCloseable {
             return Optional.empty();
         }
         try (InputStream raw = Files.newInputStream(index);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
+             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
             if (in.readInt() != MAGIC || in.readInt() != VERSION) {
                 return Optional.empty();
             }
+            int records = in.readInt();
             int training = in.readInt();
-            int validation = in.readInt();
             String fingerprint = in.readUTF();
-            long[] offsets = new long[training + validation + 1];
+            long[] offsets = new long[records + 1];
             for (int i = 0; i < offsets.length; i++) {
                 offsets[i] = in.readLong();
             }
+            int[] order = new int[records];
+            for (int i = 0; i < records; i++) {
+                order[i] = in.readInt();
+            }
             return Optional.of(new PairStore(FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.READ), offsets,
-                    training, fingerprint));
+                    order, training, fingerprint));
         }
     }
 
-    /** Writes the pairs to {@code dir} (replacing an incomplete store there) and opens the result. */
-    static PairStore write(Path dir, List<EncodedPair> training, List<EncodedPair> validation) throws IOException {
-        Files.createDirectories(dir);
-        Files.deleteIfExists(dir.resolve(INDEX));
-        long[] offsets = new long[training.size() + validation.size() + 1];
-        DatasetFingerprint fingerprint = new DatasetFingerprint();
-        try (OutputStream raw = Files.newOutputStream(dir.resolve(PAIRS));
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
-            int i = 0;
-            for (List<EncodedPair> part : List.of(training, validation)) {
-                for (EncodedPair pair : part) {
-                    if (part == training) {
-                        fingerprint.add(new TrainingPair(pair.promptIds(), pair.chosenIds(), pair.rejectedIds(),
-                                null));
-                    }
-                    out.writeLong(pair.sourceLine());
-                    out.writeBoolean(pair.truncated());
-                    for (int[] ids : new int[][] {pair.promptIds(), pair.chosenIds(), pair.rejectedIds()}) {
-                        out.writeInt(ids.length);
-                        for (int id : ids) {
-                            out.writeInt(id);
-                        }
-                    }
-                    offsets[++i] = out.size() & 0xffffffffL;
-                }
-            }
-            if (out.size() == Integer.MAX_VALUE) {
-                throw new IOException("the tokenized data exceeds 2 GiB, more than a run-local store holds");
-            }
-        }
-        Path partial = dir.resolve(INDEX + ".partial");
-        String hex = fingerprint.hex();
-        try (OutputStream raw = Files.newOutputStream(partial);
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
-            out.writeInt(MAGIC);
-            out.writeInt(VERSION);
-            out.writeInt(training.size());
-            out.writeInt(validation.size());
-            out.writeUTF(hex);
-            for (long offset : offsets) {
-                out.writeLong(offset);
-            }
-        }
-        Files.move(partial, dir.resolve(INDEX), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return new PairStore(FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.READ), offsets,
-                training.size(), hex);
+    /** Starts a store in {@code dir}, replacing an incomplete or finished one there. */
+    static Writer writer(Path dir) throws IOException {
+        return new Writer(dir);
     }
 
     int trainingSize() {
         return trainingSize;
+    }
+
+    int validationSize() {
+        return order.length - trainingSize;
     }
 
     /** The training set's fingerprint as the trainer computes it for pairs without reference sums. */
@@ -128,18 +98,22 @@ final class PairStore implements AutoCloseable {
 
     /** Training pair {@code position} of the dataset order. */
     EncodedPair training(int position) throws IOException {
-        return read(position);
+        return read(order[position]);
     }
 
     List<EncodedPair> validation() throws IOException {
-        List<EncodedPair> pairs = new ArrayList<>(offsets.length - 1 - trainingSize);
-        for (int i = trainingSize; i < offsets.length - 1; i++) {
-            pairs.add(read(i));
+        List<EncodedPair> pairs = new ArrayList<>(validationSize());
+        for (int i = trainingSize; i < order.length; i++) {
+            pairs.add(read(order[i]));
         }
         return pairs;
     }
 
     private EncodedPair read(int record) throws IOException {
+        return read(file, offsets, record);
+    }
+
+    private static EncodedPair read(FileChannel file, long[] offsets, int record) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate((int) (offsets[record + 1] - offsets[record]));
         long at = offsets[record];
         while (bytes.hasRemaining()) {
@@ -165,5 +139,108 @@ final class PairStore implements AutoCloseable {
     @Override
     public void close() throws IOException {
         file.close();
+    }
+
+    /**
+     * Appends pairs as they arrive, holding only their offsets; {@link #finish} orders them and writes the index.
+     * A tokenizer read again from its first row goes back with {@link #truncate} to where that read began.
+     */
+    static final class Writer implements AutoCloseable {
+
+        private final Path dir;
+        private final FileChannel channel;
+        private DataOutputStream out;
+        private long[] offsets = new long[1024];
+        private int records;
+
+        private Writer(Path dir) throws IOException {
+            this.dir = dir;
+            Files.createDirectories(dir);
+            Files.deleteIfExists(dir.resolve(INDEX));
+            channel = FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ);
+            out = stream();
+        }
+
+        private DataOutputStream stream() {
+            return new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+        }
+
+        /** Records written so far. */
+        int records() {
+            return records;
+        }
+
+        void add(EncodedPair pair) throws IOException {
+            out.writeLong(pair.sourceLine());
+            out.writeBoolean(pair.truncated());
+            int bytes = 9;
+            for (int[] ids : new int[][] {pair.promptIds(), pair.chosenIds(), pair.rejectedIds()}) {
+                out.writeInt(ids.length);
+                for (int id : ids) {
+                    out.writeInt(id);
+                }
+                bytes += 4 * (ids.length + 1);
+            }
+            if (records + 1 == offsets.length) {
+                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            }
+            offsets[records + 1] = offsets[records] + bytes;
+            records++;
+        }
+
+        /** Drops the records from {@code keep} on. */
+        void truncate(int keep) throws IOException {
+            out.flush();
+            channel.truncate(offsets[keep]);
+            channel.position(offsets[keep]);
+            records = keep;
+            out = stream();
+        }
+
+        /**
+         * Writes the index and opens the store.
+         *
+         * @param order        the dataset order: record numbers, training pairs first, then validation pairs
+         * @param trainingSize how many of {@code order} are training pairs
+         */
+        PairStore finish(int[] order, int trainingSize) throws IOException {
+            if (order.length != records) {
+                throw new IllegalArgumentException("an order of " + order.length + " for " + records + " records");
+            }
+            out.flush();
+            long[] index = Arrays.copyOf(offsets, records + 1);
+            DatasetFingerprint fingerprint = new DatasetFingerprint();
+            for (int i = 0; i < trainingSize; i++) {
+                EncodedPair pair = read(channel, index, order[i]);
+                fingerprint.add(new TrainingPair(pair.promptIds(), pair.chosenIds(), pair.rejectedIds(), null));
+            }
+            channel.force(false);
+            Path partial = dir.resolve(INDEX + ".partial");
+            String hex = fingerprint.hex();
+            try (OutputStream raw = Files.newOutputStream(partial);
+                 DataOutputStream indexOut = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
+                indexOut.writeInt(MAGIC);
+                indexOut.writeInt(VERSION);
+                indexOut.writeInt(records);
+                indexOut.writeInt(trainingSize);
+                indexOut.writeUTF(hex);
+                for (long offset : index) {
+                    indexOut.writeLong(offset);
+                }
+                for (int record : order) {
+                    indexOut.writeInt(record);
+                }
+            }
+            Files.move(partial, dir.resolve(INDEX), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            return new PairStore(FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.READ), index, order,
+                    trainingSize, hex);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 }

@@ -21,10 +21,15 @@ import java.io.UncheckedIOException;
 import java.lang.ref.SoftReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The real pipeline: pairs sampled with the starting policy when the data asks for them ({@link SampledPairsFile}),
@@ -39,12 +44,19 @@ import java.util.Optional;
  */
 public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineRunExecutor.class);
+
     private final Path referenceCacheDir;
     private final Path runDataDir;
     private final ServiceChannels channels;
     private SoftReference<ValidatedData> lastValidated = new SoftReference<>(null);
+    private ValidatedStore lastValidatedStore;
 
     private record ValidatedData(RunConfig config, DatasetLoader.Pairs pairs) {
+    }
+
+    /** A streaming run's store written while validating, until its run takes it. */
+    private record ValidatedStore(RunConfig config, Path dir) {
     }
 
     /**
@@ -72,6 +84,9 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             return Optional.empty();
         }
         RunConfig config = materialized.get();
+        if (streaming(config)) {
+            return validateIntoStore(config, reporter);
+        }
         Optional<DatasetLoader.Pairs> read = datasetLoader(config).load(config, reporter);
         if (read.isEmpty()) {
             return Optional.empty();
@@ -81,6 +96,45 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             lastValidated = new SoftReference<>(new ValidatedData(config, split));
         }
         return Optional.of(new DataSummary(split.training().size(), split.validation().size()));
+    }
+
+    /**
+     * A streaming run's validation writes its store (in a folder of its own until the run adopts it), so a dataset
+     * is never held whole and is tokenized once for validating and training.
+     */
+    private Optional<DataSummary> validateIntoStore(RunConfig config, RunReporter reporter)
+            throws RunFailure, InterruptedException {
+        Path dir = runDataDir.resolve("validated-" + UUID.randomUUID());
+        Optional<PairStore> written = Optional.empty();
+        try {
+            written = writeStore(dir, config, reporter);
+        } finally {
+            if (written.isEmpty()) {
+                deleteStore(dir, reporter::warn);
+            }
+        }
+        if (written.isEmpty()) {
+            return Optional.empty();
+        }
+        DataSummary summary;
+        try (PairStore store = written.get()) {
+            summary = new DataSummary(store.trainingSize(), store.validationSize());
+        } catch (IOException e) {
+            throw new RunFailure("internal", "closing the stored pairs in " + dir + " failed: " + e.getMessage(), "");
+        }
+        ValidatedStore replaced;
+        synchronized (this) {
+            replaced = lastValidatedStore;
+            lastValidatedStore = new ValidatedStore(config, dir);
+        }
+        if (replaced != null) {
+            deleteStore(replaced.dir(), reporter::warn);
+        }
+        return Optional.of(summary);
+    }
+
+    private static boolean streaming(RunConfig config) {
+        return config.getReference().getMode() == ReferenceMode.REFERENCE_MODE_STREAMING;
     }
 
     @Override
@@ -93,7 +147,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             return new RunOutcome.Stopped(resumeStep);
         }
         RunConfig config = materialized.get();
-        if (config.getReference().getMode() == ReferenceMode.REFERENCE_MODE_STREAMING) {
+        if (streaming(config)) {
             return executeStreaming(start, config, training, resume, reporter);
         }
         Optional<DatasetLoader.Pairs> loaded = data(config, reporter);
@@ -172,13 +226,18 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             throws RunFailure, InterruptedException {
         long resumeStep = resume.map(ResumePoint::step).orElse(0L);
         Path dir = runDataDir.resolve(start.runId());
+        adoptValidatedStore(config, dir, reporter);
         Optional<PairStore> stored = openStore(dir, reporter);
         if (stored.isEmpty()) {
-            Optional<DatasetLoader.Pairs> loaded = data(config, reporter);
-            if (loaded.isEmpty()) {
+            try {
+                stored = writeStore(dir, config, reporter);
+            } catch (RunFailure failed) {
+                deleteStore(dir, reporter::warn);
+                throw failed;
+            }
+            if (stored.isEmpty()) {
                 return new RunOutcome.Stopped(resumeStep);
             }
-            stored = Optional.of(writeStore(dir, loaded.get()));
         }
         TrainJob job = job(start.runId(), config, resolved(config, start.hyperparameters()), resume);
         String address = config.getServices().getTrainerAddress();
@@ -204,16 +263,16 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                         ScoringWindow.unscored(validation), window), reporter, resumeStep);
             }
         } catch (IOException unreadable) {
-            deleteStore(dir, reporter);
+            deleteStore(dir, reporter::warn);
             throw new RunFailure("internal", "reading the run's stored pairs in " + dir + " failed: "
                     + unreadable.getMessage(), "");
         } catch (RunFailure failed) {
-            deleteStore(dir, reporter);
+            deleteStore(dir, reporter::warn);
             throw failed;
         }
-        // a stopped run keeps its store: after the orchestrator's shutdown it resumes from it
+        // a stopped run (cancelled, or paused by the shutdown) keeps its store, to resume from or inspect
         if (outcome instanceof RunOutcome.Completed) {
-            deleteStore(dir, reporter);
+            deleteStore(dir, reporter::warn);
         }
         return outcome;
     }
@@ -230,17 +289,41 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         }
     }
 
-    private static PairStore writeStore(Path dir, DatasetLoader.Pairs pairs) throws RunFailure {
-        try {
-            return PairStore.write(dir, pairs.training(), pairs.validation());
+    /** Tokenizes the run's data into a store in {@code dir}; empty after a stop request. */
+    private Optional<PairStore> writeStore(Path dir, RunConfig config, RunReporter reporter)
+            throws RunFailure, InterruptedException {
+        try (PairStore.Writer writer = PairStore.writer(dir)) {
+            return datasetLoader(config).store(config, reporter, writer);
         } catch (IOException unwritable) {
             throw new RunFailure("internal", "storing the run's tokenized pairs in " + dir + " failed: "
                     + unwritable.getMessage(), "");
         }
     }
 
+    /** Moves the store {@link #validateIntoStore} just wrote for this config into the run's folder, taken once. */
+    private void adoptValidatedStore(RunConfig config, Path dir, RunReporter reporter) throws RunFailure {
+        ValidatedStore validated;
+        synchronized (this) {
+            validated = lastValidatedStore;
+            if (validated == null || !validated.config().equals(config)) {
+                return;
+            }
+            lastValidatedStore = null;
+        }
+        if (Files.exists(dir)) {
+            deleteStore(validated.dir(), reporter::warn);
+            return;
+        }
+        try {
+            Files.move(validated.dir(), dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException unmovable) {
+            throw new RunFailure("internal", "moving the validated pairs " + validated.dir() + " to " + dir
+                    + " failed: " + unmovable.getMessage(), "");
+        }
+    }
+
     /** A finished run's store is of no further use; failing to remove it costs disk, not the run. */
-    private static void deleteStore(Path dir, RunReporter reporter) {
+    private static void deleteStore(Path dir, Consumer<String> warn) {
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(file -> {
                 try {
@@ -250,7 +333,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                 }
             });
         } catch (IOException | UncheckedIOException failed) {
-            reporter.warn("could not remove the run's stored pairs in " + dir + ": " + failed.getMessage());
+            warn.accept("could not remove the run's stored pairs in " + dir + ": " + failed.getMessage());
         }
     }
 
@@ -278,6 +361,14 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     @Override
     public void close() {
         channels.close();
+        ValidatedStore unused;
+        synchronized (this) {
+            unused = lastValidatedStore;
+            lastValidatedStore = null;
+        }
+        if (unused != null) {
+            deleteStore(unused.dir(), LOG::warn);
+        }
     }
 
     private DatasetLoader datasetLoader(RunConfig config) {

@@ -29,22 +29,39 @@ class PairStoreTest {
         return pairs;
     }
 
-    @Test
-    void pairsReadBackByPositionAfterReopeningAndTheFingerprintIsTheTrainers() throws Exception {
-        List<EncodedPair> training = pairs(50, 0);
-        List<EncodedPair> validation = pairs(5, 100);
-        try (PairStore written = PairStore.write(tmp, training, validation)) {
-            assertEquals(50, written.trainingSize());
+    /** Writes {@code records} in arrival order; the dataset order is {@code order}, the first {@code training}. */
+    private PairStore write(List<EncodedPair> records, int[] order, int training) throws Exception {
+        try (PairStore.Writer writer = PairStore.writer(tmp)) {
+            for (EncodedPair pair : records) {
+                writer.add(pair);
+            }
+            return writer.finish(order, training);
         }
+    }
+
+    @Test
+    void pairsReadBackInTheStoresOrderAfterReopeningAndTheFingerprintIsTheTrainers() throws Exception {
+        List<EncodedPair> records = pairs(55, 0);
+        // the dataset order: records reversed, the last 5 of it (records 4..0) held out for validation
+        int[] order = new int[55];
+        for (int i = 0; i < 55; i++) {
+            order[i] = 54 - i;
+        }
+        List<EncodedPair> training = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            training.add(records.get(order[i]));
+        }
+        write(records, order, 50).close();
         try (PairStore store = PairStore.open(tmp).orElseThrow()) {
             assertEquals(50, store.trainingSize());
+            assertEquals(5, store.validationSize());
             for (int i : new int[] {49, 0, 17, 3}) {
                 assertSame(training.get(i), store.training(i));
             }
             List<EncodedPair> readValidation = store.validation();
             assertEquals(5, readValidation.size());
             for (int i = 0; i < 5; i++) {
-                assertSame(validation.get(i), readValidation.get(i));
+                assertSame(records.get(4 - i), readValidation.get(i));
             }
             assertEquals(DatasetFingerprint.of(training.stream().map(p -> new TrainingPair(p.promptIds(),
                     p.chosenIds(), p.rejectedIds(), null)).toList()), store.fingerprint());
@@ -52,11 +69,40 @@ class PairStoreTest {
     }
 
     @Test
+    void aReadStartedAgainReplacesWhatTheFirstAttemptWrote() throws Exception {
+        List<EncodedPair> first = pairs(4, 0);
+        List<EncodedPair> again = pairs(6, 200);
+        try (PairStore.Writer writer = PairStore.writer(tmp)) {
+            writer.add(first.get(0));
+            int start = writer.records();
+            for (EncodedPair pair : first.subList(1, 4)) {
+                writer.add(pair);
+            }
+            writer.truncate(start);
+            for (EncodedPair pair : again) {
+                writer.add(pair);
+            }
+            writer.finish(new int[] {0, 1, 2, 3, 4, 5, 6}, 7).close();
+        }
+        try (PairStore store = PairStore.open(tmp).orElseThrow()) {
+            assertEquals(7, store.trainingSize());
+            assertSame(first.get(0), store.training(0));
+            for (int i = 0; i < 6; i++) {
+                assertSame(again.get(i), store.training(i + 1));
+            }
+        }
+    }
+
+    @Test
     void aStoreWhoseIndexWasNeverWrittenIsNotOpened() throws Exception {
-        PairStore.write(tmp, pairs(3, 0), List.of()).close();
+        write(pairs(3, 0), new int[] {0, 1, 2}, 3).close();
         Files.delete(tmp.resolve("index.bin"));
         assertTrue(PairStore.open(tmp).isEmpty());
         assertTrue(PairStore.open(tmp.resolve("never-written")).isEmpty());
+        try (PairStore.Writer cutShort = PairStore.writer(tmp)) {
+            cutShort.add(pairs(1, 0).get(0));
+        }
+        assertTrue(PairStore.open(tmp).isEmpty(), "a write that never finished leaves no index");
     }
 
     private static void assertSame(EncodedPair expected, EncodedPair actual) {

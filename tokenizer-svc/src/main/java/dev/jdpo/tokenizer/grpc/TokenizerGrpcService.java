@@ -11,6 +11,7 @@ import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.tokenizer.pipeline.PairEncoder;
 import dev.jdpo.tokenizer.pipeline.PreferenceDataset;
 import dev.jdpo.tokenizer.pipeline.PreparedDataset;
+import dev.jdpo.tokenizer.pipeline.ValidationReport;
 import io.grpc.Context;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -56,6 +57,10 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
     @Override
     public void tokenizeDataset(TokenizeDatasetRequest request, StreamObserver<TokenizeResponse> responses) {
         ServerCallStreamObserver<TokenizeResponse> call = (ServerCallStreamObserver<TokenizeResponse>) responses;
+        if (request.getOptions().getFileOrder()) {
+            tokenizeInFileOrder(request, call);
+            return;
+        }
         PreparedStream stream = new PreparedStream(call);
         call.setOnCancelHandler(stream::cancel);
         call.setOnReadyHandler(stream::drain);
@@ -66,6 +71,28 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
                 // only this thread sends until stream.start: the progress messages need no lock
                 ProgressReports progress = new ProgressReports(call, progressInterval);
                 stream.start(job.dataset(context, progress::rowsRead).load(job.file()));
+            } catch (CancellationException e) {
+                stream.cancel();
+            } catch (Exception e) {
+                stream.fail(GrpcErrors.of(e));
+            }
+        }));
+    }
+
+    /** file_order: each pair goes out as it is tokenized, the reading thread waiting while the client is behind. */
+    private void tokenizeInFileOrder(TokenizeDatasetRequest request, ServerCallStreamObserver<TokenizeResponse> call) {
+        FileOrderStream stream = new FileOrderStream(call);
+        call.setOnCancelHandler(stream::cancel);
+        call.setOnReadyHandler(stream::ready);
+        Context context = Context.current();
+        executor.execute(context.wrap(() -> {
+            try {
+                FileJob job = job(request.getModelDir(), request.getDatasetPath(), request.getOptions());
+                ProgressReports progress = new ProgressReports(call, progressInterval);
+                long[] index = {0};
+                ValidationReport report = job.dataset(context, progress::rowsRead).stream(job.file(),
+                        pair -> stream.send(PreparedStream.pair(pair, index[0]++, Split.SPLIT_TRAIN)));
+                stream.finish(ProtoMessages.report(report.withSplit(report.pairs(), 0)));
             } catch (CancellationException e) {
                 stream.cancel();
             } catch (Exception e) {
@@ -157,8 +184,61 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
             data = null;
         }
 
-        private static TokenizeResponse pair(EncodedPair pair, long index, Split split) {
+        static TokenizeResponse pair(EncodedPair pair, long index, Split split) {
             return TokenizeResponse.newBuilder().setPair(ProtoMessages.splitPair(pair, index, split)).build();
+        }
+    }
+
+    /**
+     * Pairs sent by the reading thread as the transport takes them: {@link #send} waits while the call is not ready,
+     * so a slow client holds the read back instead of filling memory. Only the reading thread sends.
+     */
+    private static final class FileOrderStream {
+        private static final long WAIT_MILLIS = 100;
+        private final ServerCallStreamObserver<TokenizeResponse> call;
+        private boolean done;
+
+        FileOrderStream(ServerCallStreamObserver<TokenizeResponse> call) {
+            this.call = call;
+        }
+
+        synchronized void ready() {
+            notifyAll();
+        }
+
+        synchronized void send(TokenizeResponse message) {
+            try {
+                while (!done && !call.isReady()) {
+                    wait(WAIT_MILLIS);
+                }
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+                done = true;
+            }
+            if (done) {
+                throw new CancellationException("the TokenizeDataset call ended while pairs were sent");
+            }
+            call.onNext(message);
+        }
+
+        synchronized void finish(dev.jdpo.proto.internal.v1.ValidationReport report) {
+            if (!done) {
+                done = true;
+                call.onNext(TokenizeResponse.newBuilder().setReport(report).build());
+                call.onCompleted();
+            }
+        }
+
+        synchronized void fail(StatusException e) {
+            if (!done) {
+                done = true;
+                call.onError(e);
+            }
+        }
+
+        synchronized void cancel() {
+            done = true;
+            notifyAll();
         }
     }
 

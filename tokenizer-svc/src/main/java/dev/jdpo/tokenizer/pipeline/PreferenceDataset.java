@@ -53,8 +53,23 @@ public final class PreferenceDataset {
      */
     public PreparedDataset load(Path file) throws DataFileException, InvalidDataException {
         List<EncodedPair> pairs = new ArrayList<>();
+        ValidationReport report = stream(file, pairs::add);
+        List<EncodedPair> ordered = options.shuffle() ? ShuffleSplit.shuffle(pairs, options.seed()) : pairs;
+        int held = ShuffleSplit.validationSize(ordered.size(), options.validationRatio());
+        List<EncodedPair> train = ordered.subList(0, ordered.size() - held);
+        List<EncodedPair> validation = ordered.subList(ordered.size() - held, ordered.size());
+        return new PreparedDataset(train, validation, report.withSplit(train.size(), validation.size()));
+    }
+
+    /**
+     * Tokenizes {@code file}, handing each pair to {@code onPair} in file order as it is made and holding none, so
+     * memory stays bounded whatever the file's size; the caller shuffles and splits ({@link ShuffleSplit}). Under
+     * FAIL policy the first bad row throws, after the pairs before it were handed on.
+     */
+    public ValidationReport stream(Path file, Consumer<EncodedPair> onPair)
+            throws DataFileException, InvalidDataException {
         List<ReportEntry> firstBad = new ArrayList<>(1);
-        ValidationReport report = pass(file, pairs::add, entry -> {
+        ValidationReport report = pass(file, onPair, entry -> {
             if (firstBad.isEmpty()) {
                 firstBad.add(entry);
             }
@@ -62,11 +77,7 @@ public final class PreferenceDataset {
         if (report.stoppedEarly()) {
             throw new InvalidDataException(file.toString(), firstBad.get(0), report);
         }
-        List<EncodedPair> ordered = options.shuffle() ? ShuffleSplit.shuffle(pairs, options.seed()) : pairs;
-        int held = ShuffleSplit.validationSize(ordered.size(), options.validationRatio());
-        List<EncodedPair> train = ordered.subList(0, ordered.size() - held);
-        List<EncodedPair> validation = ordered.subList(ordered.size() - held, ordered.size());
-        return new PreparedDataset(train, validation, report.withSplit(train.size(), validation.size()));
+        return report;
     }
 
     private ValidationReport pass(Path file, Consumer<EncodedPair> onPair, Consumer<ReportEntry> onEntry)

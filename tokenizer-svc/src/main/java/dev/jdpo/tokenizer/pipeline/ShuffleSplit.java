@@ -6,26 +6,40 @@ import java.util.SplittableRandom;
 
 /**
  * Deterministic shuffle (Fisher-Yates driven by SplittableRandom, whose sequence is specified, so a seed gives the
- * same order on every JVM) and a train/validation split: the last round(n * ratio) pairs are held out.
+ * same order on every JVM) and a train/validation split: the last round(n * ratio) pairs are held out. A run that
+ * stores its pairs in file order applies the same {@link #permutation} to the store, so both give one order.
  */
-final class ShuffleSplit {
+public final class ShuffleSplit {
 
     private ShuffleSplit() {
     }
 
     static <T> List<T> shuffle(List<T> items, long seed) {
-        List<T> out = new ArrayList<>(items);
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = out.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            T tmp = out.get(i);
-            out.set(i, out.get(j));
-            out.set(j, tmp);
+        int[] order = permutation(items.size(), seed);
+        List<T> out = new ArrayList<>(order.length);
+        for (int from : order) {
+            out.add(items.get(from));
         }
         return out;
     }
 
-    static int validationSize(int n, double ratio) {
+    /** Position {@code k} of the shuffled order holds item {@code permutation(n, seed)[k]} of the input order. */
+    public static int[] permutation(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        return order;
+    }
+
+    public static int validationSize(int n, double ratio) {
         return (int) Math.round(n * ratio);
     }
 }

@@ -13,6 +13,7 @@ import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.proto.internal.v1.TokenizerServiceGrpc;
 import dev.jdpo.proto.internal.v1.ValidationReport;
 import dev.jdpo.tokenizer.Fixtures;
+import dev.jdpo.tokenizer.pipeline.ShuffleSplit;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -176,7 +177,43 @@ class TokenizerGrpcServiceTest {
     }
 
     @Test
+    void fileOrderSendsEveryPairAsReadAndTheSeededPermutationOfThemIsTheUsualOrder() {
+        TokenizeDatasetRequest request = TokenizeDatasetRequest.newBuilder().setModelDir(Fixtures.MODEL.toString())
+                .setDatasetPath(Fixtures.DATA.resolve("quickstart.jsonl").toString())
+                .setOptions(DataOptions.newBuilder().setSeed(7).setValidationRatio(0.25)).build();
+        List<TokenizeResponse> usual = tokenize(request);
+        List<TokenizeResponse> all = tokenize(request.toBuilder()
+                .setOptions(request.getOptions().toBuilder().setFileOrder(true)).build());
+        ValidationReport report = all.get(all.size() - 1).getReport();
+        assertEquals(64, report.getTrainPairs(), "the split is the caller's");
+        assertEquals(0, report.getValidationPairs());
+        List<TokenizedPair> read = pairs(all, Split.SPLIT_TRAIN);
+        assertEquals(64, read.size());
+        for (int i = 0; i < read.size(); i++) {
+            assertEquals(i, read.get(i).getIndex());
+            assertEquals(i + 1, read.get(i).getSourceLine(), "file order");
+        }
+        List<TokenizedPair> expected = new ArrayList<>(pairs(usual, Split.SPLIT_TRAIN));
+        expected.addAll(pairs(usual, Split.SPLIT_VALIDATION));
+        int[] order = ShuffleSplit.permutation(64, 7);
+        for (int k = 0; k < 64; k++) {
+            TokenizedPair pair = read.get(order[k]);
+            assertEquals(expected.get(k).getSourceLine(), pair.getSourceLine());
+            assertEquals(expected.get(k).getChosenIdsList(), pair.getChosenIdsList());
+        }
+    }
+
+    @Test
     void serverSendsOnlyAsFastAsTheClientReads(@TempDir Path dir) throws Exception {
+        assertSendsOnlyAsFastAsTheClientReads(dir, false);
+    }
+
+    @Test
+    void inFileOrderTheReadItselfWaitsForTheClient(@TempDir Path dir) throws Exception {
+        assertSendsOnlyAsFastAsTheClientReads(dir, true);
+    }
+
+    private void assertSendsOnlyAsFastAsTheClientReads(Path dir, boolean fileOrder) throws Exception {
         int rows = 2000;
         StringBuilder jsonl = new StringBuilder();
         for (int i = 0; i < rows; i++) {
@@ -189,7 +226,8 @@ class TokenizerGrpcServiceTest {
         AtomicInteger received = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(1);
         TokenizerServiceGrpc.newStub(channel).tokenizeDataset(TokenizeDatasetRequest.newBuilder()
-                .setModelDir(Fixtures.MODEL.toString()).setDatasetPath(file.toString()).build(),
+                .setModelDir(Fixtures.MODEL.toString()).setDatasetPath(file.toString())
+                .setOptions(DataOptions.newBuilder().setFileOrder(fileOrder)).build(),
                 new ClientResponseObserver<TokenizeDatasetRequest, TokenizeResponse>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<TokenizeDatasetRequest> requestStream) {
