@@ -123,6 +123,10 @@ final class ContinualJobValidator {
             problems.add(new ConfigViolation("gate.max_pass_rate_drop", "must be in -1..1, got "
                     + gate.getMaxPassRateDrop()));
         }
+        if (!Double.isFinite(gate.getTemperature()) || gate.getTemperature() < 0) {
+            problems.add(new ConfigViolation("gate.temperature", "must be >= 0 (0: greedy), got "
+                    + gate.getTemperature()));
+        }
         if (gate.hasMaxPrompts() && gate.getMaxPrompts() < 1) {
             problems.add(new ConfigViolation("gate.max_prompts", "must be >= 1, got " + gate.getMaxPrompts()));
         }

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The gate's held-out evaluation of one model: greedy answers to the first max_prompts prompts, judged by the
+ * The gate's held-out evaluation of one model: answers (greedy, or sampled with the gate's seed) to the first max_prompts prompts, judged by the
  * criteria with the library calls of {@code jdpo evaluate}; the pass rate of each criterion, in criteria order.
  */
 final class HeldOutEvaluation {
@@ -50,8 +50,10 @@ final class HeldOutEvaluation {
              CausalLM model = CausalLM.load(modelDir, Devices.loadOptions(device, false))) {
             List<Integer> stops = model.generationConfig().eosTokenIds().isEmpty()
                     ? List.of(tokenizer.specialTokens().eosId()) : model.generationConfig().eosTokenIds();
-            answers = new TextGenerator(model, tokenizer).generate(rows, gate.getChat(),
-                    GenerationOptions.greedy(gate.getMaxNewTokens(), stops), 1, BATCH_SIZE);
+            GenerationOptions options = gate.getTemperature() > 0
+                    ? GenerationOptions.sampled(gate.getMaxNewTokens(), gate.getTemperature(), 1.0, gate.getSeed(), stops)
+                    : GenerationOptions.greedy(gate.getMaxNewTokens(), stops);
+            answers = new TextGenerator(model, tokenizer).generate(rows, gate.getChat(), options, 1, BATCH_SIZE);
         } catch (TokenizerLoadException | ModelLoadException cannotLoad) {
             throw new RunFailure("invalid_model", "cannot load " + modelDir + " to evaluate it: "
                     + cannotLoad.getMessage(), "");
