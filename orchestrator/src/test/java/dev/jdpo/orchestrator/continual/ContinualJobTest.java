@@ -232,6 +232,12 @@ class ContinualJobTest {
                 }
             }
             assertEquals(6, prompts.size(), "no pair lost");
+            List<ContinualEvent> events = new ArrayList<>();
+            ContinualServiceGrpc.newBlockingStub(client.channel()).withDeadlineAfter(1, TimeUnit.MINUTES)
+                    .watchContinualJob(WatchContinualJobRequest.newBuilder().setJobId(id).build())
+                    .forEachRemaining(events::add);
+            assertTrue(events.stream().anyMatch(e -> e.getMessage().startsWith("Orchestrator restarted; the job "
+                    + "continues")), "the second orchestrator picked the job up: " + events);
         }
     }
 }
