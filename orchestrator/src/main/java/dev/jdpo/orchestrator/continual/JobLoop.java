@@ -99,7 +99,8 @@ final class JobLoop implements Runnable {
     }
 
     private void continueRound(ContinualJob job, ContinualRound round) throws InterruptedException {
-        if (job.getCancelRequested() && round.getRunId().isEmpty()) {
+        // while training, awaitRun cancels the run and ends the round once the run has stopped
+        if (job.getCancelRequested() && round.getStatus() != RoundStatus.ROUND_STATUS_TRAINING) {
             events.endInRound(id, "the job was cancelled", ContinualJobStatus.CONTINUAL_JOB_STATUS_CANCELLED,
                     "Cancelled during round " + round.getNumber() + "; its pairs stay unconsumed", null);
             return;

@@ -43,6 +43,8 @@ final class RoundConfig {
             run.getDataBuilder().setSampledPairs(config.getPairs().getSampled());
         }
         run.getOutputBuilder().setOutputDir(outputDir(config, number).toString());
+        // a round after a rejected one starts from the same model: another seed (shuffle, sampled pairs) is another try
+        run.getTrainingBuilder().setSeed(config.getRunTemplate().getTraining().getSeed() + number - 1);
         return run.build();
     }
 

@@ -126,7 +126,7 @@ public class OrchestratorFactory {
     @Bean(preDestroy = "close")
     ContinualJobs continualJobs(OrchestratorSettings settings, StateDatabase db, PairExporter exporter,
                                 RunManager runs, RunLeases leases,
-                                @Value("${jdpo.continual-poll:2s}") Duration poll) {
+                                @Value("${jdpo.continual-poll:5s}") Duration poll) {
         ContinualJobs jobs = new ContinualJobs(new ContinualRepository(db), exporter, runs, settings.roots(), leases,
                 poll, Clock.systemUTC());
         if (settings.recoverRuns()) {
