@@ -4,6 +4,7 @@ import dev.jdpo.proto.v1.ContinualJob;
 import dev.jdpo.proto.v1.ContinualJobConfig;
 import dev.jdpo.proto.v1.ContinualReference;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.trainer.config.TrainingDefaults;
 import java.nio.file.Path;
 
 /** The run config of one round: the job's template with the round's policy, reference, data and output. */
@@ -44,7 +45,8 @@ final class RoundConfig {
         }
         run.getOutputBuilder().setOutputDir(outputDir(config, number).toString());
         // a round after a rejected one starts from the same model: another seed (shuffle, sampled pairs) is another try
-        run.getTrainingBuilder().setSeed(config.getRunTemplate().getTraining().getSeed() + number - 1);
+        var training = config.getRunTemplate().getTraining();
+        run.getTrainingBuilder().setSeed((training.hasSeed() ? training.getSeed() : TrainingDefaults.SEED) + number - 1);
         return run.build();
     }
 
