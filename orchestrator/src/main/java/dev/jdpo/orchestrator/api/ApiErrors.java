@@ -7,6 +7,7 @@ import dev.jdpo.host.EchoLimit;
 import dev.jdpo.orchestrator.config.ConfigViolation;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.PathNotAllowedException;
+import dev.jdpo.orchestrator.continual.JobNotFoundException;
 import dev.jdpo.orchestrator.feedback.CompletionNotFoundException;
 import dev.jdpo.orchestrator.run.RunFinishedException;
 import dev.jdpo.orchestrator.run.RunNotFoundException;
@@ -35,7 +36,8 @@ final class ApiErrors {
         if (error instanceof PathNotAllowedException denied) {
             return Status.PERMISSION_DENIED.withDescription(EchoLimit.message(denied.getMessage())).asRuntimeException();
         }
-        if (error instanceof RunNotFoundException || error instanceof CompletionNotFoundException) {
+        if (error instanceof RunNotFoundException || error instanceof CompletionNotFoundException
+                || error instanceof JobNotFoundException) {
             return Status.NOT_FOUND.withDescription(EchoLimit.message(error.getMessage())).asRuntimeException();
         }
         if (error instanceof RunFinishedException finished) {

@@ -28,7 +28,7 @@ final class ClientPaths {
         return b.build();
     }
 
-    private static String absolute(String path) {
+    static String absolute(String path) {
         return path.isBlank() ? path : Path.of(path).toAbsolutePath().normalize().toString();
     }
 }

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 FeedbackCommand.class,
                 DemoCommand.class,
                 PairsCommand.class,
+                ContinualCommand.class,
         })
 public final class JdpoCli implements Runnable {
 

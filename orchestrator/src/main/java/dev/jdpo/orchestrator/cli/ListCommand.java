@@ -16,8 +16,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code jdpo list}: the newest runs, one line each. */
-@Command(name = "list", mixinStandardHelpOptions = true, description = "List runs, newest first.")
+/** {@code jdpo list}: the newest runs, one line each, then the newest continual jobs. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List runs, newest first, then the continual jobs (without --status).")
 final class ListCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter CREATED =
@@ -66,6 +67,10 @@ final class ListCommand implements Callable<Integer> {
                 }
                 token = page.getNextPageToken();
             } while (!token.isEmpty() && printed < limit);
+            if (status == null) {
+                out.println();
+                ContinualListCommand.print(channel, limit, out);
+            }
             out.flush();
             return 0;
         } finally {

@@ -111,6 +111,22 @@ public final class AllowedRoots {
         return resolved;
     }
 
+    /**
+     * An input file outside any run config (a continual job's held-out prompts): absolute, under a root, readable.
+     *
+     * @return the absolute path
+     */
+    public String checkInputFile(String field, String path) throws PathNotAllowedException, InvalidConfigException {
+        String resolved = absolute(field, path);
+        requireAllowed(field, resolved);
+        List<ConfigViolation> missing = new ArrayList<>();
+        requireFile(field, resolved, missing);
+        if (!missing.isEmpty()) {
+            throw new InvalidConfigException(missing);
+        }
+        return resolved;
+    }
+
     /** A NUL byte or another character the file system refuses is a bad argument, not an internal error. */
     private static String absolute(String field, String path) throws InvalidConfigException {
         try {

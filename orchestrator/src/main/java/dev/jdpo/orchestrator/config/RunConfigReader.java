@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.config;
 
+import com.google.protobuf.Message;
 import dev.jdpo.proto.v1.RunConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,13 +17,19 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Reads a run config from YAML or JSON (one parser: YAML is a superset of JSON) plus
+ * Reads a run config (or another config message) from YAML or JSON (one parser: YAML is a superset of JSON) plus
  * {@code field.path=value} overrides from the command line, field names as in config.proto.
  */
 public final class RunConfigReader {
 
     /** Parses {@code file}, applies the overrides in order, and binds the result to a RunConfig. */
     public RunConfig read(Path file, List<String> overrides) throws InvalidConfigException {
+        return read(file, overrides, RunConfig.newBuilder()).build();
+    }
+
+    /** As {@link #read(Path, List)}, for another config message (a continual job's). */
+    public <B extends Message.Builder> B read(Path file, List<String> overrides, B builder)
+            throws InvalidConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -31,11 +38,16 @@ public final class RunConfigReader {
         } catch (IOException unreadable) {
             throw new InvalidConfigException("config", "cannot read " + file + ": " + unreadable.getMessage());
         }
-        return parse(text, file.toString(), overrides);
+        return bind(text, file.toString(), overrides, builder);
     }
 
     /** Parses config text; {@code source} names it in error messages. */
     public RunConfig parse(String text, String source, List<String> overrides) throws InvalidConfigException {
+        return bind(text, source, overrides, RunConfig.newBuilder()).build();
+    }
+
+    private static <B extends Message.Builder> B bind(String text, String source, List<String> overrides, B builder)
+            throws InvalidConfigException {
         Object tree = load(text, source);
         Map<String, Object> root = tree == null ? new LinkedHashMap<>() : asMutableMap(tree);
         if (root == null) {
@@ -45,12 +57,11 @@ public final class RunConfigReader {
             applyOverride(root, override);
         }
         List<ConfigViolation> violations = new ArrayList<>();
-        RunConfig.Builder builder = RunConfig.newBuilder();
         new ProtoMapBinder(violations).bindMessage(root, builder, "");
         if (!violations.isEmpty()) {
             throw new InvalidConfigException(violations);
         }
-        return builder.build();
+        return builder;
     }
 
     /** The config with no file: overrides only. */

@@ -8,12 +8,12 @@ import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.proto.v1.ModelConfig;
 
 /** The device and precision a run's config asks for, as model load options. */
-final class Devices {
+public final class Devices {
 
     private Devices() {
     }
 
-    static LoadOptions loadOptions(ModelConfig model, boolean trainable) throws RunFailure {
+    public static LoadOptions loadOptions(ModelConfig model, boolean trainable) throws RunFailure {
         return new LoadOptions(device(model.getDevice()), precision(model), trainable);
     }
 

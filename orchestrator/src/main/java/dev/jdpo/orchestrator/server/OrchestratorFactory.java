@@ -5,8 +5,10 @@ import dev.jdpo.host.metrics.GrpcServerMetrics;
 import dev.jdpo.host.metrics.ProcessMetrics;
 import dev.jdpo.host.security.TokenAuthInterceptor;
 import dev.jdpo.host.security.TokenStore;
+import dev.jdpo.orchestrator.api.ContinualServiceEndpoint;
 import dev.jdpo.orchestrator.api.FeedbackServiceEndpoint;
 import dev.jdpo.orchestrator.api.RunServiceEndpoint;
+import dev.jdpo.orchestrator.continual.ContinualJobs;
 import dev.jdpo.orchestrator.feedback.FeedbackRecorder;
 import dev.jdpo.orchestrator.feedback.PairExporter;
 import dev.jdpo.orchestrator.metrics.RunMetrics;
@@ -16,11 +18,13 @@ import dev.jdpo.orchestrator.run.RunExecutor;
 import dev.jdpo.orchestrator.run.RunLeases;
 import dev.jdpo.orchestrator.run.RunManager;
 import dev.jdpo.orchestrator.state.CheckpointRepository;
+import dev.jdpo.orchestrator.state.ContinualRepository;
 import dev.jdpo.orchestrator.state.EventJournal;
 import dev.jdpo.orchestrator.state.FeedbackRepository;
 import dev.jdpo.orchestrator.state.MetricRepository;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.StateDatabase;
+import dev.jdpo.proto.v1.ContinualServiceGrpc;
 import dev.jdpo.proto.v1.FeedbackServiceGrpc;
 import dev.jdpo.proto.v1.RunServiceGrpc;
 import io.grpc.BindableService;
@@ -30,11 +34,13 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -112,6 +118,29 @@ public class OrchestratorFactory {
         return new FeedbackServiceEndpoint(new FeedbackRecorder(feedback, Clock.systemUTC()), exporter);
     }
 
+    /**
+     * Eager, after the run manager, so jobs left unfinished continue once their rounds' runs have resumed; not in a
+     * process that does not resume runs ({@code jdpo train}).
+     */
+    @Context
+    @Bean(preDestroy = "close")
+    ContinualJobs continualJobs(OrchestratorSettings settings, StateDatabase db, PairExporter exporter,
+                                RunManager runs, RunLeases leases,
+                                @Value("${jdpo.continual-poll:5s}") Duration poll) {
+        ContinualJobs jobs = new ContinualJobs(new ContinualRepository(db), exporter, runs, settings.roots(), leases,
+                poll, Clock.systemUTC());
+        if (settings.recoverRuns()) {
+            jobs.recover();
+        }
+        return jobs;
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    ContinualServiceEndpoint continualServiceEndpoint(ContinualJobs jobs) {
+        return new ContinualServiceEndpoint(jobs);
+    }
+
     /** The real pipeline; tests set {@code jdpo.executor} to something else and register their own executor. */
     @Singleton
     @Bean(preDestroy = "close")
@@ -137,7 +166,9 @@ public class OrchestratorFactory {
                     RunServiceGrpc.getCreateRunMethod().getFullMethodName(),
                     RunServiceGrpc.getCancelRunMethod().getFullMethodName(),
                     FeedbackServiceGrpc.getLogCompletionMethod().getFullMethodName(),
-                    FeedbackServiceGrpc.getRecordFeedbackMethod().getFullMethodName()));
+                    FeedbackServiceGrpc.getRecordFeedbackMethod().getFullMethodName(),
+                    ContinualServiceGrpc.getCreateContinualJobMethod().getFullMethodName(),
+                    ContinualServiceGrpc.getCancelContinualJobMethod().getFullMethodName()));
         } catch (IOException unreadable) {
             throw new UncheckedIOException("--tokens: " + unreadable.getMessage(), unreadable);
         }

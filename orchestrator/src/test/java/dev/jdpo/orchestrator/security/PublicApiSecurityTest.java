@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
+import dev.jdpo.proto.v1.CancelContinualJobRequest;
 import dev.jdpo.proto.v1.CancelRunRequest;
+import dev.jdpo.proto.v1.ContinualServiceGrpc;
+import dev.jdpo.proto.v1.CreateContinualJobRequest;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.DataConfig;
 import dev.jdpo.proto.v1.ExportPairsRequest;
 import dev.jdpo.proto.v1.FeedbackServiceGrpc;
 import dev.jdpo.proto.v1.LogCompletionRequest;
 import dev.jdpo.proto.v1.GetRunRequest;
+import dev.jdpo.proto.v1.ListContinualJobsRequest;
 import dev.jdpo.proto.v1.ListRunsRequest;
 import dev.jdpo.proto.v1.ModelConfig;
 import dev.jdpo.proto.v1.OutputConfig;
@@ -113,6 +117,21 @@ class PublicApiSecurityTest {
                 .getDefaultInstance()).forEachRemaining(item -> { }));
         assertStatus(Status.Code.NOT_FOUND, () -> feedback(certs.writeToken()).recordFeedback(RecordFeedbackRequest
                 .newBuilder().setUserChoice(UserChoice.newBuilder().setChosenCompletionId("cmp-x")).build()));
+    }
+
+    @Test
+    void readOnlyTokenListsContinualJobsButCannotCreateOrCancelThem() throws Exception {
+        ContinualServiceGrpc.ContinualServiceBlockingStub reader = ContinualServiceGrpc.newBlockingStub(
+                clients.tls(server.port(), certs, null, certs.readToken())).withDeadlineAfter(30, TimeUnit.SECONDS);
+        reader.listContinualJobs(ListContinualJobsRequest.getDefaultInstance());
+        assertStatus(Status.Code.PERMISSION_DENIED, () -> reader.createContinualJob(
+                CreateContinualJobRequest.getDefaultInstance()));
+        assertStatus(Status.Code.PERMISSION_DENIED, () -> reader.cancelContinualJob(CancelContinualJobRequest
+                .newBuilder().setJobId("cjob-x").build()));
+        ContinualServiceGrpc.ContinualServiceBlockingStub writer = ContinualServiceGrpc.newBlockingStub(
+                clients.tls(server.port(), certs, null, certs.writeToken())).withDeadlineAfter(30, TimeUnit.SECONDS);
+        assertStatus(Status.Code.NOT_FOUND, () -> writer.cancelContinualJob(CancelContinualJobRequest.newBuilder()
+                .setJobId("cjob-x").build()));
     }
 
     @Test

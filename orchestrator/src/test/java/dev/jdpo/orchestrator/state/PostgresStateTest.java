@@ -14,6 +14,10 @@ import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.ScriptedRunExecutor;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.Checkpoint;
+import dev.jdpo.proto.v1.ContinualEvent;
+import dev.jdpo.proto.v1.ContinualJob;
+import dev.jdpo.proto.v1.ContinualJobStatus;
+import dev.jdpo.proto.v1.ContinualRound;
 import dev.jdpo.proto.v1.CriteriaScore;
 import dev.jdpo.proto.v1.EventLevel;
 import dev.jdpo.proto.v1.ExportPairsRequest;
@@ -47,6 +51,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,12 +87,14 @@ class PostgresStateTest {
     void flywayMigratesANewDatabase() {
         DatabaseSettings settings = server.createDatabase("migrate");
         try (StateDatabase db = StateDatabase.open(settings)) {
-            assertEquals(List.of("checkpoints", "events", "feedback_completions", "feedback_pairs", "feedback_records",
-                    "feedback_requests", "feedback_scores", "flyway_schema_history", "metrics", "runs"), tables(db));
+            assertEquals(List.of("checkpoints", "continual_events", "continual_jobs", "events", "feedback_completions",
+                    "feedback_pairs", "feedback_records", "feedback_requests", "feedback_scores",
+                    "flyway_schema_history", "metrics", "runs"), tables(db));
             List<String> migrations = migrations(db);
-            assertEquals(2, migrations.size(), "two migrations: " + migrations);
+            assertEquals(3, migrations.size(), "three migrations: " + migrations);
             assertTrue(migrations.get(0).startsWith("1 true "), migrations.get(0));
             assertTrue(migrations.get(1).startsWith("2 true "), migrations.get(1));
+            assertTrue(migrations.get(2).startsWith("3 true "), migrations.get(2));
         }
     }
 
@@ -270,6 +277,42 @@ class PostgresStateTest {
             assertEquals(expected, sequences.stream().sorted().toList(), "every append got its own sequence");
             assertEquals(expected, journal.readAfter("run-busy", 0, 1000).stream().map(RunEvent::getSequence).toList());
             assertEquals(100, runs.find("run-busy").orElseThrow().getLastSequence());
+        }
+    }
+
+    @Test
+    void concurrentChangesOfOneContinualJobAreSerializedWithTheirEvents() throws Exception {
+        try (StateDatabase db = StateDatabase.open(server.createDatabase("continual"))) {
+            ContinualRepository jobs = new ContinualRepository(db);
+            jobs.insert(ContinualJob.newBuilder().setId("cjob-busy").setName("busy")
+                    .setStatus(ContinualJobStatus.CONTINUAL_JOB_STATUS_WAITING).setCreatedAt(Timestamps.ofMillis(T0))
+                    .build(), ContinualEvent.newBuilder().setMessage("created"));
+            ExecutorService writers = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int w = 0; w < 4; w++) {
+                    done.add(writers.submit(() -> {
+                        for (int i = 0; i < 10; i++) {
+                            // each change reads the job under the row lock: no round number is taken twice
+                            jobs.change("cjob-busy", T0, job -> new ContinualRepository.Changed(job.toBuilder()
+                                    .addRounds(ContinualRound.newBuilder().setNumber(job.getRoundsCount() + 1))
+                                    .build(), ContinualEvent.newBuilder().setMessage("round")));
+                        }
+                    }));
+                }
+                for (Future<?> writer : done) {
+                    writer.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                writers.shutdownNow();
+            }
+            ContinualJob job = jobs.find("cjob-busy").orElseThrow();
+            assertEquals(IntStream.rangeClosed(1, 40).boxed().toList(),
+                    job.getRoundsList().stream().map(ContinualRound::getNumber).toList());
+            assertEquals(41, job.getLastSequence());
+            assertEquals(LongStream.rangeClosed(1, 41).boxed().toList(),
+                    jobs.eventsAfter("cjob-busy", 0, 100).stream().map(ContinualEvent::getSequence).toList());
+            assertEquals(List.of("cjob-busy"), jobs.unfinished().stream().map(ContinualJob::getId).toList());
         }
     }
 

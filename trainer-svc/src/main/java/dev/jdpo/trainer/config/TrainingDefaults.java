@@ -20,6 +20,7 @@ public final class TrainingDefaults {
     public static final int EPOCHS = 3;
     /** The largest batch an unresolved batch_size ("auto") gives. */
     public static final int BATCH_SIZE = 8;
+    public static final long SEED = 42;
     /** PEFT's defaults for a new LoRA adapter. */
     public static final int LORA_R = 8;
     public static final double LORA_ALPHA = 8;
@@ -82,7 +83,7 @@ public final class TrainingDefaults {
             t.setMaxLength(1024);
         }
         if (!t.hasSeed()) {
-            t.setSeed(42);
+            t.setSeed(SEED);
         }
     }
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Three rounds of sample -> criteria -> DPO on a word-limit task, driven by one ContinualJob on a served orchestrator
+# (issue 15): the job's rounds sample pairs from the promoted model (pairs.sampled, no feedback), train, and the gate
+# judges the held-out prompts before and after; the script only creates the job and reads its events.
+# Usage: bench/continual-job.sh [rounds] [out dir]   env: TRAIN_PROMPTS HELDOUT SAMPLES MAX_WORDS NEW_TOKENS LR EPOCHS
+#   MARGIN PORT; JDPO_JAVA_OPTS (default: one libtorch thread). Same task and settings as bench/continual-rounds.sh.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${1:-3}"
+out="${2:-$(mktemp -d /tmp/jdpo-continual-job-XXXXXX)}"
+train_prompts="${TRAIN_PROMPTS:-96}" heldout="${HELDOUT:-64}" samples="${SAMPLES:-6}" max_words="${MAX_WORDS:-4}"
+new_tokens="${NEW_TOKENS:-16}" lr="${LR:-1e-3}" epochs="${EPOCHS:-2}" margin="${MARGIN:-0.05}" port="${PORT:-50091}"
+jdpo="$root/bin/jdpo"
+export JDPO_JAVA_OPTS="${JDPO_JAVA_OPTS:--Xmx4g -Dai.djl.pytorch.num_threads=1}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+topics=(rivers cats bread trains rain music chess maps salt bees stone glass clocks ships tea wool)
+: > "$out/train.jsonl"; : > "$out/heldout.jsonl"
+for ((i = 0; i < train_prompts + heldout; i++)); do
+  line="{\"prompt\": \"Describe ${topics[i % 16]} number $i in at most $max_words words.\"}"
+  if ((i < train_prompts)); then echo "$line" >> "$out/train.jsonl"; else echo "$line" >> "$out/heldout.jsonl"; fi
+done
+printf 'criteria:\n  - name: word_limit\n    word_limit: {max: %s}\n' "$max_words" > "$out/criteria.yaml"
+cat > "$out/job.yaml" <<YAML
+name: word-limit continual
+task: word-limit
+run_template:
+  model: {policy: $root/examples/tiny-llama, device: cpu}
+  training: {loss_types: [sigmoid], beta: 0.1, learning_rate: $lr, batch_size: 8, epochs: $epochs, seed: 1}
+  output: {output_dir: $out/job}
+trigger: {every_minutes: 1}
+pairs:
+  feedback: false
+  sampled: {prompts_file: $out/train.jsonl, criteria_file: $out/criteria.yaml, num_samples: $samples,
+            max_new_tokens: $new_tokens}
+gate:
+  prompts_file: $out/heldout.jsonl
+  criteria: [{name: word_limit, word_limit: {max: $max_words}}]
+  max_pass_rate_drop: $margin
+  max_prompts: $heldout
+  max_new_tokens: $new_tokens
+  chat: true
+  temperature: 1.0
+  seed: 1000
+max_rounds: $rounds
+YAML
+
+"$jdpo" serve orchestrator --port "$port" --state-dir "$out/state" --allowed-root "$out" \
+  --allowed-root "$root/examples" > "$out/orchestrator.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+until grep -q "listening on" "$out/orchestrator.log"; do sleep 1; done
+start=$(date +%s)
+job=$("$jdpo" continual create --address "localhost:$port" --config "$out/job.yaml")
+echo "job $job (the trigger fires a minute after creation, then after each round)"
+"$jdpo" continual watch --address "localhost:$port" "$job" | tee "$out/events.txt" | grep -E "Round [0-9]+ (promoted|not promoted)|rounds committed" || true
+wall=$(( $(date +%s) - start ))
+# "(word_limit 0.750 -> 0.875)" on each committed round: pass rates of the promoted model and of the round's
+awk -v wall="$wall" '
+  /Round [0-9]+ (promoted|not promoted)/ {
+    match($0, /word_limit [0-9.]+ -> [0-9.]+/); split(substr($0, RSTART, RLENGTH), r, " ")
+    n++; if (n == 1) first = 1 - r[2]
+    promoted = ($0 ~ /Round [0-9]+ promoted/)
+    if (promoted) best = 1 - r[4]; else if (n == 1) best = first
+    printf "round %d: violation rate %.1f%% -> %.1f%% (%s)\n", n, 100 * (1 - r[2]), 100 * (1 - r[4]), promoted ? "promoted" : "not promoted"
+  }
+  END { printf "violation rate before %.1f%% after %.1f%%: %.0f%% relative cut; wall time %d s\n", 100 * first, 100 * best, \
+    (first > 0 ? 100 * (first - best) / first : 0), wall }' "$out/events.txt"
+echo "files in $out"

@@ -1,0 +1,46 @@
+package dev.jdpo.orchestrator.cli;
+
+import dev.jdpo.proto.v1.ContinualJob;
+import dev.jdpo.proto.v1.ContinualJobStatus;
+import dev.jdpo.proto.v1.ContinualServiceGrpc;
+import dev.jdpo.proto.v1.RoundStatus;
+import io.grpc.ManagedChannel;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code jdpo continual}: continual DPO jobs on a running orchestrator (ContinualService). */
+@Command(name = "continual", mixinStandardHelpOptions = true,
+        description = "Create, follow, list and cancel continual DPO jobs: rounds of DPO on a task's new preference "
+                + "pairs, each promoted only if the held-out criteria do not get worse.",
+        subcommands = {ContinualCreateCommand.class, ContinualWatchCommand.class, ContinualListCommand.class,
+                ContinualCancelCommand.class})
+final class ContinualCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** A unary stub with a deadline. */
+    static ContinualServiceGrpc.ContinualServiceBlockingStub stub(ManagedChannel channel) {
+        return ContinualServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
+    }
+
+    /** "waiting", "in_round", "completed", ... */
+    static String status(ContinualJobStatus status) {
+        return status.name().substring("CONTINUAL_JOB_STATUS_".length()).toLowerCase(Locale.ROOT);
+    }
+
+    /** One line about a job: its id, status, rounds committed and the model the next round starts from. */
+    static String describe(ContinualJob job) {
+        long committed = job.getRoundsList().stream().filter(round -> round.getStatus()
+                == RoundStatus.ROUND_STATUS_PROMOTED || round.getStatus() == RoundStatus.ROUND_STATUS_REJECTED).count();
+        return "continual job " + job.getId() + " " + status(job.getStatus()) + ", " + committed + " rounds committed, "
+                + "promoted model " + job.getPromotedModelDir();
+    }
+}
