@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.jdpo.model.tensor.OwnedTensors;
 import java.util.List;
 
 /**
@@ -59,9 +60,9 @@ public final class PaddedBatch implements AutoCloseable {
         }
         NDManager owned = manager.newSubManager();
         return new PaddedBatch(owned, List.copyOf(sequences),
-                owned.create(ids, new Shape(batch, width)),
-                owned.create(mask, new Shape(batch, width)),
-                owned.create(completion, new Shape(batch, Math.max(0, width - 1))));
+                OwnedTensors.of(owned, ids, new Shape(batch, width)),
+                OwnedTensors.of(owned, mask, new Shape(batch, width)),
+                OwnedTensors.of(owned, completion, new Shape(batch, Math.max(0, width - 1))));
     }
 
     /** {@code [B, T]} INT64 token ids. */

@@ -13,6 +13,7 @@ import dev.jdpo.model.lora.LinearModules.Linear;
 import dev.jdpo.model.safetensors.SafetensorsFile;
 import dev.jdpo.model.safetensors.SafetensorsWriter;
 import dev.jdpo.model.safetensors.TensorEntry;
+import dev.jdpo.model.tensor.OwnedTensors;
 import dev.jdpo.model.transformer.Casts;
 import dev.jdpo.model.transformer.LinearAdapter;
 import java.io.IOException;
@@ -78,7 +79,7 @@ public final class LoraAdapter implements LinearAdapter, AutoCloseable {
         }
         this.parameters = Collections.unmodifiableMap(tensors);
         // made once on the device: a Number operand would be a host-to-device copy per projection
-        this.scale = manager.create((float) config.scale());
+        this.scale = OwnedTensors.scalar(manager, config.scale());
         NDScope.unregister(scale);
     }
 
@@ -100,7 +101,7 @@ public final class LoraAdapter implements LinearAdapter, AutoCloseable {
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) ((2 * random.nextDouble() - 1) * bound);
             }
-            NDArray aArray = manager.create(a, new Shape(config.r(), linear.in()));
+            NDArray aArray = OwnedTensors.of(manager, a, new Shape(config.r(), linear.in()));
             NDArray bArray = manager.zeros(new Shape(linear.out(), config.r()), DataType.FLOAT32);
             NDScope.unregister(aArray, bArray);
             modules.add(new Module(linear, aArray, bArray));

@@ -12,6 +12,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.model.StorageDType;
+import dev.jdpo.model.tensor.OwnedTensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -165,18 +166,11 @@ public final class SafetensorsFile {
         long count = (endRow - startRow) * rowElements;
         long offset = entry.begin() + startRow * rowElements * dtype.bytes();
         MappedByteBuffer source = map(channel, offset, count * dtype.bytes());
-        // The engine aliases a direct buffer on CPU, so each chunk is copied into a tensor libtorch owns.
         ByteBuffer staging = ByteBuffer.allocateDirect((int) (count * 4)).order(ByteOrder.nativeOrder());
         convert(source, dtype, staging.asFloatBuffer());
         long[] dims = entry.shape();
         Shape shape = dims.length == 0 ? new Shape() : chunkShape(dims, endRow - startRow);
-        NDArray created = manager.create(staging, shape, DataType.FLOAT32);
-        if (manager.getDevice().isGpu()) {
-            return created;
-        }
-        NDArray owned = created.duplicate();
-        created.close();
-        return owned;
+        return OwnedTensors.of(manager, staging, shape);
     }
 
     private static Shape chunkShape(long[] dims, long rows) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.jdpo.model.RopeConfig;
+import dev.jdpo.model.tensor.OwnedTensors;
 
 /**
  * Rotary position embeddings with HF Llama's rotate-half convention: {@code x*cos + rotate_half(x)*sin},
@@ -83,9 +84,9 @@ public final class RotaryEmbedding implements AutoCloseable {
             }
         }
         close();
-        cos = manager.create(cosValues, new Shape(newLength, headDim));
-        sin = manager.create(sinValues, new Shape(newLength, headDim));
-        // the tables outlive any scope a caller may have open
+        cos = OwnedTensors.of(manager, cosValues, new Shape(newLength, headDim));
+        sin = OwnedTensors.of(manager, sinValues, new Shape(newLength, headDim));
+        // the tables outlive any scope a caller may have open; autograd keeps the views it saved of old ones
         NDScope.unregister(cos, sin);
         length = newLength;
     }

@@ -10,6 +10,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.jdpo.model.ModelConfig;
 import dev.jdpo.model.Precision;
+import dev.jdpo.model.tensor.OwnedTensors;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -58,8 +59,8 @@ public final class Transformer implements AutoCloseable {
         this.castPerForward = half && trainable;
         this.rope = new RotaryEmbedding(manager, config.rope(), config.headDim());
         // scalars are made once on the device: a Number operand would be a host-to-device copy per op
-        this.eps = manager.create((float) config.rmsNormEps());
-        this.attentionScale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
+        this.eps = OwnedTensors.scalar(manager, config.rmsNormEps());
+        this.attentionScale = OwnedTensors.scalar(manager, 1.0 / Math.sqrt(config.headDim()));
         NDScope.unregister(eps, attentionScale);
         if (half && !trainable) {
             for (LayerWeights layer : weights.layers()) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.jdpo.model.logprob.TokenSequence;
+import dev.jdpo.model.tensor.OwnedTensors;
 import java.util.List;
 
 /**
@@ -34,7 +35,7 @@ public final class LengthDesensitization {
                 weights[row * columns + first + k - 1] = k <= shared ? 1f : (float) alpha;
             }
         }
-        return manager.create(weights, new Shape(sequences.size(), columns));
+        return OwnedTensors.of(manager, weights, new Shape(sequences.size(), columns));
     }
 
     /** The weighted sum of per-token log-probs for a completion whose pair shares {@code shared} tokens. */

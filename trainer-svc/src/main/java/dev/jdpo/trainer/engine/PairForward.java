@@ -7,6 +7,8 @@ import dev.jdpo.model.logprob.CompletionLogProbs;
 import dev.jdpo.model.logprob.LogProbs;
 import dev.jdpo.model.logprob.PaddedBatch;
 import dev.jdpo.model.logprob.TokenSequence;
+import dev.jdpo.model.tensor.OwnedTensors;
+import dev.jdpo.model.tensor.ScalarOps;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
@@ -116,8 +118,8 @@ public final class PairForward {
                 chosen[i] = (float) referenceLogp(pairs.get(i).reference(), true, shared);
                 rejected[i] = (float) referenceLogp(pairs.get(i).reference(), false, shared);
             }
-            refChosen = batch.manager().create(chosen);
-            refRejected = batch.manager().create(rejected);
+            refChosen = OwnedTensors.of(batch.manager(), chosen);
+            refRejected = OwnedTensors.of(batch.manager(), rejected);
         }
         return new PairLogps(weighted.get("0:" + size), weighted.get(size + ":"), sums.get("0:" + size), refChosen,
                 refRejected, lengths.get("0:" + size), lengths.get(size + ":"));
@@ -136,7 +138,7 @@ public final class PairForward {
         try (NoGrad noGrad = NoGrad.enter()) {
             NDArray aligned = logProbs.tokenLogps().stopGradient().sub(logProbs.wpoTokenTerms())
                     .mul(logProbs.completionMask());
-            NDArray weights = aligned.sum(new int[] {1}).div(logProbs.completionLengths().maximum(1f)).exp();
+            NDArray weights = aligned.sum(new int[] {1}).div(ScalarOps.atLeast(logProbs.completionLengths(), 1)).exp();
             return weights.get("0:" + size).mul(weights.get(size + ":"));
         }
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.Precision;
+import dev.jdpo.model.tensor.ScalarOps;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.loss.StepNormalizer;
@@ -153,7 +154,7 @@ public final class PolicyTrainer implements AutoCloseable {
                     return value;
                 }
                 // the scaled loss backs FP16 gradients away from underflow; unscaled before clipping and the update
-                collector.backward(scaler == null ? result.loss() : result.loss().mul((float) scaler.scale()));
+                collector.backward(scaler == null ? result.loss() : ScalarOps.times(result.loss(), scaler.scale()));
                 if (config.gradientCheckpointing()) {
                     policy.transformer().backwardThroughLayers();
                 }

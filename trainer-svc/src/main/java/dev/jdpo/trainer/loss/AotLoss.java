@@ -1,5 +1,7 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -16,10 +18,10 @@ public record AotLoss(double beta, double labelSmoothing, boolean paired) implem
                 ? logps.chosen().sub(logps.rejected()).sort(0)
                         .sub(logps.refChosen().sub(logps.refRejected()).sort(0))
                 : logps.chosenLogratios().sort(0).sub(logps.rejectedLogratios().sort(0));
-        NDArray x = d.mul(beta);
-        NDArray loss = LogSigmoid.of(x).mul(-(1 - labelSmoothing));
+        NDArray x = times(d, beta);
+        NDArray loss = times(LogSigmoid.of(x), -(1 - labelSmoothing));
         if (labelSmoothing > 0) {
-            loss = loss.sub(LogSigmoid.of(x.neg()).mul(labelSmoothing));
+            loss = loss.sub(times(LogSigmoid.of(x.neg()), labelSmoothing));
         }
         return LossTerms.pairwise(loss);
     }

@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.plus;
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 
@@ -11,8 +14,8 @@ public record ApoDownLoss(double beta) implements PreferenceLoss {
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray chosen = Activation.sigmoid(logps.chosenLogratios().mul(beta));
-        NDArray margin = Activation.sigmoid(logps.delta().mul(beta)).neg().add(1.0);
+        NDArray chosen = Activation.sigmoid(times(logps.chosenLogratios(), beta));
+        NDArray margin = plus(Activation.sigmoid(times(logps.delta(), beta)).neg(), 1.0);
         return LossTerms.pairwise(chosen.add(margin));
     }
 }

@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.plus;
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 
@@ -11,8 +14,8 @@ public record ApoZeroLoss(double beta) implements PreferenceLoss {
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray chosen = Activation.sigmoid(logps.chosenLogratios().mul(beta)).neg().add(1.0);
-        NDArray rejected = Activation.sigmoid(logps.rejectedLogratios().mul(beta));
+        NDArray chosen = plus(Activation.sigmoid(times(logps.chosenLogratios(), beta)).neg(), 1.0);
+        NDArray rejected = Activation.sigmoid(times(logps.rejectedLogratios(), beta));
         return LossTerms.pairwise(chosen.add(rejected));
     }
 }

@@ -1,5 +1,7 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -10,8 +12,8 @@ public record BcoPairLoss(double beta) implements PreferenceLoss {
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray chosen = logps.chosenLogratios().mul(beta);
-        NDArray rejected = logps.rejectedLogratios().mul(beta);
+        NDArray chosen = times(logps.chosenLogratios(), beta);
+        NDArray rejected = times(logps.rejectedLogratios(), beta);
         return LossTerms.pairwise(LogSigmoid.of(chosen).neg().sub(LogSigmoid.of(rejected.neg())));
     }
 }

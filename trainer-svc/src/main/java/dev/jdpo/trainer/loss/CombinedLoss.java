@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.over;
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 import dev.jdpo.trainer.config.TrainingConfig;
 import java.util.ArrayList;
@@ -40,14 +43,13 @@ public final class CombinedLoss {
             LossTerms terms = losses.get(i).compute(logps);
             NDArray term = null;
             if (terms.perPair() != null) {
-                term = weighted(terms.perPair(), pairWeights).sum().div((float) step.pairs());
+                term = over(weighted(terms.perPair(), pairWeights).sum(), step.pairs());
             }
             if (terms.chosenNll() != null) {
-                NDArray nll = weighted(terms.chosenNll(), pairWeights).sum().div((float) step.chosenTokens());
+                NDArray nll = over(weighted(terms.chosenNll(), pairWeights).sum(), step.chosenTokens());
                 term = term == null ? nll : term.add(nll);
             }
-            // float scalars: a 0-dim FP32 times a 0-dim FP64 would promote the loss to FP64
-            NDArray scaled = term.mul(weights.get(i).floatValue());
+            NDArray scaled = times(term, weights.get(i));
             total = total == null ? scaled : total.add(scaled);
         }
         return total;

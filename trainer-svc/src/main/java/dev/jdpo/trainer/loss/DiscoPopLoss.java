@@ -1,5 +1,9 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.over;
+import static dev.jdpo.model.tensor.ScalarOps.plus;
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 
@@ -11,9 +15,9 @@ public record DiscoPopLoss(double beta, double tau) implements PreferenceLoss {
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray x = logps.delta().mul(beta);
-        NDArray modulation = Activation.sigmoid(x.div(tau));
-        NDArray logistic = LogSigmoid.of(x).neg().mul(modulation.neg().add(1.0));
+        NDArray x = times(logps.delta(), beta);
+        NDArray modulation = Activation.sigmoid(over(x, tau));
+        NDArray logistic = LogSigmoid.of(x).neg().mul(plus(modulation.neg(), 1.0));
         NDArray exponential = x.neg().exp().mul(modulation);
         return LossTerms.pairwise(logistic.add(exponential));
     }

@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.minus;
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 
@@ -12,9 +15,9 @@ public record ExoPairLoss(double beta, double labelSmoothing) implements Prefere
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray x = logps.delta().mul(beta);
-        NDArray win = Activation.sigmoid(x).mul(LogSigmoid.of(x).sub(Math.log1p(-labelSmoothing)));
-        NDArray lose = Activation.sigmoid(x.neg()).mul(LogSigmoid.of(x.neg()).sub(Math.log(labelSmoothing)));
+        NDArray x = times(logps.delta(), beta);
+        NDArray win = Activation.sigmoid(x).mul(minus(LogSigmoid.of(x), Math.log1p(-labelSmoothing)));
+        NDArray lose = Activation.sigmoid(x.neg()).mul(minus(LogSigmoid.of(x.neg()), Math.log(labelSmoothing)));
         return LossTerms.pairwise(win.add(lose));
     }
 }

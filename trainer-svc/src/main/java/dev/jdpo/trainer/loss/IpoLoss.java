@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.atLeast;
+import static dev.jdpo.model.tensor.ScalarOps.minus;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -10,8 +13,8 @@ public record IpoLoss(double beta) implements PreferenceLoss {
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray chosen = logps.chosenLogratios().div(logps.chosenLengths().maximum(1f));
-        NDArray rejected = logps.rejectedLogratios().div(logps.rejectedLengths().maximum(1f));
-        return LossTerms.pairwise(chosen.sub(rejected).sub(1 / (2 * beta)).square());
+        NDArray chosen = logps.chosenLogratios().div(atLeast(logps.chosenLengths(), 1));
+        NDArray rejected = logps.rejectedLogratios().div(atLeast(logps.rejectedLengths(), 1));
+        return LossTerms.pairwise(minus(chosen.sub(rejected), 1 / (2 * beta)).square());
     }
 }

@@ -1,5 +1,7 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -10,11 +12,11 @@ public record NcaPairLoss(double beta) implements PreferenceLoss {
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray chosen = logps.chosenLogratios().mul(beta);
-        NDArray rejected = logps.rejectedLogratios().mul(beta);
+        NDArray chosen = times(logps.chosenLogratios(), beta);
+        NDArray rejected = times(logps.rejectedLogratios(), beta);
         NDArray loss = LogSigmoid.of(chosen).neg()
-                .sub(LogSigmoid.of(chosen.neg()).mul(0.5))
-                .sub(LogSigmoid.of(rejected.neg()).mul(0.5));
+                .sub(times(LogSigmoid.of(chosen.neg()), 0.5))
+                .sub(times(LogSigmoid.of(rejected.neg()), 0.5));
         return LossTerms.pairwise(loss);
     }
 }

@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.plus;
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
@@ -15,7 +18,7 @@ public record OrpoLoss(double lambda) implements PreferenceLoss {
         NDArray chosenAvg = logps.chosenAverage();
         NDArray rejectedAvg = logps.rejectedAverage();
         NDArray logOdds = chosenAvg.sub(rejectedAvg).sub(log1mExp(chosenAvg).sub(log1mExp(rejectedAvg)));
-        NDArray oddsRatio = LogSigmoid.of(logOdds).mul(-lambda);
+        NDArray oddsRatio = times(LogSigmoid.of(logOdds), -lambda);
         return new LossTerms(oddsRatio, logps.chosenTokenSum().neg());
     }
 
@@ -24,6 +27,6 @@ public record OrpoLoss(double lambda) implements PreferenceLoss {
      * no expm1/log1p.
      */
     private static NDArray log1mExp(NDArray a) {
-        return a.toType(DataType.FLOAT64, false).exp().neg().add(1.0).log().toType(DataType.FLOAT32, false);
+        return plus(a.toType(DataType.FLOAT64, false).exp().neg(), 1.0).log().toType(DataType.FLOAT32, false);
     }
 }

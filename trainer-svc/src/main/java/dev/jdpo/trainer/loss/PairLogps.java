@@ -1,5 +1,7 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.atLeast;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -35,12 +37,12 @@ public record PairLogps(NDArray chosen, NDArray rejected, NDArray chosenTokenSum
 
     /** Policy log-prob per completion token of each chosen sequence (SimPO/ORPO's length-averaged log-prob). */
     public NDArray chosenAverage() {
-        return chosen.div(chosenLengths.maximum(1f));
+        return chosen.div(atLeast(chosenLengths, 1));
     }
 
     /** The same for the rejected sequences. */
     public NDArray rejectedAverage() {
-        return rejected.div(rejectedLengths.maximum(1f));
+        return rejected.div(atLeast(rejectedLengths, 1));
     }
 
     private static NDArray requireReference(NDArray reference) {

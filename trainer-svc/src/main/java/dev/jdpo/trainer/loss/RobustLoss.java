@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.over;
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -10,9 +13,9 @@ public record RobustLoss(double beta, double labelSmoothing) implements Preferen
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray x = logps.delta().mul(beta);
-        NDArray clean = LogSigmoid.of(x).mul(-(1 - labelSmoothing));
-        NDArray flipped = LogSigmoid.of(x.neg()).mul(-labelSmoothing);
-        return LossTerms.pairwise(clean.sub(flipped).div(1 - 2 * labelSmoothing));
+        NDArray x = times(logps.delta(), beta);
+        NDArray clean = times(LogSigmoid.of(x), -(1 - labelSmoothing));
+        NDArray flipped = times(LogSigmoid.of(x.neg()), -labelSmoothing);
+        return LossTerms.pairwise(over(clean.sub(flipped), 1 - 2 * labelSmoothing));
     }
 }

@@ -1,5 +1,7 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -11,10 +13,10 @@ public record SigmoidLoss(double beta, double labelSmoothing) implements Prefere
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray x = logps.delta().mul(beta);
-        NDArray loss = LogSigmoid.of(x).mul(-(1 - labelSmoothing));
+        NDArray x = times(logps.delta(), beta);
+        NDArray loss = times(LogSigmoid.of(x), -(1 - labelSmoothing));
         if (labelSmoothing > 0) {
-            loss = loss.sub(LogSigmoid.of(x.neg()).mul(labelSmoothing));
+            loss = loss.sub(times(LogSigmoid.of(x.neg()), labelSmoothing));
         }
         return LossTerms.pairwise(loss);
     }

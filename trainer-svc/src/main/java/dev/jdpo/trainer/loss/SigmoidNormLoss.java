@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.atLeast;
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -10,8 +13,8 @@ public record SigmoidNormLoss(double beta) implements PreferenceLoss {
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray chosen = logps.chosenLogratios().div(logps.chosenLengths().maximum(1f));
-        NDArray rejected = logps.rejectedLogratios().div(logps.rejectedLengths().maximum(1f));
-        return LossTerms.pairwise(LogSigmoid.of(chosen.sub(rejected).mul(beta)).neg());
+        NDArray chosen = logps.chosenLogratios().div(atLeast(logps.chosenLengths(), 1));
+        NDArray rejected = logps.rejectedLogratios().div(atLeast(logps.rejectedLengths(), 1));
+        return LossTerms.pairwise(LogSigmoid.of(times(chosen.sub(rejected), beta)).neg());
     }
 }

@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.minus;
+import static dev.jdpo.model.tensor.ScalarOps.times;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -10,10 +13,10 @@ public record SimPoLoss(double beta, double gamma, double labelSmoothing) implem
 
     @Override
     public LossTerms compute(PairLogps logps) {
-        NDArray x = logps.chosenAverage().sub(logps.rejectedAverage()).mul(beta).sub(gamma);
-        NDArray loss = LogSigmoid.of(x).mul(-(1 - labelSmoothing));
+        NDArray x = minus(times(logps.chosenAverage().sub(logps.rejectedAverage()), beta), gamma);
+        NDArray loss = times(LogSigmoid.of(x), -(1 - labelSmoothing));
         if (labelSmoothing > 0) {
-            loss = loss.sub(LogSigmoid.of(x.neg()).mul(labelSmoothing));
+            loss = loss.sub(times(LogSigmoid.of(x.neg()), labelSmoothing));
         }
         return LossTerms.pairwise(loss);
     }

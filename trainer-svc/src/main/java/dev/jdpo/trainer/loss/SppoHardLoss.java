@@ -1,5 +1,8 @@
 package dev.jdpo.trainer.loss;
 
+import static dev.jdpo.model.tensor.ScalarOps.minus;
+import static dev.jdpo.model.tensor.ScalarOps.plus;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -11,8 +14,8 @@ public record SppoHardLoss(double beta) implements PreferenceLoss {
     @Override
     public LossTerms compute(PairLogps logps) {
         double target = 0.5 / beta;
-        NDArray winner = logps.chosenLogratios().sub(target).square();
-        NDArray loser = logps.rejectedLogratios().add(target).square();
+        NDArray winner = minus(logps.chosenLogratios(), target).square();
+        NDArray loser = plus(logps.rejectedLogratios(), target).square();
         return LossTerms.pairwise(winner.add(loser));
     }
 }
