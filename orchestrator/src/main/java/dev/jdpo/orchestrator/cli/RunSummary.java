@@ -6,15 +6,19 @@ import dev.jdpo.proto.v1.MetricsReport;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
+import dev.jdpo.trainer.eval.CriteriaEvaluator;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * What a run ends with on the console: its status and wall time, the last training and eval metrics, and where the
- * model is ({@code final/}), or the last checkpoint of a run that did not finish. Fed the events as they are shown.
+ * What a run ends with on the console: its status and wall time, the last training and eval metrics, the criteria's
+ * pass rates of in-run evaluation (the first evaluation against the last), and where the model is ({@code final/}),
+ * or the last checkpoint of a run that did not finish. Fed the events as they are shown.
  */
 final class RunSummary {
 
@@ -25,6 +29,8 @@ final class RunSummary {
 
     private MetricsReport lastTraining;
     private MetricsReport lastEval;
+    private MetricsReport firstCriteria;
+    private MetricsReport lastCriteria;
     private String lastCheckpoint;
 
     void record(RunEvent event) {
@@ -34,6 +40,11 @@ final class RunSummary {
                 lastTraining = report;
             } else if (report.containsValues("eval_loss")) {
                 lastEval = report;
+            } else if (!passRates(report).isEmpty()) {
+                if (firstCriteria == null) {
+                    firstCriteria = report;
+                }
+                lastCriteria = report;
             }
         } else if (event.hasCheckpoint()) {
             lastCheckpoint = event.getCheckpoint().getPath();
@@ -65,12 +76,49 @@ final class RunSummary {
         if (lastEval != null) {
             lines.add("  eval (step " + lastEval.getStep() + "):" + values(lastEval, EVAL_KEYS));
         }
+        if (lastCriteria != null) {
+            lines.add(criteriaLine());
+        }
         if (run.getStatus() == RunStatus.RUN_STATUS_SUCCEEDED && !run.getResultModelDir().isEmpty()) {
             lines.add("  model: " + run.getResultModelDir());
         } else if (lastCheckpoint != null) {
             lines.add("  last checkpoint: " + lastCheckpoint);
         }
         return lines;
+    }
+
+    /** {@code criteria (step 0 -> 40): name 40.0% -> 95.0%, ...}, or one step's rates after a single evaluation. */
+    private String criteriaLine() {
+        boolean both = firstCriteria.getStep() != lastCriteria.getStep();
+        Map<String, Double> first = passRates(firstCriteria);
+        StringBuilder line = new StringBuilder("  criteria pass rates (step ");
+        line.append(both ? firstCriteria.getStep() + " -> " + lastCriteria.getStep() : lastCriteria.getStep())
+                .append("):");
+        String separator = " ";
+        for (Map.Entry<String, Double> rate : passRates(lastCriteria).entrySet()) {
+            line.append(separator).append(rate.getKey()).append(' ');
+            if (both && first.containsKey(rate.getKey())) {
+                line.append(percent(first.get(rate.getKey()))).append(" -> ");
+            }
+            line.append(percent(rate.getValue()));
+            separator = ", ";
+        }
+        return line.toString();
+    }
+
+    /** The {@code eval_criteria/<name>} rates of a report by criterion name. */
+    private static Map<String, Double> passRates(MetricsReport report) {
+        Map<String, Double> rates = new TreeMap<>();
+        report.getValuesMap().forEach((key, value) -> {
+            if (key.startsWith(CriteriaEvaluator.PREFIX)) {
+                rates.put(key.substring(CriteriaEvaluator.PREFIX.length()), value);
+            }
+        });
+        return rates;
+    }
+
+    private static String percent(double rate) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * rate);
     }
 
     private static String values(MetricsReport report, List<String> keys) {

@@ -141,7 +141,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     public RunOutcome execute(RunStart start, RunReporter reporter) throws RunFailure, InterruptedException {
         TrainingConfig training = trainerConfig(start.config(), start);
         Optional<ResumePoint> resume = ResumePoint.of(start, reporter);
-        long resumeStep = resume.map(ResumePoint::step).orElse(0L);
+        long resumeStep = resume.map(ResumePoint::runStep).orElse(0L);
         Optional<RunConfig> materialized = SampledPairsFile.materialize(start.config(), reporter);
         if (materialized.isEmpty()) {
             return new RunOutcome.Stopped(resumeStep);

@@ -13,6 +13,7 @@ import dev.jdpo.trainer.checkpoint.ConfigJson;
 import dev.jdpo.trainer.checkpoint.TrainerState;
 import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.trainer.config.TrainingMethod;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.Optional;
  * Checks at CreateRun that a run can continue the checkpoint it resumes, so a mismatch is refused before its files
  * are validated and its reference scored: the fields that shape the trajectory must be the checkpoint's (the
  * trainer checks the same again, with the data), and a checkpoint that ended its run must be given more epochs
- * or steps to train.
+ * or steps to train. Under {@code training.sft_warmup} it compares with the checkpoint's stage.
  */
 final class ResumeCompatibility {
 
@@ -57,10 +58,17 @@ final class ResumeCompatibility {
         } catch (CheckpointException unreadable) {
             throw new InvalidConfigException("output.resume_from_checkpoint", unreadable.getMessage());
         }
+        boolean sftStage = config.getTraining().hasSftWarmup() && state.config().has("method")
+                && TrainingMethod.SFT.wireName().equals(state.config().get("method").getAsString());
+        if (sftStage && !Path.of(resume).toAbsolutePath().normalize().startsWith(SftWarmupStages.sftDir(config)
+                .toAbsolutePath().normalize())) {
+            throw new InvalidConfigException("output.resume_from_checkpoint", resume + " is an SFT warm-up "
+                    + "checkpoint; one resumes only in its own run's output_dir (" + SftWarmupStages.sftDir(config)
+                    + ")");
+        }
         TrainingConfig wanted;
         try {
-            wanted = ProtoTrainingConfig.toEngine(
-                    PipelineRunExecutor.resolved(config, resolvedLike(config, state.config())), config.getOutput());
+            wanted = stageTraining(config, resolvedLike(config, state.config()), sftStage);
         } catch (dev.jdpo.trainer.config.InvalidConfigException invalid) {
             throw new InvalidConfigException(invalid.field(), invalid.getMessage());
         }
@@ -74,12 +82,26 @@ final class ResumeCompatibility {
                         + ", which was trained with it (got " + shown(now.get(name)) + ")"));
             }
         }
-        if (found.isEmpty() && state.globalStep() >= state.totalSteps()) {
+        // a finished SFT warm-up goes on into its DPO stage
+        if (found.isEmpty() && !sftStage && state.globalStep() >= state.totalSteps()) {
             requireLonger(config, state, wanted, resume).ifPresent(found::add);
         }
         if (!found.isEmpty()) {
             throw new InvalidConfigException(found);
         }
+    }
+
+    /**
+     * The trainer config the run sends for the checkpoint's stage: under {@code training.sft_warmup} an SFT-stage
+     * checkpoint continues the SFT stage and any other the DPO stage, each with its own settings.
+     */
+    private static TrainingConfig stageTraining(RunConfig config, ResolvedHyperparameters resolved, boolean sftStage) {
+        if (sftStage) {
+            return ProtoTrainingConfig.toEngine(SftWarmupStages.sftTraining(PipelineRunExecutor.resolved(config,
+                    resolved)), SftWarmupStages.sftConfig(config).getOutput());
+        }
+        RunConfig stage = config.getTraining().hasSftWarmup() ? SftWarmupStages.dpoConfig(config) : config;
+        return ProtoTrainingConfig.toEngine(PipelineRunExecutor.resolved(stage, resolved), stage.getOutput());
     }
 
     /** A checkpoint that ended its run continues only into a run with more steps or epochs. */

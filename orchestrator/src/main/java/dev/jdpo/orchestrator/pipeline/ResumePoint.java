@@ -3,6 +3,7 @@ package dev.jdpo.orchestrator.pipeline;
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.orchestrator.run.RunStart;
+import dev.jdpo.proto.v1.Checkpoint;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
 import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.checkpoint.TrainerState;
@@ -11,8 +12,14 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
-/** The checkpoint a run continues from: its own newest one after a restart, else the one its config names. */
-record ResumePoint(Path directory, long step) {
+/**
+ * The checkpoint a run continues from: its own newest one after a restart, else the one its config names.
+ *
+ * @param step    the trainer's own step of the checkpoint (its trainer_state.json's): where the job resumes, counted
+ *                within its stage under {@code training.sft_warmup}
+ * @param runStep the run's step at the checkpoint, which also counts the earlier stages' steps
+ */
+record ResumePoint(Path directory, long step, long runStep) {
 
     /**
      * After a restart, a checkpoint the trainer finished in the run's output_dir while no orchestrator listened
@@ -21,10 +28,9 @@ record ResumePoint(Path directory, long step) {
      */
     static Optional<ResumePoint> of(RunStart start, RunReporter reporter) throws RunFailure {
         if (start.resumeFrom().isPresent()) {
-            ResumePoint registered = start.resumeFrom().map(c -> new ResumePoint(Path.of(c.getPath()), c.getStep()))
-                    .orElseThrow();
-            return Optional.of(registered.withUnregistered(Path.of(start.config().getOutput().getOutputDir()),
-                    reporter));
+            Checkpoint last = start.resumeFrom().orElseThrow();
+            return Optional.of(registered(Path.of(last.getPath()), last.getStep(),
+                    Path.of(start.config().getOutput().getOutputDir()), reporter));
         }
         String configured = start.config().getOutput().getResumeFromCheckpoint();
         if (configured.isEmpty()) {
@@ -32,7 +38,8 @@ record ResumePoint(Path directory, long step) {
         }
         Path directory = Path.of(configured);
         try {
-            return Optional.of(new ResumePoint(directory, TrainerState.read(directory).globalStep()));
+            int step = TrainerState.read(directory).globalStep();
+            return Optional.of(new ResumePoint(directory, step, step));
         } catch (CheckpointException unreadable) {
             throw new RunFailure("checkpoint_error", "output.resume_from_checkpoint: " + unreadable.getMessage(),
                     "output.resume_from_checkpoint");
@@ -40,27 +47,34 @@ record ResumePoint(Path directory, long step) {
     }
 
     /**
-     * This point, or the newest complete checkpoint past it in {@code outputDir} written by the same run (same
-     * config, data and length as this point's), each registered on the way.
+     * The registered checkpoint, or the newest complete checkpoint past it in {@code outputDir} written by the same
+     * run (same config, data and length), each registered on the way at its run step.
      */
-    private ResumePoint withUnregistered(Path outputDir, RunReporter reporter) {
-        ResumePoint newest = this;
+    private static ResumePoint registered(Path directory, long runStep, Path outputDir, RunReporter reporter) {
+        TrainerState registered;
         try {
-            TrainerState registered = TrainerState.read(directory);
+            registered = TrainerState.read(directory);
+        } catch (CheckpointException unreadable) {
+            // the trainer runs elsewhere or the registered checkpoint is gone: the trainer reports what it finds
+            return new ResumePoint(directory, runStep, runStep);
+        }
+        // a DPO stage's checkpoints count the SFT warm-up's steps in the run, not in their trainer_state.json
+        long stageOffset = runStep - registered.globalStep();
+        ResumePoint newest = new ResumePoint(directory, registered.globalStep(), runStep);
+        try {
             for (Path dir : Checkpoints.list(outputDir)) {
                 try {
                     TrainerState state = TrainerState.read(dir);
                     if (state.globalStep() > newest.step() && sameRun(state, registered)) {
-                        reporter.checkpoint(state.globalStep(), dir, Map.of());
-                        newest = new ResumePoint(dir, state.globalStep());
+                        reporter.checkpoint(stageOffset + state.globalStep(), dir, Map.of());
+                        newest = new ResumePoint(dir, state.globalStep(), stageOffset + state.globalStep());
                     }
                 } catch (CheckpointException unreadable) {
                     reporter.warn("ignoring " + dir + ": " + unreadable.getMessage());
                 }
             }
-        } catch (CheckpointException | IOException unlisted) {
-            // the trainer runs elsewhere or the registered checkpoint is gone: the trainer reports what it finds
-            return this;
+        } catch (IOException unlisted) {
+            return newest;
         }
         return newest;
     }

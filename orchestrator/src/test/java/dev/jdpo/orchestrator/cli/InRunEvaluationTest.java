@@ -15,6 +15,7 @@ import dev.jdpo.proto.v1.CriterionVerdict;
 import dev.jdpo.proto.v1.EvalSample;
 import dev.jdpo.proto.v1.EvalSamples;
 import dev.jdpo.proto.v1.MetricsReport;
+import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.tokenizer.text.TextTokenizer;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Evaluation during a run: the trainer generates with the policy it trains at step 0, every eval_interval and at the
- * end, reports eval_criteria/<name> pass rates as metrics and the answers as eval_samples events.
+ * end, reports eval_criteria/<name> pass rates as metrics and the answers as eval_samples events; the run's summary
+ * shows the first and last rates.
  */
 class InRunEvaluationTest {
 
@@ -61,7 +63,7 @@ class InRunEvaluationTest {
                 + "    - {name: no_the, regex: {must_not_match: '\\bthe\\b', ignore_case: true}}\n",
                 "test", List.of());
         List<RunEvent> events = new CopyOnWriteArrayList<>();
-        EmbeddedRun.execute(config, tmp.resolve("state"), new PrintWriter(new StringWriter()), events::add);
+        Run run = EmbeddedRun.execute(config, tmp.resolve("state"), new PrintWriter(new StringWriter()), events::add);
 
         Map<Long, EvalSamples> samples = new TreeMap<>();
         Map<Long, Map<String, Double>> rates = new TreeMap<>();
@@ -101,6 +103,16 @@ class InRunEvaluationTest {
                 "the last evaluation answers with the final weights");
         assertNotEquals(before, after, "four steps at lr 5e-3 change what the tiny model says");
         assertTrue(samples.get(0L).getSamples(0).getPrompt().contains("What is 3 + 4?"));
+
+        RunSummary summary = new RunSummary();
+        events.forEach(summary::record);
+        List<String> summaryLines = summary.lines(run);
+        assertTrue(summaryLines.contains("  criteria pass rates (step 0 -> 4): no_the "
+                + percent(rates.get(0L).get("eval_criteria/no_the")) + " -> " + percent(rates.get(4L)
+                .get("eval_criteria/no_the")) + ", within_limit " + percent(rates.get(0L)
+                .get("eval_criteria/within_limit")) + " -> " + percent(rates.get(4L)
+                .get("eval_criteria/within_limit"))), "the summary train and watch print has the before/after: "
+                + summaryLines);
 
         String report = Files.readString(tmp.resolve("out/report.html"));
         for (String criterion : List.of("within_limit", "no_the")) {

@@ -11,6 +11,7 @@ import dev.jdpo.orchestrator.config.RunConfigDefaults;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.ResolvedHyperparameters;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.proto.v1.SftWarmup;
 import dev.jdpo.proto.v1.TrainingConfig;
 import dev.jdpo.trainer.checkpoint.ConfigJson;
 import dev.jdpo.trainer.checkpoint.TrainerState;
@@ -92,6 +93,51 @@ class ResumeCompatibilityTest {
                         "training.lora.use_rslora", "training.lora.target_modules"),
                 refusal(config(training())).stream().map(ConfigViolation::field).toList(),
                 "a LoRA checkpoint does not resume as a full fine-tune");
+    }
+
+    @Test
+    void underSftWarmupACheckpointIsComparedWithItsOwnStagesSettings() throws Exception {
+        Path out = dir.resolve("out");
+        RunConfig run = new RunConfigDefaults().apply(RunConfig.newBuilder()
+                .setTraining(training().setSftWarmup(SftWarmup.newBuilder().setSteps(3))
+                        .setLora(dev.jdpo.proto.v1.LoraConfig.newBuilder().setR(8)))
+                .setOutput(OutputConfig.newBuilder().setOutputDir(out.toString()))
+                .build());
+        ResolvedHyperparameters resolved = ResolvedHyperparameters.newBuilder().setNEpochs(2).setBatchSize(4)
+                .setBeta(0.1).setLearningRate(run.getTraining().getLearningRate()).setLearningRateMultiplier(1)
+                .build();
+        // the SFT stage's last checkpoint (method sft, its own learning rate): a finished warm-up goes on into DPO
+        Path sft = out.resolve("sft/checkpoint-3");
+        stageCheckpoint(sft, dev.jdpo.trainer.config.ProtoTrainingConfig.toEngine(SftWarmupStages.sftTraining(
+                PipelineRunExecutor.resolved(run, resolved)), run.getOutput()), 3, 3);
+        assertDoesNotThrow(() -> ResumeCompatibility.check(resuming(run, sft)));
+        // a DPO-stage checkpoint continues the SFT adapter, which the run's own lora settings do not name
+        Path dpo = out.resolve("checkpoint-5");
+        RunConfig dpoStage = SftWarmupStages.dpoConfig(run);
+        stageCheckpoint(dpo, dev.jdpo.trainer.config.ProtoTrainingConfig.toEngine(
+                PipelineRunExecutor.resolved(dpoStage, resolved), dpoStage.getOutput()), 5, 28);
+        assertDoesNotThrow(() -> ResumeCompatibility.check(resuming(run, dpo)));
+        assertEquals(List.of("training.beta"), refusal(resuming(run.toBuilder().setTraining(run.getTraining()
+                .toBuilder().setBeta(0.2)).build(), dpo)).stream().map(ConfigViolation::field).toList());
+        // an SFT-stage checkpoint of another run's output_dir would be taken for this run's DPO stage
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere/checkpoint-3"));
+        Files.copy(sft.resolve(TrainerState.FILE), elsewhere.resolve(TrainerState.FILE));
+        List<ConfigViolation> foreign = refusal(resuming(run, elsewhere));
+        assertEquals("output.resume_from_checkpoint", foreign.get(0).field());
+        assertTrue(foreign.get(0).description().contains("is an SFT warm-up checkpoint"),
+                foreign.get(0).description());
+    }
+
+    private static RunConfig resuming(RunConfig run, Path checkpoint) {
+        return run.toBuilder().setOutput(run.getOutput().toBuilder().setResumeFromCheckpoint(checkpoint.toString()))
+                .build();
+    }
+
+    private static void stageCheckpoint(Path at, dev.jdpo.trainer.config.TrainingConfig trainer, int step,
+                                        int totalSteps) throws Exception {
+        Files.createDirectories(at);
+        new TrainerState(step, 1.0, new DataCursor(0, 0), 100, totalSteps, 1e-6, "data", false, Map.of(),
+                ConfigJson.toJson(trainer), ConfigJson.fingerprint(trainer)).write(at);
     }
 
     @Test

@@ -42,11 +42,25 @@ class ResumePointTest {
         Optional<ResumePoint> point = ResumePoint.of(new RunStart("run", run(""), ResolvedHyperparameters
                 .getDefaultInstance(), Optional.of(Checkpoint.newBuilder().setStep(5)
                 .setPath(out.resolve("checkpoint-5").toString()).build())), reporter);
-        assertEquals(Optional.of(new ResumePoint(out.resolve("checkpoint-15"), 15)), point);
+        assertEquals(Optional.of(new ResumePoint(out.resolve("checkpoint-15"), 15, 15)), point);
         assertEquals(Map.of(10L, out.resolve("checkpoint-10"), 15L, out.resolve("checkpoint-15")), reporter.checkpoints,
                 "checkpoint-20 is another run's (another length), checkpoint-30 has no trainer_state.json");
         assertTrue(reporter.messages.stream().anyMatch(m -> m.startsWith("ignoring " + out.resolve("checkpoint-30"))),
                 reporter.messages.toString());
+    }
+
+    @Test
+    void aDpoStagesCheckpointsCountTheSftWarmupStepsInTheRunButNotInTheTrainersStep() throws Exception {
+        for (int step : new int[] {2, 3}) {
+            checkpoint(step, 40);
+        }
+        RecordingReporter reporter = new RecordingReporter();
+        // 10 SFT steps before: the stage's checkpoint-2 is the run's step 12
+        Optional<ResumePoint> point = ResumePoint.of(new RunStart("run", run(""), ResolvedHyperparameters
+                .getDefaultInstance(), Optional.of(Checkpoint.newBuilder().setStep(12)
+                .setPath(out.resolve("checkpoint-2").toString()).build())), reporter);
+        assertEquals(Optional.of(new ResumePoint(out.resolve("checkpoint-3"), 3, 13)), point);
+        assertEquals(Map.of(13L, out.resolve("checkpoint-3")), reporter.checkpoints);
     }
 
     @Test
@@ -56,7 +70,7 @@ class ResumePointTest {
         RecordingReporter reporter = new RecordingReporter();
         Optional<ResumePoint> point = ResumePoint.of(new RunStart("run", run(out.resolve("checkpoint-5").toString()),
                 ResolvedHyperparameters.getDefaultInstance(), Optional.empty()), reporter);
-        assertEquals(Optional.of(new ResumePoint(out.resolve("checkpoint-5"), 5)), point);
+        assertEquals(Optional.of(new ResumePoint(out.resolve("checkpoint-5"), 5, 5)), point);
         assertEquals(Map.of(), reporter.checkpoints);
     }
 

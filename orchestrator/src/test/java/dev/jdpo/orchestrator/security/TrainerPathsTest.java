@@ -14,6 +14,7 @@ import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.proto.v1.TrainingConfig;
 import dev.jdpo.testing.DevCerts;
 import dev.jdpo.trainer.grpc.JobPaths;
+import dev.jdpo.trainer.grpc.SequenceLimit;
 import dev.jdpo.trainer.server.TrainerServer;
 import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
 import io.grpc.Status;
@@ -61,7 +62,7 @@ class TrainerPathsTest {
         JobPaths paths = new JobPaths(new PathRoots(List.of(REPO.resolve("examples"))),
                 new PathRoots(List.of(tmp.resolve("allowed"))));
         try (TrainerServer trainer = TrainerServer.start("127.0.0.1", 0, new ServerTls(certs.serverCert(), certs.serverKey(),
-                certs.ca()), new TrainerServiceEndpoint(5, paths));
+                certs.ca()), new TrainerServiceEndpoint(5, paths, SequenceLimit.NONE));
              TlsClients clients = new TlsClients()) {
             CompletableFuture<Throwable> ended = new CompletableFuture<>();
             StreamObserver<TrainInput> call = TrainerServiceGrpc.newStub(clients.tls(trainer.port(), certs, certs,

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 final class TrainCall implements StreamObserver<TrainInput> {
 
     private final JobPaths paths;
+    private final SequenceLimit sequenceLimit;
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainCall.class);
 
@@ -56,8 +57,9 @@ final class TrainCall implements StreamObserver<TrainInput> {
 
     /** @param runningJobs where the job's control is registered while it trains, for server shutdown */
     TrainCall(ServerCallStreamObserver<TrainProgress> responses, Executor trainingThread, Set<JobControl> runningJobs,
-              JobPaths paths) {
+              JobPaths paths, SequenceLimit sequenceLimit) {
         this.paths = paths;
+        this.sequenceLimit = sequenceLimit;
         this.responses = responses;
         this.out = new ProgressStream(responses, this::clientGone);
         this.trainingThread = trainingThread;
@@ -130,16 +132,17 @@ final class TrainCall implements StreamObserver<TrainInput> {
     }
 
     private TrainingPair checked(TrainPair message, String kind, int position) throws TrainFailure {
-        TrainingPair pair = ProtoPairs.toTrainingPair(message);
+        TokenizedPair tokens = message.getScored().getPair();
         try {
+            sequenceLimit.check(tokens, job.config().sft());
+            TrainingPair pair = ProtoPairs.toTrainingPair(message);
             PairChecks.check(List.of(pair), job.config(), job.vocabSize(), position);
+            return pair;
         } catch (InvalidConfigException e) {
-            TokenizedPair tokens = message.getScored().getPair();
             String where = kind + " message " + position + (tokens.getSourceLine() > 0
                     ? ", source line " + tokens.getSourceLine() : "") + ", index " + tokens.getIndex();
             throw TrainFailure.invalidPair(kind, e.getMessage() + " (" + where + ")");
         }
-        return pair;
     }
 
     private void startTraining() throws TrainFailure {

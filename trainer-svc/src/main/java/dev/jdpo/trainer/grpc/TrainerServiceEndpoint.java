@@ -29,23 +29,27 @@ public final class TrainerServiceEndpoint extends TrainerServiceGrpc.TrainerServ
     private final Set<JobControl> runningJobs = ConcurrentHashMap.newKeySet();
     private final long closeWaitSeconds;
     private final JobPaths paths;
+    private final SequenceLimit sequenceLimit;
 
     /**
-     * An in-process trainer: its only caller, the orchestrator, checks paths against its own allowed roots.
+     * An in-process trainer: its only caller, the orchestrator, checks paths against its own allowed roots and
+     * bounds sequences with the run's max_length.
      *
      * @param closeWaitSeconds how long {@link #close} waits for a cancelled job to write its checkpoint
      */
     public TrainerServiceEndpoint(long closeWaitSeconds) {
-        this(closeWaitSeconds, new JobPaths(PathRoots.anywhere(), PathRoots.anywhere()));
+        this(closeWaitSeconds, new JobPaths(PathRoots.anywhere(), PathRoots.anywhere()), SequenceLimit.NONE);
     }
 
     /**
      * @param closeWaitSeconds how long {@link #close} waits for a cancelled job to write its checkpoint
      * @param paths            where jobs may read models and write checkpoints, whoever sends them
+     * @param sequenceLimit    the longest sequence a pair may have, whoever sends it
      */
-    public TrainerServiceEndpoint(long closeWaitSeconds, JobPaths paths) {
+    public TrainerServiceEndpoint(long closeWaitSeconds, JobPaths paths, SequenceLimit sequenceLimit) {
         this.closeWaitSeconds = closeWaitSeconds;
         this.paths = paths;
+        this.sequenceLimit = sequenceLimit;
     }
 
     /** Waits up to 10 minutes on close. */
@@ -56,7 +60,7 @@ public final class TrainerServiceEndpoint extends TrainerServiceGrpc.TrainerServ
     @Override
     public StreamObserver<TrainInput> train(StreamObserver<TrainProgress> responses) {
         return new TrainCall((ServerCallStreamObserver<TrainProgress>) responses, trainingThread, runningJobs,
-                paths);
+                paths, sequenceLimit);
     }
 
     /** Cancels running jobs (each saves a checkpoint at its next step boundary) and waits for them to end. */

@@ -5,6 +5,7 @@ import dev.jdpo.host.security.ReadRootsOptions;
 import dev.jdpo.host.security.ServerTlsOptions;
 import dev.jdpo.host.security.WriteRootsOptions;
 import dev.jdpo.trainer.grpc.JobPaths;
+import dev.jdpo.trainer.grpc.SequenceLimit;
 import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -37,6 +38,10 @@ public final class TrainerServerMain implements Callable<Integer> {
             description = "Seconds a shutdown waits for a running job to write its checkpoint (default: ${DEFAULT-VALUE}).")
     long shutdownWaitSeconds;
 
+    @Option(names = "--max-sequence-length", defaultValue = "8192", description = "Most tokens of one sequence "
+            + "(prompt + completion); longer pairs are refused with INVALID_ARGUMENT (default: ${DEFAULT-VALUE}).")
+    int maxSequenceLength;
+
     @Mixin
     ServerTlsOptions tls;
 
@@ -58,7 +63,8 @@ public final class TrainerServerMain implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         TrainerServer server = TrainerServer.start(host, port, tls.settings(), new TrainerServiceEndpoint(
-                shutdownWaitSeconds, new JobPaths(readRoots.roots(), writeRoots.roots())));
+                shutdownWaitSeconds, new JobPaths(readRoots.roots(), writeRoots.roots()),
+                new SequenceLimit(maxSequenceLength)));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trainer-server-shutdown"));
         ServiceMains.announce(spec.commandLine().getOut(), "trainer", host, server.port());
         server.awaitTermination();
