@@ -9,6 +9,7 @@ import dev.jdpo.proto.v1.MetricsReport;
 import dev.jdpo.proto.v1.ResolvedHyperparameters;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunEvent;
+import dev.jdpo.trainer.eval.CriteriaEvaluator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +25,7 @@ import java.util.TreeMap;
  */
 public final class RunReport {
 
-    private static final String CRITERIA = "eval_criteria/";
+    private static final String CRITERIA = CriteriaEvaluator.PREFIX;
     private static final String REFERENCE = "reference/";
     private static final List<String> TRAINING_CHARTS = List.of("loss", "rewards/accuracies", "rewards/margins",
             "learning_rate");
