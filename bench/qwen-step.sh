@@ -4,7 +4,8 @@
 # on all linear layers, LoRA + gradient checkpointing. Each mode of each side runs in its own process, the two
 # sides alternating, so each peak (VmHWM) is one mode's alone and machine load hits both alike.
 # Needs Debian's python3-torch with OpenBLAS (apt-get install python3-torch libopenblas0-openmp).
-# Usage: [THREADS=n (1)] [MODES="score full lora lora-gc"] bench/qwen-step.sh [iterations (3)]
+# Usage: [THREADS=n (1)] [MODES="score full lora lora-gc"] [MODEL=DIR] bench/qwen-step.sh [iterations (3)]
+# MODEL: a checkpoint an earlier run wrote there (kept), instead of a fresh one in a temporary directory.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target=target-bench-qwen
@@ -25,9 +26,12 @@ jdpo() {
     -cp "$root/trainer-svc/$target/classes:$(cat "$root/trainer-svc/$target/bench.classpath")" \
     dev.jdpo.trainer.bench.QwenStepBenchmark "$@"
 }
-model="$(mktemp -d)"
-trap 'rm -rf "$model"' EXIT
-jdpo write "$model"
+model="${MODEL:-}"
+if [[ -z "$model" ]]; then
+  model="$(mktemp -d)"
+  trap 'rm -rf "$model"' EXIT
+fi
+[[ -f "$model/ids.json" ]] || jdpo write "$model"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for mode in ${MODES:-score full lora lora-gc}; do
   jdpo "$mode" "$model" "$iterations"
