@@ -71,19 +71,24 @@ public final class LogProbs {
                     wpoTerms.add(parts.get(3));
                 }
             }
-            NDArray tokenLogps = NDArrays.concat(tokens, 1).mul(mask);
+            NDArray tokenLogps = joined(tokens).mul(mask);
             NDArray sequenceLogps = tokenLogps.sum(new int[] {1});
             NDArray lengths = mask.sum(new int[] {1});
-            NDArray meanLogitSums = NDArrays.concat(meanLogits, 1).mul(mask).sum(new int[] {1});
-            NDArray correctTokens = NDArrays.concat(correct, 1).mul(mask).sum(new int[] {1});
+            NDArray meanLogitSums = joined(meanLogits).mul(mask).sum(new int[] {1});
+            NDArray correctTokens = joined(correct).mul(mask).sum(new int[] {1});
             NDArray wpo = null;
             if (withWpoTerms) {
-                wpo = NDArrays.concat(wpoTerms, 1).mul(mask);
+                wpo = joined(wpoTerms).mul(mask);
                 NDScope.unregister(wpo);
             }
             NDScope.unregister(sequenceLogps, tokenLogps, lengths, meanLogitSums, correctTokens);
             return new CompletionLogProbs(sequenceLogps, tokenLogps, mask, lengths, meanLogitSums, correctTokens, wpo);
         }
+    }
+
+    /** The slices side by side along positions; one slice as it is (DJL's concat of one array detaches a copy). */
+    private static NDArray joined(NDList slices) {
+        return slices.size() == 1 ? slices.head() : NDArrays.concat(slices, 1);
     }
 
     /** {@code log(sum(exp(x)))} over the last axis, shifted by the max for stability. */
