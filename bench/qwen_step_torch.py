@@ -4,7 +4,8 @@ A Qwen2 decoder written in plain PyTorch (Debian's python3-torch has no transfor
 RoPE, grouped-query attention from matmul + mask + softmax (torch 1.13 has no fused attention), SwiGLU, tied
 LM head. Modes as QwenStepBenchmark: score (no grad, log-softmax over completion positions), full (every
 weight trains), lora (r 16, alpha 32, all linear layers, base frozen), lora-gc (lora + torch.utils.checkpoint
-per decoder layer); a step is the sigmoid DPO loss over 2 pairs, backward and torch.optim.AdamW.
+per decoder layer); a step is the sigmoid DPO loss over 2 pairs, backward and torch.optim.AdamW. Reports wall
+and process CPU seconds (time.process_time) per iteration.
 Usage: qwen_step_torch.py MODE DIR ITERATIONS THREADS
 """
 import json
@@ -150,29 +151,33 @@ def main():
         for w in weights.values():
             w.requires_grad_()
     loaded = status_kib("VmRSS")
-    seconds = []
+    seconds, cpu = [], []
     if mode == "score":
         with torch.no_grad():
             for _ in range(iterations):
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 model.completion_logps(ids, prompt).tolist()
+                cpu.append(time.process_time() - cpu_start)
                 seconds.append(time.perf_counter() - start)
     else:
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.0)
         n = len(pairs)
         for _ in range(iterations):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             logps = model.completion_logps(ids, prompt)
             margin = (logps[:n] - ref[:n]) - (logps[n:] - ref[n:])
             loss = -F.logsigmoid(0.1 * margin).mean()
             loss.backward()
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
+            cpu.append(time.process_time() - cpu_start)
             seconds.append(time.perf_counter() - start)
     median = sorted(seconds)[len(seconds) // 2]
+    cpu_median = sorted(cpu)[len(cpu) // 2]
     print(f"torch {mode}: threads {torch.get_num_threads()}, rss after load {loaded / 1024:.0f} MiB, "
           f"peak rss {status_kib('VmHWM') / 1024:.0f} MiB, seconds {[round(s, 2) for s in seconds]}, "
-          f"median {median:.2f} s, {ids.numel() / median:.1f} tokens/s")
+          f"median {median:.2f} s, {ids.numel() / median:.1f} tokens/s; cpu seconds {[round(s, 2) for s in cpu]}, "
+          f"median {cpu_median:.2f} s, {ids.numel() / cpu_median:.1f} tokens per cpu-second")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.PolicyTrainer;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,8 @@ import java.util.Random;
  * random weights, FP32: peak RSS (VmHWM) and tokens/s of scoring, a full fine-tune, LoRA r 16 on all linear
  * layers, and LoRA with gradient checkpointing, one mode per JVM so each peak is that mode's alone.
  * {@code write DIR} writes the checkpoint and {@code ids.json} (the token ids, which bench/qwen_step_torch.py
- * reads too); {@code score|full|lora|lora-gc DIR ITERATIONS} measures. Sigmoid loss, AdamW, fixed reference sums.
+ * reads too); {@code score|full|lora|lora-gc DIR ITERATIONS} measures wall and process CPU seconds per iteration
+ * (the CPU time is the work done, whatever else the machine runs). Sigmoid loss, AdamW, fixed reference sums.
  */
 public final class QwenStepBenchmark {
 
@@ -56,6 +58,7 @@ public final class QwenStepBenchmark {
         int iterations = Integer.parseInt(args[2]);
         List<TrainingPair> pairs = readPairs(dir.resolve("ids.json"));
         double[] seconds = new double[iterations];
+        double[] cpuSeconds = new double[iterations];
         long loadedKiB;
         try (CausalLM model = CausalLM.load(dir,
                 mode.equals("full") ? LoadOptions.trainableCpu() : LoadOptions.cpu())) {
@@ -67,7 +70,9 @@ public final class QwenStepBenchmark {
                 SequenceScorer scorer = new SequenceScorer(model, 0);
                 for (int i = 0; i < iterations; i++) {
                     long start = System.nanoTime();
+                    long cpuStart = cpuNanos();
                     scorer.score(sequences, sequences.size(), false);
+                    cpuSeconds[i] = (cpuNanos() - cpuStart) / 1e9;
                     seconds[i] = (System.nanoTime() - start) / 1e9;
                 }
             } else {
@@ -80,19 +85,35 @@ public final class QwenStepBenchmark {
                         .maxSteps(iterations).gradientCheckpointing(mode.endsWith("-gc")).build();
                 try (PolicyTrainer trainer = new PolicyTrainer(model, config, 0, iterations)) {
                     for (int i = 0; i < iterations; i++) {
+                        long cpuStart = cpuNanos();
                         seconds[i] = trainer.step(pairs, 0).metrics().seconds();
+                        cpuSeconds[i] = (cpuNanos() - cpuStart) / 1e9;
                     }
                 }
             }
         }
-        double[] sorted = seconds.clone();
-        Arrays.sort(sorted);
-        double median = sorted[sorted.length / 2];
+        int tokens = 2 * PAIRS * (PROMPT + COMPLETION);
         System.out.printf(Locale.ROOT, "jdpo %s: threads %d, rss after load %.0f MiB, peak rss %.0f MiB, "
-                        + "seconds %s, median %.2f s, %.1f tokens/s%n", mode, JniUtils.getNumThreads(),
-                loadedKiB / 1024.0, status("VmHWM") / 1024.0, Arrays.toString(Arrays.stream(seconds)
-                        .map(s -> Math.round(s * 100) / 100.0).toArray()), median,
-                2 * PAIRS * (PROMPT + COMPLETION) / median);
+                        + "seconds %s, median %.2f s, %.1f tokens/s; cpu seconds %s, median %.2f s, %.1f tokens per "
+                        + "cpu-second%n", mode, JniUtils.getNumThreads(), loadedKiB / 1024.0, status("VmHWM") / 1024.0,
+                rounded(seconds), median(seconds), tokens / median(seconds), rounded(cpuSeconds), median(cpuSeconds),
+                tokens / median(cpuSeconds));
+    }
+
+    /** CPU time of the whole process (every thread: libtorch's, the JVM's): on a shared machine, the work done. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static String rounded(double[] values) {
+        return Arrays.toString(Arrays.stream(values).map(v -> Math.round(v * 100) / 100.0).toArray());
     }
 
     /** The Qwen2.5-0.5B config (random weights) and the benchmark's token ids, seeded. */
