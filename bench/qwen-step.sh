@@ -4,8 +4,9 @@
 # on all linear layers, LoRA + gradient checkpointing. Each mode of each side runs in its own process, the two
 # sides alternating, so each peak (VmHWM) is one mode's alone and machine load hits both alike.
 # Needs Debian's python3-torch with OpenBLAS (apt-get install python3-torch libopenblas0-openmp).
-# Usage: [THREADS=n (1)] [MODES="score full lora lora-gc"] [MODEL=DIR] bench/qwen-step.sh [iterations (3)]
+# Usage: [THREADS=n (1)] [MODES="score full lora lora-gc"] [MODEL=DIR] [SIDE_BY_SIDE=1] bench/qwen-step.sh [iterations (3)]
 # MODEL: a checkpoint an earlier run wrote there (kept), instead of a fresh one in a temporary directory.
+# SIDE_BY_SIDE=1: both sides of a mode at once (twice the memory; on a loaded machine both then see the same load).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target=target-bench-qwen
@@ -34,7 +35,12 @@ fi
 [[ -f "$model/ids.json" ]] || jdpo write "$model"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for mode in ${MODES:-score full lora lora-gc}; do
-  jdpo "$mode" "$model" "$iterations"
+  if [[ -n "${SIDE_BY_SIDE:-}" ]]; then
+    jdpo "$mode" "$model" "$iterations" &
+  else
+    jdpo "$mode" "$model" "$iterations"
+  fi
   OMP_NUM_THREADS="$threads" /usr/bin/python3 "$root/bench/qwen_step_torch.py" "$mode" "$model" "$iterations" "$threads"
+  wait
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
