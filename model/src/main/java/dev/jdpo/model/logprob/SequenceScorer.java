@@ -2,7 +2,6 @@ package dev.jdpo.model.logprob;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.jdpo.model.CausalLM;
@@ -14,12 +13,10 @@ import java.util.List;
 
 /**
  * Batched no-grad scoring of completions. Sequences are batched by length to limit padding, and logits are
- * formed only for completion positions, a slice at a time, so no {@code [B, T, V]} tensor is ever held.
+ * formed only for the batch's completion positions, a {@link LogitBudget} slice at a time, so no {@code [B, T, V]}
+ * tensor is ever held.
  */
 public final class SequenceScorer {
-
-    /** Upper bound on logits materialised at once (floats): 64 MiB. */
-    private static final long LOGIT_CHUNK_ELEMENTS = 1L << 24;
 
     private final CausalLM model;
     private final int padId;
@@ -62,44 +59,61 @@ public final class SequenceScorer {
 
     private List<SequenceScore> scoreBatch(NDManager scratch, List<TokenSequence> group, boolean perToken) {
         Transformer transformer = model.transformer();
-        List<SequenceScore> results = new ArrayList<>();
+        // every completion position of the batch in one list (row-major), scored in budget-sized slices
+        int[] firsts = new int[group.size()];
+        int total = 0;
+        for (int b = 0; b < group.size(); b++) {
+            firsts[b] = Math.max(0, group.get(b).promptIds().length - 1);
+            total += Math.max(0, group.get(b).length() - 1 - firsts[b]);
+        }
+        long[] positions = new long[total];
+        long[] labels = new long[total];
+        float[] tokenLogps = new float[total];
         try (PaddedBatch batch = PaddedBatch.of(scratch, group, padId);
              NDArray hidden = transformer.hiddenStates(batch.inputIds(), batch.attentionMask(), null)) {
-            long positionsPerChunk = Math.max(1, LOGIT_CHUNK_ELEMENTS / model.config().vocabSize());
+            long width = hidden.getShape().get(1);
+            int k = 0;
             for (int b = 0; b < group.size(); b++) {
-                TokenSequence sequence = group.get(b);
-                int[] ids = sequence.ids();
-                int first = Math.max(0, sequence.promptIds().length - 1);
-                int last = ids.length - 1;
-                float[] tokens = new float[Math.max(0, last - first)];
-                for (int from = first; from < last; from += (int) positionsPerChunk) {
-                    int to = (int) Math.min(last, from + positionsPerChunk);
-                    scoreSlice(transformer, hidden, b, ids, from, to, tokens, from - first);
+                int[] ids = group.get(b).ids();
+                for (int t = firsts[b]; t < ids.length - 1; t++, k++) {
+                    positions[k] = b * width + t;
+                    labels[k] = ids[t + 1];
                 }
-                double sum = 0;
-                for (float token : tokens) {
-                    sum += token;
-                }
-                results.add(new SequenceScore(sum, tokens.length, perToken ? tokens : null));
             }
+            long perSlice = LogitBudget.positionsPerSlice(1, model.config().vocabSize());
+            try (NDArray flat = hidden.reshape(-1, hidden.getShape().get(2))) {
+                for (int from = 0; from < total; from += (int) perSlice) {
+                    int to = (int) Math.min(total, from + perSlice);
+                    scoreSlice(transformer, flat, positions, labels, from, to, tokenLogps);
+                }
+            }
+        }
+        List<SequenceScore> results = new ArrayList<>();
+        int at = 0;
+        for (int b = 0; b < group.size(); b++) {
+            int count = Math.max(0, group.get(b).length() - 1 - firsts[b]);
+            float[] tokens = Arrays.copyOfRange(tokenLogps, at, at + count);
+            at += count;
+            double sum = 0;
+            for (float token : tokens) {
+                sum += token;
+            }
+            results.add(new SequenceScore(sum, tokens.length, perToken ? tokens : null));
         }
         return results;
     }
 
-    /** Log-probs of tokens {@code from+1 .. to} of row {@code row}, written to {@code out} at {@code at}. */
-    private static void scoreSlice(Transformer transformer, NDArray hidden, int row, int[] ids, int from, int to,
-                                   float[] out, int at) {
-        long[] labels = new long[to - from];
-        for (int t = from; t < to; t++) {
-            labels[t - from] = ids[t + 1];
-        }
-        try (NDManager slice = hidden.getManager().newSubManager()) {
-            NDArray states = hidden.get(new NDIndex("{}, {}:{}", row, from, to));
+    /** Log-probs of the labels at flat positions {@code from .. to-1} of {@code flat} ({@code [B*T, hidden]}). */
+    private static void scoreSlice(Transformer transformer, NDArray flat, long[] positions, long[] labels, int from,
+                                   int to, float[] out) {
+        try (NDManager slice = flat.getManager().newSubManager()) {
+            NDArray rows = slice.create(Arrays.copyOfRange(positions, from, to));
+            NDArray states = flat.get(rows);
             states.attach(slice);
             NDArray logits = transformer.lmHead(states);
-            NDArray index = slice.create(labels, new Shape(labels.length, 1));
+            NDArray index = slice.create(Arrays.copyOfRange(labels, from, to), new Shape(to - from, 1));
             float[] values = logits.logSoftmax(-1).gather(index, 1).toFloatArray();
-            System.arraycopy(values, 0, out, at, values.length);
+            System.arraycopy(values, 0, out, from, values.length);
         }
     }
 }

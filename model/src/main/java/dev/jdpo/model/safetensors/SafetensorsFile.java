@@ -116,15 +116,18 @@ public final class SafetensorsFile {
                     + " bytes in FP32; rows over 2 GiB are not supported");
         }
         long rowsPerChunk = Math.max(1, chunkBytes / rowFloatBytes);
+        // one staging buffer for every chunk of the tensor, freed when it is read
+        ByteBuffer staging = ByteBuffer.allocateDirect((int) (Math.min(rows, rowsPerChunk) * rowFloatBytes))
+                .order(ByteOrder.nativeOrder());
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             if (rowsPerChunk >= rows) {
-                return readRows(channel, entry, dtype, 0, rows, rowElements, manager);
+                return readRows(channel, entry, dtype, 0, rows, rowElements, manager, staging);
             }
             NDArray result = manager.zeros(shape, DataType.FLOAT32);
             try {
                 for (long start = 0; start < rows; start += rowsPerChunk) {
                     long end = Math.min(rows, start + rowsPerChunk);
-                    try (NDArray chunk = readRows(channel, entry, dtype, start, end, rowElements, manager)) {
+                    try (NDArray chunk = readRows(channel, entry, dtype, start, end, rowElements, manager, staging)) {
                         result.set(new NDIndex("{}:{}", start, end), chunk);
                     }
                 }
@@ -135,6 +138,8 @@ public final class SafetensorsFile {
             }
         } catch (IOException e) {
             throw new ModelLoadException(path + ": cannot read tensor " + name + ": " + e.getMessage(), e);
+        } finally {
+            DirectBuffers.release(staging);
         }
     }
 
@@ -152,7 +157,9 @@ public final class SafetensorsFile {
         }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             ByteBuffer floats = ByteBuffer.allocate((int) elements * 4).order(ByteOrder.nativeOrder());
-            convert(map(channel, entry.begin(), entry.byteLength()), dtype, floats.asFloatBuffer());
+            MappedByteBuffer source = map(channel, entry.begin(), entry.byteLength());
+            convert(source, dtype, floats.asFloatBuffer());
+            DirectBuffers.release(source);
             float[] out = new float[(int) elements];
             floats.asFloatBuffer().get(out);
             return out;
@@ -161,13 +168,16 @@ public final class SafetensorsFile {
         }
     }
 
+    /** Rows {@code [startRow, endRow)} as a tensor libtorch owns, staged in {@code staging} (reused after). */
     private NDArray readRows(FileChannel channel, TensorEntry entry, StorageDType dtype, long startRow, long endRow,
-                             long rowElements, NDManager manager) throws IOException {
+                             long rowElements, NDManager manager, ByteBuffer staging) throws IOException {
         long count = (endRow - startRow) * rowElements;
         long offset = entry.begin() + startRow * rowElements * dtype.bytes();
         MappedByteBuffer source = map(channel, offset, count * dtype.bytes());
-        ByteBuffer staging = ByteBuffer.allocateDirect((int) (count * 4)).order(ByteOrder.nativeOrder());
+        staging.clear().limit((int) (count * 4));
         convert(source, dtype, staging.asFloatBuffer());
+        // unmapped now: mapped pages count as resident until a GC would unmap them
+        DirectBuffers.release(source);
         long[] dims = entry.shape();
         Shape shape = dims.length == 0 ? new Shape() : chunkShape(dims, endRow - startRow);
         return OwnedTensors.of(manager, staging, shape);

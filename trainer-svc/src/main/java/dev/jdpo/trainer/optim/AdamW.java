@@ -3,6 +3,7 @@ package dev.jdpo.trainer.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
@@ -19,6 +20,9 @@ public final class AdamW implements AutoCloseable {
     /** torch's default parameter groups in HF: no decay on biases and normalisation weights. */
     public static final Predicate<String> DECAYS =
             name -> !(name.endsWith("norm.weight") || name.endsWith(".bias"));
+
+    /** Elements updated per slice (16 MiB of FP32): bounds the update's temporaries whatever the weight's size. */
+    private static final long SLICE_ELEMENTS = 1L << 22;
 
     private final Map<String, NDArray> weights;
     private final Settings settings;
@@ -71,15 +75,42 @@ public final class AdamW implements AutoCloseable {
                 return;
             }
             double decay = decays.test(name) ? settings.weightDecay : 0.0;
-            if (decay != 0.0) {
-                weight.muli((float) (1 - lr * decay));
-            }
             NDArray m = moment(expAvg, name, weight);
             NDArray v = moment(expAvgSq, name, weight);
-            m.addi(grad.sub(m).muli((float) (1 - settings.beta1)));
-            v.muli((float) settings.beta2).addi(grad.mul(grad).muli((float) (1 - settings.beta2)));
-            NDArray denominator = v.sqrt().divi((float) biasCorrection2Sqrt).addi((float) settings.epsilon);
-            weight.subi(m.div(denominator).muli(stepSize));
+            // flat views, updated in place a slice at a time: slice-sized temporaries, never weight-sized ones
+            NDArray flatWeight = weight.reshape(-1);
+            NDArray flatGrad = grad.reshape(-1);
+            NDArray flatM = m.reshape(-1);
+            NDArray flatV = v.reshape(-1);
+            long size = flatWeight.size();
+            for (long from = 0; from < size; from += SLICE_ELEMENTS) {
+                try (NDScope sliceScope = new NDScope()) {
+                    sliceScope.suppressNotUsedWarning();
+                    NDIndex slice = new NDIndex("{}:{}", from, Math.min(size, from + SLICE_ELEMENTS));
+                    updateSlice(flatWeight.get(slice), flatGrad.get(slice), flatM.get(slice), flatV.get(slice),
+                            (float) (1 - lr * decay), stepSize, biasCorrection2Sqrt);
+                }
+            }
+        }
+    }
+
+    /** torch's update on views of one slice, with at most two slice-sized temporaries at a time. */
+    private void updateSlice(NDArray weight, NDArray grad, NDArray m, NDArray v, float keep, float stepSize,
+                             double biasCorrection2Sqrt) {
+        if (keep != 1f) {
+            weight.muli(keep);
+        }
+        try (NDArray delta = grad.sub(m)) {
+            m.addi(delta.muli((float) (1 - settings.beta1)));
+        }
+        try (NDArray square = grad.mul(grad)) {
+            v.muli((float) settings.beta2).addi(square.muli((float) (1 - settings.beta2)));
+        }
+        try (NDArray denominator = v.sqrt()) {
+            denominator.divi((float) biasCorrection2Sqrt).addi((float) settings.epsilon);
+            try (NDArray update = m.div(denominator)) {
+                weight.subi(update.muli(stepSize));
+            }
         }
     }
 

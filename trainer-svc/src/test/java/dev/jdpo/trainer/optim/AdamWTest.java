@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** AdamW against torch.optim.AdamW's update written out in doubles; gradients from loss = sum(c * w^2). */
@@ -50,6 +51,50 @@ class AdamWTest {
                 assertEquals(3, adam.stepCount());
                 assertEquals(4, adam.state().size());
             }
+        }
+    }
+
+    @Test
+    void updatesAWeightLargerThanOneSliceAsTorchDoes() {
+        // more elements than one in-place slice of the update, so slice boundaries are crossed
+        int n = (1 << 22) + 1000;
+        AdamW.Settings settings = new AdamW.Settings(0.9, 0.999, 1e-8, 0.1);
+        Random random = new Random(3);
+        float[] start = new float[n];
+        float[] coefficients = new float[n];
+        for (int i = 0; i < n; i++) {
+            start[i] = (float) random.nextGaussian();
+            coefficients[i] = (float) random.nextGaussian();
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray w = manager.create(start).reshape(n / 8, 8);
+            NDArray c = manager.create(coefficients).reshape(n / 8, 8);
+            w.setRequiresGradient(true);
+            double[] expected = new double[n];
+            double[] m = new double[n];
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = start[i];
+            }
+            try (AdamW adam = new AdamW(Map.of("layer.weight", w), settings, AdamW.DECAYS, manager)) {
+                for (int t = 1; t <= 2; t++) {
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        collector.backward(w.square().mul(c).sum());
+                    }
+                    adam.step(1e-2);
+                    adam.zeroGradients();
+                    for (int i = 0; i < n; i++) {
+                        double g = 2 * coefficients[i] * expected[i];
+                        expected[i] *= 1 - 1e-2 * settings.weightDecay();
+                        m[i] = settings.beta1() * m[i] + (1 - settings.beta1()) * g;
+                        v[i] = settings.beta2() * v[i] + (1 - settings.beta2()) * g * g;
+                        double denom = Math.sqrt(v[i]) / Math.sqrt(1 - Math.pow(settings.beta2(), t))
+                                + settings.epsilon();
+                        expected[i] -= 1e-2 * m[i] / (1 - Math.pow(settings.beta1(), t)) / denom;
+                    }
+                }
+            }
+            assertArrayEquals(expected, toDoubles(w), 1e-5);
         }
     }
 
