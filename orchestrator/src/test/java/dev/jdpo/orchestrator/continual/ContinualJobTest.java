@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.orchestrator.server.OrchestratorServer;
+import dev.jdpo.orchestrator.testing.OrchestratorProcess;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.ContinualEvent;
@@ -238,6 +239,54 @@ class ContinualJobTest {
                     .forEachRemaining(events::add);
             assertTrue(events.stream().anyMatch(e -> e.getMessage().startsWith("Orchestrator restarted; the job "
                     + "continues")), "the second orchestrator picked the job up: " + events);
+        }
+    }
+
+    @Test
+    void anOrchestratorKilledDuringARoundLosesAndReusesNoPair() throws Exception {
+        int port = TestWorkspace.freePort();
+        Path state = tmp.resolve("state");
+        String id;
+        ContinualJobConfig config = config(3, 2, 0);
+        // a round long enough for the kill to land while it trains
+        config = config.toBuilder().setRunTemplate(config.getRunTemplate().toBuilder().setTraining(
+                config.getRunTemplate().getTraining().toBuilder().setMaxSteps(60))).build();
+        try (OrchestratorProcess first = OrchestratorProcess.start(tmp, REPO, port, state, "first",
+                "jdpo.continual-poll=100ms"); RunClient client = new RunClient(port)) {
+            id = jobs(client).createContinualJob(CreateContinualJobRequest.newBuilder().setConfig(config).build())
+                    .getId();
+            logPairs(client, 3);
+            ContinualJob training = await(client, id, j -> j.getStatus()
+                    == ContinualJobStatus.CONTINUAL_JOB_STATUS_IN_ROUND
+                    && j.getRounds(0).getStatus() == RoundStatus.ROUND_STATUS_TRAINING);
+            Run run = client.stub().getRun(GetRunRequest.newBuilder().setRunId(training.getRounds(0).getRunId())
+                    .build());
+            while (run.getStep() < 2) {
+                Thread.sleep(20);
+                run = client.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+            }
+            first.kill();
+            assertTrue(run.getStep() < 60, "the kill landed while the round trained: " + run);
+        }
+        try (OrchestratorProcess second = OrchestratorProcess.start(tmp, REPO, port, state, "second",
+                "jdpo.continual-poll=100ms"); RunClient client = new RunClient(port)) {
+            logPairs(client, 3);
+            ContinualJob done = await(client, id,
+                    j -> j.getStatus() == ContinualJobStatus.CONTINUAL_JOB_STATUS_COMPLETED
+                            || j.getStatus() == ContinualJobStatus.CONTINUAL_JOB_STATUS_FAILED);
+            assertEquals(ContinualJobStatus.CONTINUAL_JOB_STATUS_COMPLETED, done.getStatus(),
+                    done + "\nsecond orchestrator's log:\n" + second.log());
+            assertEquals(List.of(3L, 3L), done.getRoundsList().stream().map(ContinualRound::getFeedbackPairs).toList());
+            assertEquals(2, client.stub().listRuns(ListRunsRequest.newBuilder().build()).getRunsCount(),
+                    "one run per round, the killed one resumed rather than created again");
+            Set<String> prompts = new HashSet<>();
+            for (ContinualRound round : done.getRoundsList()) {
+                assertEquals(RoundStatus.ROUND_STATUS_PROMOTED, round.getStatus(), round.toString());
+                for (String line : lines(RoundConfig.feedbackPairsFile(done.getConfig(), round.getNumber()))) {
+                    assertTrue(prompts.add(line.substring(0, line.indexOf("preferred_output"))), "a pair used twice");
+                }
+            }
+            assertEquals(6, prompts.size(), "no pair lost");
         }
     }
 }

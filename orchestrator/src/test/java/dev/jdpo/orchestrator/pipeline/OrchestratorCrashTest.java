@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.orchestrator.server.OrchestratorServer;
+import dev.jdpo.orchestrator.testing.OrchestratorProcess;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.CreateRunRequest;
@@ -16,9 +17,6 @@ import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.WatchRunRequest;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthGrpc;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,9 +61,8 @@ class OrchestratorCrashTest {
         List<RunEvent> seen = new CopyOnWriteArrayList<>();
         String runId;
         long checkpointBeforeKill;
-        Process first = startServer(port, state, "first");
+        OrchestratorProcess first = OrchestratorProcess.start(tmp, REPO, port, state, "first");
         try (RunClient client = new RunClient(port)) {
-            awaitServing(client, first, "first");
             runId = client.stub().createRun(CreateRunRequest.newBuilder().setConfig(config).build()).getId();
             Thread watcher = new Thread(() -> {
                 try {
@@ -81,19 +78,18 @@ class OrchestratorCrashTest {
                 assertTrue(System.nanoTime() < deadline, "no second checkpoint within 3 minutes");
                 Thread.sleep(5);
             }
-            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            first.kill();
             watcher.join(30_000);
             checkpointBeforeKill = seen.stream().filter(RunEvent::hasCheckpoint)
                     .mapToLong(e -> e.getCheckpoint().getStep()).max().orElseThrow();
         } finally {
-            first.destroyForcibly();
+            first.close();
         }
         assertTrue(seen.stream().noneMatch(e -> e.getStatusChange().getStatus() == RunStatus.RUN_STATUS_SUCCEEDED),
                 "the kill came before the end of the run");
 
-        Process second = startServer(port, state, "second");
-        try (RunClient client = new RunClient(port)) {
-            awaitServing(client, second, "second");
+        try (OrchestratorProcess second = OrchestratorProcess.start(tmp, REPO, port, state, "second");
+             RunClient client = new RunClient(port)) {
             long resumeAfter = seen.get(seen.size() - 1).getSequence();
             List<RunEvent> all = new ArrayList<>(seen);
             all.addAll(client.watch(runId, resumeAfter));
@@ -102,7 +98,7 @@ class OrchestratorCrashTest {
             }
             RunEvent restarted = all.stream().filter(e -> e.getMessage().startsWith("Orchestrator restarted"))
                     .findFirst().orElseThrow(() -> new AssertionError("no restart message among the events " + all
-                            + "\nfirst orchestrator's log:\n" + log("first")));
+                            + "\nfirst orchestrator's log:\n" + first.log()));
             assertTrue(restarted.getMessage().matches(
                     "Orchestrator restarted; resuming from the checkpoint at step \\d+"), restarted.getMessage());
             long resumedAt = Long.parseLong(restarted.getMessage().replaceAll("\\D+", ""));
@@ -116,8 +112,6 @@ class OrchestratorCrashTest {
                         && e.getMessage().startsWith("Reading the tokenized pairs stored in")), all.toString());
             }
             assertSameMetrics(uninterrupted(config), SeparateProcessesTest.metrics(all));
-        } finally {
-            second.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -136,42 +130,5 @@ class OrchestratorCrashTest {
         assertEquals(expected.keySet(), actual.keySet());
         expected.forEach((key, value) -> assertEquals(value, actual.get(key), 1e-5 * Math.max(1, Math.abs(value)),
                 key));
-    }
-
-    private String log(String name) {
-        try {
-            return Files.readString(tmp.resolve(name + ".log"));
-        } catch (IOException unreadable) {
-            return unreadable.toString();
-        }
-    }
-
-    private Process startServer(int port, Path state, String name) throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Xss4m", "-Dai.djl.offline=true",
-                // one libtorch thread, as the test JVM has: two spinning OpenMP threads crawl on a shared 2-core machine
-                "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
-                "dev.jdpo.orchestrator.cli.JdpoCli", "serve", "orchestrator", "--port", String.valueOf(port),
-                "--state-dir", state.toString(), "--allowed-root", tmp.toString(),
-                "--allowed-root", REPO.resolve("examples").toString());
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(name + ".log").toFile()).start();
-    }
-
-    private void awaitServing(RunClient client, Process server, String name) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                HealthGrpc.newBlockingStub(client.channel()).withDeadlineAfter(2, TimeUnit.SECONDS)
-                        .check(HealthCheckRequest.getDefaultInstance());
-                return;
-            } catch (StatusRuntimeException notYet) {
-                if (!server.isAlive() || System.nanoTime() > deadline) {
-                    throw new AssertionError("orchestrator did not start:\n"
-                            + Files.readString(tmp.resolve(name + ".log")));
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 }
