@@ -34,10 +34,6 @@ public final class OwnedTensors {
         return owned(manager.create(values));
     }
 
-    public static NDArray of(NDManager manager, int[] values, Shape shape) {
-        return owned(manager.create(values, shape));
-    }
-
     public static NDArray of(NDManager manager, long[] values, Shape shape) {
         return owned(manager.create(values, shape));
     }
