@@ -30,6 +30,8 @@ public final class CausalLM implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> parameters;
     private final Transformer transformer;
+    /** Hands a {@link SharedBases} lease back; null for a model of its own. */
+    private final Runnable release;
     private LoraAdapter adapter;
 
     private CausalLM(ModelConfig config, GenerationConfig generationConfig, Path sourceDir,
@@ -44,6 +46,28 @@ public final class CausalLM implements AutoCloseable {
         this.parameters = Collections.unmodifiableMap(parameters);
         ModelWeights weights = ModelWeights.from(parameters, config.numLayers(), config.tieWordEmbeddings());
         this.transformer = new Transformer(manager, config, weights, options.precision(), options.trainable());
+        this.release = null;
+    }
+
+    /** A lease on {@code base}'s frozen weights with its own decoder state, adapter and manager (a sub-manager). */
+    private CausalLM(CausalLM base, Runnable release) {
+        this.config = base.config;
+        this.generationConfig = base.generationConfig;
+        this.sourceDir = base.sourceDir;
+        this.sourceDType = base.sourceDType;
+        this.options = base.options;
+        this.manager = base.manager.newSubManager();
+        this.parameters = base.parameters;
+        this.transformer = base.transformer.share(manager);
+        this.release = release;
+    }
+
+    /** Another user of this frozen model's weights, for {@link SharedBases}; {@code release} runs when it closes. */
+    CausalLM lease(Runnable release) {
+        if (options.trainable()) {
+            throw new IllegalStateException("a trainable model's weights change and cannot be shared");
+        }
+        return new CausalLM(this, release);
     }
 
     /**
@@ -210,12 +234,16 @@ public final class CausalLM implements AutoCloseable {
      * {@code merge_and_unload}), then detaches and closes it; {@link #save} then writes the merged checkpoint.
      * One weight-sized temporary at a time.
      *
-     * @throws IllegalStateException without an attached adapter, or on a frozen FP16 model, whose FP16 weight
-     *     copies would not see the change
+     * @throws IllegalStateException without an attached adapter, on a frozen FP16 model, whose FP16 weight
+     *     copies would not see the change, or on a base shared through {@link SharedBases}, whose other users
+     *     would see it
      */
     public void mergeAdapter() {
         if (adapter == null) {
             throw new IllegalStateException("no adapter is attached to merge");
+        }
+        if (release != null) {
+            throw new IllegalStateException("merging needs a base of its own: this one is shared in this process");
         }
         if (options.precision() == Precision.FP16 && !options.trainable()) {
             throw new IllegalStateException("merging needs the model loaded in FP32 or TF32, not FP16");
@@ -255,9 +283,13 @@ public final class CausalLM implements AutoCloseable {
         return options.trainable() ? parameters : Map.of();
     }
 
+    /** Closes this model, or for a shared base this lease (the weights go with the last one). */
     @Override
     public void close() {
         transformer.close();
         manager.close();
+        if (release != null) {
+            release.run();
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelConfig;
 import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.SharedBases;
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.TokenSequence;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ final class LazyModelBatchScorer implements SequenceBatchScorer, AutoCloseable {
     public synchronized List<SequenceScore> scoreBatch(List<TokenSequence> batch, boolean perToken) {
         if (scorer == null) {
             try {
-                model = CausalLM.load(modelDir, adapterDir, options);
+                model = SharedBases.load(modelDir, adapterDir, options);
             } catch (ModelLoadException e) {
                 throw new ReferenceLoadException("cannot load the reference checkpoint " + modelDir + ": "
                         + e.getMessage(), e);

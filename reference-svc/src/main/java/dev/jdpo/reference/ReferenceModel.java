@@ -3,6 +3,7 @@ package dev.jdpo.reference;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.SharedBases;
 import dev.jdpo.reference.batch.BatchLimits;
 import dev.jdpo.reference.cache.ScoreCache;
 import dev.jdpo.reference.fingerprint.CheckpointFingerprints;
@@ -12,7 +13,9 @@ import java.nio.file.Path;
 /**
  * A frozen reference checkpoint with its scorer: loaded at once ({@link #load}, for a server that should fail
  * fast) or at the first cache miss ({@link #loadLazily}, for a training run that may find everything cached).
- * Closing it frees the model; the cache stays open.
+ * The weights come from {@link SharedBases}, so a LoRA trainer in the same process training on the same base
+ * shares them; the reference's adapter (if any) is its own frozen copy. Closing it lets go of the model; the
+ * cache stays open.
  */
 public final class ReferenceModel implements AutoCloseable {
 
@@ -34,7 +37,7 @@ public final class ReferenceModel implements AutoCloseable {
     public static ReferenceModel load(Path modelDir, Path adapterDir, LoadOptions options, ScoreCache cache,
                                       BatchLimits limits) throws ModelLoadException, IOException {
         ReferenceIdentity identity = identity(modelDir, adapterDir, options, cache);
-        CausalLM model = CausalLM.load(modelDir, adapterDir, frozen(options));
+        CausalLM model = SharedBases.load(modelDir, adapterDir, frozen(options));
         return new ReferenceModel(model, new LocalReferenceScorer(new ModelBatchScorer(model), cache, identity, limits));
     }
 

@@ -29,7 +29,8 @@ public final class Transformer implements AutoCloseable {
     private final ModelWeights weights;
     private final boolean half;
     private final boolean castPerForward;
-    private final Map<NDArray, NDArray> halfCopies = new IdentityHashMap<>();
+    private final Map<NDArray, NDArray> halfCopies;
+    private final boolean ownsHalfCopies;
     private final RotaryEmbedding rope;
     private final NDArray eps;
     private final NDArray attentionScale;
@@ -53,15 +54,8 @@ public final class Transformer implements AutoCloseable {
      */
     public Transformer(NDManager manager, ModelConfig config, ModelWeights weights, Precision precision,
                        boolean trainable) {
-        this.config = config;
-        this.weights = weights;
-        this.half = precision == Precision.FP16;
-        this.castPerForward = half && trainable;
-        this.rope = new RotaryEmbedding(manager, config.rope(), config.headDim());
-        // scalars are made once on the device: a Number operand would be a host-to-device copy per op
-        this.eps = OwnedTensors.scalar(manager, config.rmsNormEps());
-        this.attentionScale = OwnedTensors.scalar(manager, 1.0 / Math.sqrt(config.headDim()));
-        NDScope.unregister(eps, attentionScale);
+        this(manager, config, weights, precision == Precision.FP16, precision == Precision.FP16 && trainable,
+                new IdentityHashMap<>(), true);
         if (half && !trainable) {
             for (LayerWeights layer : weights.layers()) {
                 for (NDArray w : new NDArray[] {layer.q(), layer.qBias(), layer.k(), layer.kBias(), layer.v(),
@@ -72,6 +66,30 @@ public final class Transformer implements AutoCloseable {
             }
             cacheHalf(weights.lmHead());
         }
+    }
+
+    private Transformer(NDManager manager, ModelConfig config, ModelWeights weights, boolean half,
+                        boolean castPerForward, Map<NDArray, NDArray> halfCopies, boolean ownsHalfCopies) {
+        this.config = config;
+        this.weights = weights;
+        this.half = half;
+        this.castPerForward = castPerForward;
+        this.halfCopies = halfCopies;
+        this.ownsHalfCopies = ownsHalfCopies;
+        this.rope = new RotaryEmbedding(manager, config.rope(), config.headDim());
+        // scalars are made once on the device: a Number operand would be a host-to-device copy per op
+        this.eps = OwnedTensors.scalar(manager, config.rmsNormEps());
+        this.attentionScale = OwnedTensors.scalar(manager, 1.0 / Math.sqrt(config.headDim()));
+        NDScope.unregister(eps, attentionScale);
+    }
+
+    /**
+     * A second decoder over this one's weights and FP16 copies, with its own adapter, RoPE tables and
+     * checkpointing state (on {@code manager}): another user of a shared frozen base, on any thread. Closing it
+     * leaves the weights and the FP16 copies to this one.
+     */
+    public Transformer share(NDManager manager) {
+        return new Transformer(manager, config, weights, half, castPerForward, halfCopies, false);
     }
 
     public ModelConfig config() {
@@ -353,7 +371,9 @@ public final class Transformer implements AutoCloseable {
     public void close() {
         setGradientCheckpointing(false);
         rope.close();
-        halfCopies.values().forEach(NDArray::close);
+        if (ownsHalfCopies) {
+            halfCopies.values().forEach(NDArray::close);
+        }
         eps.close();
         attentionScale.close();
     }

@@ -147,17 +147,20 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             return new RunOutcome.Stopped(resumeStep);
         }
         RunConfig config = materialized.get();
-        if (streaming(config)) {
-            return executeStreaming(start, config, training, resume, reporter);
+        try (SharedBaseHold base = SharedBaseHold.of(config)) {
+            if (streaming(config)) {
+                return executeStreaming(start, config, training, resume, reporter);
+            }
+            Optional<DatasetLoader.Pairs> loaded = data(config, reporter);
+            if (loaded.isEmpty()) {
+                return new RunOutcome.Stopped(resumeStep);
+            }
+            if (config.getTraining().hasSftWarmup()) {
+                return withSftWarmup(start, config, loaded.get(), resume, reporter);
+            }
+            return trainStage(start, config, resolved(config, start.hyperparameters()), loaded.get(), resume,
+                    reporter);
         }
-        Optional<DatasetLoader.Pairs> loaded = data(config, reporter);
-        if (loaded.isEmpty()) {
-            return new RunOutcome.Stopped(resumeStep);
-        }
-        if (config.getTraining().hasSftWarmup()) {
-            return withSftWarmup(start, config, loaded.get(), resume, reporter);
-        }
-        return trainStage(start, config, resolved(config, start.hyperparameters()), loaded.get(), resume, reporter);
     }
 
     /**

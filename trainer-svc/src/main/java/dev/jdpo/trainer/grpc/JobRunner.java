@@ -3,6 +3,7 @@ package dev.jdpo.trainer.grpc;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.SharedBases;
 import dev.jdpo.model.lora.LoraAdapter;
 import dev.jdpo.proto.internal.v1.Finished;
 import dev.jdpo.proto.internal.v1.Started;
@@ -139,7 +140,11 @@ final class JobRunner implements Runnable {
         }
     }
 
-    /** The policy to train: the whole model, or under LoRA the frozen base with a new or continued adapter. */
+    /**
+     * The policy to train: the whole model, or under LoRA the frozen base with a new or continued adapter. The
+     * base is shared with the reference when this process scores it too ({@link SharedBases}), unless the run
+     * merges the adapter into it at the end.
+     */
     private CausalLM loadPolicy() throws TrainFailure, ModelLoadException {
         LoraTraining lora = job.lora();
         if (lora == null) {
@@ -147,8 +152,9 @@ final class JobRunner implements Runnable {
         }
         if (lora.adapter() == null) {
             // the base loads frozen: no gradients, moments or master copies for its weights
-            CausalLM base = CausalLM.load(job.policyDir(), new LoadOptions(job.load().device(),
-                    job.load().precision(), false));
+            LoadOptions frozen = new LoadOptions(job.load().device(), job.load().precision(), false);
+            CausalLM base = lora.mergeAtEnd() ? CausalLM.load(job.policyDir(), frozen)
+                    : SharedBases.load(job.policyDir(), frozen);
             try {
                 base.attachAdapter(LoraAdapter.create(base, lora.newAdapter(), job.config().seed(), true));
                 return base;
@@ -159,7 +165,8 @@ final class JobRunner implements Runnable {
             }
         }
         try {
-            return CausalLM.load(job.policyDir(), lora.adapter(), job.load());
+            return lora.mergeAtEnd() ? CausalLM.load(job.policyDir(), lora.adapter(), job.load())
+                    : SharedBases.load(job.policyDir(), lora.adapter(), job.load());
         } catch (ModelLoadException e) {
             throw TrainFailure.invalidModel("training.lora.adapter", "training.lora.adapter: " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -4,6 +4,7 @@ import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.model.SaveOptions;
+import dev.jdpo.model.SharedBases;
 import dev.jdpo.trainer.checkpoint.CheckpointException;
 import dev.jdpo.trainer.checkpoint.Checkpoints;
 import dev.jdpo.trainer.checkpoint.ConfigJson;
@@ -141,8 +142,10 @@ public final class TrainingRun implements AutoCloseable {
         }
         CausalLM policy;
         try {
+            // a LoRA base is shared with an in-process reference unless the adapter is merged into it at the end
             policy = adapterBase == null ? CausalLM.load(checkpointDir, load)
-                    : CausalLM.load(adapterBase, checkpointDir, load);
+                    : output.mergeAdapter() ? CausalLM.load(adapterBase, checkpointDir, load)
+                    : SharedBases.load(adapterBase, checkpointDir, load);
         } catch (ModelLoadException e) {
             throw new CheckpointException("resume: " + e.getMessage(), e);
         }
