@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
+import dev.jdpo.model.SharedBases;
 import dev.jdpo.model.lora.LoraAdapter;
 import dev.jdpo.model.safetensors.SafetensorsFile;
 import dev.jdpo.trainer.checkpoint.Checkpoints;
@@ -134,6 +135,37 @@ class LoraTrainCommandTest {
         assertEquals(56, moments.size(), "two AdamW moments per A and B, none for the frozen base");
         assertTrue(moments.stream().allMatch(name -> name.contains(".lora_A.") || name.contains(".lora_B.")),
                 moments.toString());
+    }
+
+    /**
+     * Embedded, the default reference and the trainer share one copy of the base, read from disk once per run in
+     * either reference mode, and train as a trainer with a base of its own (--merge-at-end keeps it unshared).
+     */
+    @Test
+    void theReferenceAndTheTrainerReadTheBaseOnce(@TempDir Path out) throws Exception {
+        Path data = TrainCommandTest.writeData(tmp);
+        List<List<Double>> losses = new ArrayList<>();
+        for (String variant : List.of("precompute", "streaming", "merge-at-end")) {
+            Path output = out.resolve(variant);
+            List<String> args = new ArrayList<>(List.of("train", "--policy", BASE, "--data", data.toString(),
+                    "--loss", "sigmoid", "--lr", "1e-2", "--scheduler", "constant", "--warmup-steps", "0",
+                    "--batch-size", "4", "--max-steps", "2", "--logging-steps", "1", "--lora-r", "4",
+                    "--output", output.toString(), "--metrics-out", output.resolve("metrics.jsonl").toString(),
+                    "--state-dir", out.resolve("state-" + variant).toString()));
+            args.addAll(variant.equals("merge-at-end") ? List.of("--merge-at-end")
+                    : List.of("--set", "reference.mode=" + variant));
+            long loads = SharedBases.loads();
+            RunCommandsTest.Result result = jdpo(args);
+            assertEquals(0, result.exit(), result.err() + result.out());
+            // with --merge-at-end only the reference reads it through SharedBases; the trainer loads its own
+            assertEquals(loads + 1, SharedBases.loads(), variant + ": the base is read once");
+            List<JsonObject> metrics = TrainCommandTest.trainingLines(output.resolve("metrics.jsonl"));
+            assertEquals(Math.log(2), metrics.get(0).get("loss").getAsDouble(), 1e-6, variant + ": step 1");
+            losses.add(metrics.stream().map(line -> line.get("loss").getAsDouble()).toList());
+        }
+        assertEquals(losses.get(2), losses.get(0), "precompute on a shared base");
+        assertEquals(losses.get(2), losses.get(1), "streaming on a shared base");
+        assertTrue(losses.get(0).get(1) < Math.log(2), "the adapter learns: " + losses);
     }
 
     @Test
