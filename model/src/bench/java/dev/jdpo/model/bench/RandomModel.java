@@ -13,6 +13,25 @@ public final class RandomModel {
     private RandomModel() {
     }
 
+    /**
+     * Writes a random Llama with the tokenizer files of another model, for runs through {@code jdpo train}:
+     * {@code DIR TOKENIZER_DIR vocab hidden intermediate layers heads kvHeads} (eos id 2, pad id 0).
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 8) {
+            throw new IllegalArgumentException("usage: DIR TOKENIZER_DIR vocab hidden intermediate layers heads "
+                    + "kv_heads");
+        }
+        int[] sizes = new int[6];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = Integer.parseInt(args[i + 2]);
+        }
+        JsonObject config = llama(sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5]);
+        config.addProperty("eos_token_id", 2);
+        config.addProperty("pad_token_id", 0);
+        RandomInit.write(Path.of(args[0]), config, 0, Path.of(args[1]));
+    }
+
     /** A Llama config with RoPE theta 10000, RMSNorm eps 1e-5 and untied embeddings. */
     public static JsonObject llama(int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads) {
         JsonObject config = new JsonObject();
