@@ -15,6 +15,7 @@ import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -104,6 +106,13 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
      */
     private Optional<DataSummary> validateIntoStore(RunConfig config, RunReporter reporter)
             throws RunFailure, InterruptedException {
+        OptionalInt rows = StoreFill.trainsWhileReading(config);
+        if (rows.isPresent()) {
+            reporter.info(config.getData().getTrainingFile() + ": " + rows.getAsInt() + " rows, more than "
+                    + "data.shuffle_window (" + DatasetOrder.window(config.getData()) + "): they are tokenized and "
+                    + "checked as the run trains, which starts with the first pairs");
+            return Optional.of(new DataSummary(rows.getAsInt(), 0));
+        }
         Path dir = runDataDir.resolve("validated-" + UUID.randomUUID());
         Optional<PairStore> written = Optional.empty();
         try {
@@ -228,9 +237,20 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         Path dir = runDataDir.resolve(start.runId());
         adoptValidatedStore(config, dir, reporter);
         Optional<PairStore> stored = openStore(dir, reporter);
+        StoreFill fill = null;
         if (stored.isEmpty()) {
+            OptionalInt rows = StoreFill.trainsWhileReading(config);
             try {
-                stored = writeStore(dir, config, reporter);
+                if (rows.isPresent()) {
+                    fill = StoreFill.start(dir, config, rows.getAsInt(), datasetLoader(config), reporter);
+                    stored = Optional.of(fill.store());
+                } else {
+                    stored = writeStore(dir, config, reporter);
+                }
+            } catch (IOException unwritable) {
+                deleteStore(dir, reporter::warn);
+                throw new RunFailure("internal", "storing the run's tokenized pairs in " + dir + " failed: "
+                        + unwritable.getMessage(), "");
             } catch (RunFailure failed) {
                 deleteStore(dir, reporter::warn);
                 throw failed;
@@ -246,12 +266,14 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         boolean perToken = training.ldAlpha() != null;
         int window = config.getReference().getWindowPairs();
         RunOutcome outcome;
-        try (PairStore store = stored.get()) {
+        try (PairStore store = stored.get(); StoreFill filling = fill) {
+            DataOrder order = new DataOrder(training.seed(), store.trainingSize(),
+                    DatasetOrder.window(config.getData()));
             List<EncodedPair> validation = store.validation();
             if (training.needsReference()) {
                 outcome = ReferenceScoring.withScorer(config, referenceCacheDir, channels.credentials(), reporter,
                         false, scorer -> {
-                            RunOutcome trained = trainer.train(job, new StreamedJobPairs(store, training.seed(),
+                            RunOutcome trained = trainer.train(job, new StreamedJobPairs(store, order,
                                     scorer, perToken, scorer.score(validation, store.trainingSize(), perToken),
                                     window), reporter, resumeStep);
                             reporter.info("Reference log-probs: " + scorer.pairs() + " pairs scored while training ("
@@ -259,7 +281,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                             return Optional.of(trained);
                         }).orElseThrow();
             } else {
-                outcome = trainer.train(job, new StreamedJobPairs(store, training.seed(), null, false,
+                outcome = trainer.train(job, new StreamedJobPairs(store, order, null, false,
                         ScoringWindow.unscored(validation), window), reporter, resumeStep);
             }
         } catch (IOException unreadable) {
@@ -269,6 +291,10 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         } catch (RunFailure failed) {
             deleteStore(dir, reporter::warn);
             throw failed;
+        }
+        if (fill != null && fill.failure() != null) {
+            deleteStore(dir, reporter::warn);
+            throw fill.failure();
         }
         // a stopped run (cancelled, or paused by the shutdown) keeps its store, to resume from or inspect
         if (outcome instanceof RunOutcome.Completed) {
@@ -388,7 +414,8 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                         .setResumeFromCheckpoint(resume.map(point -> point.directory().toString()).orElse("")))
                 .setEvalBatchSize(config.getTraining().getReferenceBatchSize())
                 .setDevice(config.getModel().getDevice())
-                .setPrecision(config.getModel().getPrecision());
+                .setPrecision(config.getModel().getPrecision())
+                .setShuffleWindow(DatasetOrder.window(config.getData()));
         if (config.hasEvaluation()) {
             job.setEvaluation(config.getEvaluation());
         }
