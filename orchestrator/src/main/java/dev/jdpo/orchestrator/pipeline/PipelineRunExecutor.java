@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,18 +57,20 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     }
 
     /** A streaming run's store written while validating, until its run takes it. */
-    private record ValidatedStore(RunConfig config, Path dir) {
+    private record ValidatedStore(RunConfig config, ValidatedFolder folder) {
     }
 
     /**
      * @param referenceCacheDir where reference log-probs are cached across runs
-     * @param runDataDir        where streaming runs keep their tokenized pairs, a folder per run
+     * @param runDataDir        where streaming runs keep their tokenized pairs, a folder per run (validated stores
+     *                          a killed process left there are removed now)
      * @param serviceTls        TLS (mutual with a client certificate) toward remote services; {@code null}: plaintext
      */
     public PipelineRunExecutor(Path referenceCacheDir, Path runDataDir, ClientTls serviceTls) {
         this.referenceCacheDir = referenceCacheDir;
         this.runDataDir = runDataDir;
         this.channels = new ServiceChannels(ClientTls.credentials(serviceTls));
+        ValidatedFolder.sweep(runDataDir, LOG::warn);
     }
 
     @Override
@@ -113,13 +114,20 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                     + "checked as the run trains, which starts with the first pairs");
             return Optional.of(new DataSummary(rows.getAsInt(), 0));
         }
-        Path dir = runDataDir.resolve("validated-" + UUID.randomUUID());
+        ValidatedFolder folder;
+        try {
+            folder = ValidatedFolder.create(runDataDir);
+        } catch (IOException unwritable) {
+            throw new RunFailure("internal", "storing the tokenized pairs in " + runDataDir + " failed: "
+                    + unwritable.getMessage(), "");
+        }
+        Path dir = folder.dir();
         Optional<PairStore> written = Optional.empty();
         try {
             written = writeStore(dir, config, reporter);
         } finally {
             if (written.isEmpty()) {
-                deleteStore(dir, reporter::warn);
+                discard(folder, reporter::warn);
             }
         }
         if (written.isEmpty()) {
@@ -134,10 +142,10 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         ValidatedStore replaced;
         synchronized (this) {
             replaced = lastValidatedStore;
-            lastValidatedStore = new ValidatedStore(config, dir);
+            lastValidatedStore = new ValidatedStore(config, folder);
         }
         if (replaced != null) {
-            deleteStore(replaced.dir(), reporter::warn);
+            discard(replaced.folder(), reporter::warn);
         }
         return Optional.of(summary);
     }
@@ -337,14 +345,27 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             lastValidatedStore = null;
         }
         if (Files.exists(dir)) {
-            deleteStore(validated.dir(), reporter::warn);
+            discard(validated.folder(), reporter::warn);
             return;
         }
         try {
-            Files.move(validated.dir(), dir, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(validated.folder().dir(), dir, StandardCopyOption.ATOMIC_MOVE);
+            validated.folder().close();
         } catch (IOException unmovable) {
-            throw new RunFailure("internal", "moving the validated pairs " + validated.dir() + " to " + dir
+            throw new RunFailure("internal", "moving the validated pairs " + validated.folder().dir() + " to " + dir
                     + " failed: " + unmovable.getMessage(), "");
+        }
+    }
+
+    /** Removes a validated store no run took, then lets its folder's lock go. */
+    private static void discard(ValidatedFolder folder, Consumer<String> warn) {
+        if (Files.exists(folder.dir())) {
+            deleteStore(folder.dir(), warn);
+        }
+        try {
+            folder.close();
+        } catch (IOException failed) {
+            warn.accept("could not release the lock of " + folder.dir() + ": " + failed.getMessage());
         }
     }
 
@@ -393,7 +414,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             lastValidatedStore = null;
         }
         if (unused != null) {
-            deleteStore(unused.dir(), LOG::warn);
+            discard(unused.folder(), LOG::warn);
         }
     }
 

@@ -2,8 +2,11 @@ package dev.jdpo.orchestrator.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.checkpoint.DatasetFingerprint;
 import dev.jdpo.trainer.data.TrainingPair;
@@ -103,6 +106,54 @@ class PairStoreTest {
             cutShort.add(pairs(1, 0).get(0));
         }
         assertTrue(PairStore.open(tmp).isEmpty(), "a write that never finished leaves no index");
+    }
+
+    @Test
+    void aStoreInFileOrderIsReadWhileItIsWrittenAndReopenedOnceComplete() throws Exception {
+        List<EncodedPair> records = pairs(600, 0);
+        try (PairStore.Writer writer = PairStore.writer(tmp);
+             PairStore store = writer.inFileOrder(600, "from-the-file")) {
+            for (EncodedPair pair : records.subList(0, 300)) {
+                writer.add(pair);
+            }
+            // records become readable a group of 256 at a time
+            assertTrue(store.stored(255, 0));
+            assertSame(records.get(17), store.training(17));
+            assertFalse(store.stored(256, 10), "not flushed yet");
+            Thread late = new Thread(() -> {
+                try {
+                    for (EncodedPair pair : records.subList(300, 600)) {
+                        writer.add(pair);
+                    }
+                    writer.finishInFileOrder(600, "from-the-file");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            late.start();
+            assertTrue(store.stored(599, 30_000), "a waiting read sees the pair once it is written");
+            late.join();
+            assertSame(records.get(599), store.training(599));
+        }
+        try (PairStore store = PairStore.open(tmp).orElseThrow()) {
+            assertEquals(600, store.trainingSize());
+            assertEquals(0, store.validationSize());
+            assertEquals("from-the-file", store.fingerprint());
+            assertSame(records.get(420), store.training(420));
+        }
+    }
+
+    @Test
+    void aReaderWaitingOnAStoreWhoseWritingFailedGetsTheFailure() throws Exception {
+        try (PairStore.Writer writer = PairStore.writer(tmp); PairStore store = writer.inFileOrder(10, "f")) {
+            writer.add(pairs(1, 0).get(0));
+            writer.fail(new RunFailure("invalid_training_file", "line 2: not JSON", "data.training_file"));
+            RunFailure failure = assertThrows(RunFailure.class, () -> store.stored(3, 10_000));
+            assertEquals("line 2: not JSON", failure.getMessage());
+            assertThrows(IllegalStateException.class, () -> writer.finishInFileOrder(10, "f"),
+                    "1 pair for 10 rows");
+        }
+        assertTrue(PairStore.open(tmp).isEmpty(), "an incomplete store has no index");
     }
 
     private static void assertSame(EncodedPair expected, EncodedPair actual) {
