@@ -48,11 +48,12 @@ final class StoreFill implements AutoCloseable {
 
     /**
      * The training file's rows when a streaming run can train while it is read: more than data.shuffle_window, no
-     * validation file and none held out by data.validation_split. Empty otherwise, or when the file cannot be read
+     * validation file and no data.validation_split. Empty otherwise, or when the file cannot be read
      * here (the tokenizer then reads it, and reports why not).
      */
     static OptionalInt trainsWhileReading(RunConfig config) {
-        if (!config.getData().getValidationFile().isEmpty()) {
+        // a split's held-out pairs are drawn from the whole file: no need to count it
+        if (!config.getData().getValidationFile().isEmpty() || config.getData().getValidationSplit() > 0) {
             return OptionalInt.empty();
         }
         int rows;
@@ -61,10 +62,8 @@ final class StoreFill implements AutoCloseable {
         } catch (DataFileException unreadable) {
             return OptionalInt.empty();
         }
-        DatasetOrder order = DatasetLoader.order(config, rows, 0);
-        return order.trainingSize() == rows
-                && DatasetOrder.fileOrder(rows, 0, DatasetOrder.window(config.getData()))
-                ? OptionalInt.of(rows) : OptionalInt.empty();
+        return DatasetOrder.fileOrder(rows, 0, DatasetOrder.window(config.getData())) ? OptionalInt.of(rows)
+                : OptionalInt.empty();
     }
 
     /** The store the run reads; reads wait for pairs not written yet. */
