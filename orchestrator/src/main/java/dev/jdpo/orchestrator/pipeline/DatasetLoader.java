@@ -121,7 +121,7 @@ final class DatasetLoader {
         }
         DatasetOrder order = order(config, records, validation);
         requireTraining(order.trainingSize() == 0, data.getTrainingFile(), "data.training_file");
-        return Optional.of(writer.finish(order.order(), order.trainingSize()));
+        return Optional.of(writer.finish(order.order(), order.trainingSize(), DatasetOrder.window(data)));
     }
 
     /**

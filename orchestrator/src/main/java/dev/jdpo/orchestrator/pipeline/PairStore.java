@@ -3,6 +3,7 @@ package dev.jdpo.orchestrator.pipeline;
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.checkpoint.DatasetFingerprint;
+import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -268,8 +269,9 @@ final class PairStore implements AutoCloseable {
          *
          * @param order        the dataset order: record numbers, training pairs first, then validation pairs
          * @param trainingSize how many of {@code order} are training pairs
+         * @param window       the shuffle window of the epochs' order, in the fingerprint when the order depends on it
          */
-        PairStore finish(int[] order, int trainingSize) throws IOException {
+        PairStore finish(int[] order, int trainingSize, int window) throws IOException {
             if (order.length != records) {
                 throw new IllegalArgumentException("an order of " + order.length + " for " + records + " records");
             }
@@ -280,6 +282,9 @@ final class PairStore implements AutoCloseable {
                 int record = order[i];
                 EncodedPair pair = read(channel, new long[] {index[record], index[record + 1]}, record);
                 fingerprint.add(new TrainingPair(pair.promptIds(), pair.chosenIds(), pair.rejectedIds(), null));
+            }
+            if (DataOrder.buffered(trainingSize, window)) {
+                fingerprint.shuffleWindow(window);
             }
             channel.force(false);
             String hex = fingerprint.hex();

@@ -3,12 +3,15 @@ package dev.jdpo.orchestrator.pipeline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.checkpoint.DatasetFingerprint;
+import dev.jdpo.trainer.data.DataOrder;
+import dev.jdpo.trainer.data.HeldPairs;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,11 +37,15 @@ class PairStoreTest {
 
     /** Writes {@code records} in arrival order; the dataset order is {@code order}, the first {@code training}. */
     private PairStore write(List<EncodedPair> records, int[] order, int training) throws Exception {
+        return write(records, order, training, DataOrder.DEFAULT_WINDOW);
+    }
+
+    private PairStore write(List<EncodedPair> records, int[] order, int training, int window) throws Exception {
         try (PairStore.Writer writer = PairStore.writer(tmp)) {
             for (EncodedPair pair : records) {
                 writer.add(pair);
             }
-            return writer.finish(order, training);
+            return writer.finish(order, training, window);
         }
     }
 
@@ -72,6 +79,27 @@ class PairStoreTest {
     }
 
     @Test
+    void aboveItsShuffleWindowTheFingerprintHoldsTheWindowAsTheTrainersDoes() throws Exception {
+        List<EncodedPair> records = pairs(20, 0);
+        int[] order = new int[20];
+        for (int i = 0; i < 20; i++) {
+            order[i] = i;
+        }
+        List<TrainingPair> training = records.stream().map(p -> new TrainingPair(p.promptIds(), p.chosenIds(),
+                p.rejectedIds(), null)).toList();
+        String atTheWindow;
+        try (PairStore store = write(records, order, 20, 20)) {
+            atTheWindow = store.fingerprint();
+        }
+        try (PairStore store = write(records, order, 20, 8)) {
+            assertEquals(new HeldPairs(training, 1, 8).fingerprint(), store.fingerprint());
+            assertNotEquals(atTheWindow, store.fingerprint(), "another window visits other pairs on resume");
+        }
+        assertEquals(new HeldPairs(training, 1, 20).fingerprint(), atTheWindow);
+        assertEquals(DatasetFingerprint.of(training), atTheWindow, "at or under the window, as before it existed");
+    }
+
+    @Test
     void aReadStartedAgainReplacesWhatTheFirstAttemptWrote() throws Exception {
         List<EncodedPair> first = pairs(4, 0);
         List<EncodedPair> again = pairs(6, 200);
@@ -85,7 +113,7 @@ class PairStoreTest {
             for (EncodedPair pair : again) {
                 writer.add(pair);
             }
-            writer.finish(new int[] {0, 1, 2, 3, 4, 5, 6}, 7).close();
+            writer.finish(new int[] {0, 1, 2, 3, 4, 5, 6}, 7, DataOrder.DEFAULT_WINDOW).close();
         }
         try (PairStore store = PairStore.open(tmp).orElseThrow()) {
             assertEquals(7, store.trainingSize());

@@ -27,6 +27,11 @@ public record DataOrder(long seed, int size, int window) {
 
     /** Whether position j needs only pairs below j + window, rather than all of them. */
     public boolean buffered() {
+        return buffered(size, window);
+    }
+
+    /** Whether {@code size} pairs over a shuffle window of {@code window} take the buffered shuffle. */
+    public static boolean buffered(int size, int window) {
         return size > window;
     }
 

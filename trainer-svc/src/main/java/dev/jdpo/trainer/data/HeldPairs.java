@@ -23,7 +23,12 @@ public final class HeldPairs implements PairSource {
         }
         this.pairs = List.copyOf(pairs);
         this.order = new DataOrder(seed, pairs.size(), window);
-        this.fingerprint = DatasetFingerprint.of(this.pairs);
+        DatasetFingerprint fingerprint = new DatasetFingerprint();
+        this.pairs.forEach(fingerprint::add);
+        if (order.buffered()) {
+            fingerprint.shuffleWindow(window);
+        }
+        this.fingerprint = fingerprint.hex();
     }
 
     @Override
