@@ -52,8 +52,13 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     private final ServiceChannels channels;
     private SoftReference<ValidatedData> lastValidated = new SoftReference<>(null);
     private ValidatedStore lastValidatedStore;
+    private ValidatedRows lastValidatedRows;
 
     private record ValidatedData(RunConfig config, DatasetLoader.Pairs pairs) {
+    }
+
+    /** The rows validating counted for a streaming run that trains while its file is read, until its run takes them. */
+    private record ValidatedRows(RunConfig config, int rows) {
     }
 
     /** A streaming run's store written while validating, until its run takes it. */
@@ -112,6 +117,9 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             reporter.info(config.getData().getTrainingFile() + ": " + rows.getAsInt() + " rows, more than "
                     + "data.shuffle_window (" + DatasetOrder.window(config.getData()) + "): they are tokenized and "
                     + "checked as the run trains, which starts with the first pairs");
+            synchronized (this) {
+                lastValidatedRows = new ValidatedRows(config, rows.getAsInt());
+            }
             return Optional.of(new DataSummary(rows.getAsInt(), 0));
         }
         ValidatedFolder folder;
@@ -247,7 +255,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         Optional<PairStore> stored = openStore(dir, reporter);
         StoreFill fill = null;
         if (stored.isEmpty()) {
-            OptionalInt rows = StoreFill.trainsWhileReading(config);
+            OptionalInt rows = validatedRows(config);
             try {
                 if (rows.isPresent()) {
                     fill = StoreFill.start(dir, config, rows.getAsInt(), datasetLoader(config), reporter);
@@ -332,6 +340,18 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             throw new RunFailure("internal", "storing the run's tokenized pairs in " + dir + " failed: "
                     + unwritable.getMessage(), "");
         }
+    }
+
+    /** The rows {@link #validateIntoStore} just counted for this config, taken once; else counted now. */
+    private OptionalInt validatedRows(RunConfig config) {
+        synchronized (this) {
+            ValidatedRows validated = lastValidatedRows;
+            if (validated != null && validated.config().equals(config)) {
+                lastValidatedRows = null;
+                return OptionalInt.of(validated.rows());
+            }
+        }
+        return StoreFill.trainsWhileReading(config);
     }
 
     /** Moves the store {@link #validateIntoStore} just wrote for this config into the run's folder, taken once. */
