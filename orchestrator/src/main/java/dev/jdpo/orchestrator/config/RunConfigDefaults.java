@@ -8,6 +8,7 @@ import dev.jdpo.proto.v1.ReferenceMode;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.proto.v1.TrainingConfig;
 import dev.jdpo.trainer.config.TrainingDefaults;
+import dev.jdpo.trainer.data.DataOrder;
 
 /**
  * Fills every unset field with the default documented in config.proto (training and output from
@@ -36,6 +37,9 @@ public final class RunConfigDefaults {
         }
         if (data.getFormat().isEmpty()) {
             data.setFormat("auto");
+        }
+        if (data.getShuffleWindow() == 0) {
+            data.setShuffleWindow(DataOrder.DEFAULT_WINDOW);
         }
         TrainingConfig.Builder training = b.getTrainingBuilder();
         if (!training.hasBeta() && config.getHyperparameters().getBeta().hasValue()) {

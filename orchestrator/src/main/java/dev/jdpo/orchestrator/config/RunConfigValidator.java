@@ -90,6 +90,9 @@ public final class RunConfigValidator {
             found.add(new ConfigViolation("data.training_file", "required: a file of preference pairs "
                     + "(or data.sampled_pairs)"));
         }
+        if (data.getShuffleWindow() < 0) {
+            found.add(new ConfigViolation("data.shuffle_window", "must be >= 0, got " + data.getShuffleWindow()));
+        }
         if (data.hasValidationSplit()) {
             double split = data.getValidationSplit();
             if (!(split >= 0 && split < 0.5)) {

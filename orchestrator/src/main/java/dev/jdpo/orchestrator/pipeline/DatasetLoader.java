@@ -3,7 +3,6 @@ package dev.jdpo.orchestrator.pipeline;
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.proto.internal.v1.DataOptions;
-import dev.jdpo.proto.internal.v1.Split;
 import dev.jdpo.proto.internal.v1.SplitPair;
 import dev.jdpo.proto.internal.v1.TokenizeDatasetRequest;
 import dev.jdpo.proto.internal.v1.TokenizeResponse;
@@ -14,7 +13,6 @@ import dev.jdpo.proto.v1.DataConfig;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.tokenizer.data.DataFormat;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
-import dev.jdpo.tokenizer.pipeline.ShuffleSplit;
 import dev.jdpo.trainer.config.TrainingMethod;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -22,7 +20,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reads, checks, tokenizes, shuffles and splits a run's preference data through {@code TokenizerService} with
@@ -69,57 +67,91 @@ final class DatasetLoader {
      */
     Optional<Pairs> load(RunConfig config, RunReporter reporter) throws RunFailure, InterruptedException {
         DataConfig data = config.getData();
-        boolean separateValidation = !data.getValidationFile().isEmpty();
-        DataOptions options = options(config, separateValidation ? 0 : data.getValidationSplit(), false);
+        DataOptions options = options(config);
         HeldPairs training = new HeldPairs();
-        if (!read(config, options, data.getTrainingFile(), "data.training_file", reporter, training)) {
+        if (!read(config, options, data.getTrainingFile(), "data.training_file", reporter, reporter::stopRequested,
+                training)) {
             return Optional.empty();
-        }
-        requireTraining(training.train.isEmpty(), data.getTrainingFile(), "data.training_file");
-        if (!separateValidation) {
-            return Optional.of(new Pairs(training.train, training.validation));
         }
         HeldPairs validation = new HeldPairs();
-        if (!read(config, options, data.getValidationFile(), "data.validation_file", reporter, validation)) {
-            return Optional.empty();
+        if (!data.getValidationFile().isEmpty()) {
+            requireTraining(training.pairs.isEmpty(), data.getTrainingFile(), "data.training_file");
+            if (!read(config, options, data.getValidationFile(), "data.validation_file", reporter,
+                    reporter::stopRequested, validation)) {
+                return Optional.empty();
+            }
+            requireTraining(validation.pairs.isEmpty(), data.getValidationFile(), "data.validation_file");
         }
-        requireTraining(validation.train.isEmpty(), data.getValidationFile(), "data.validation_file");
-        return Optional.of(new Pairs(training.train, validation.train));
+        DatasetOrder order = order(config, training.pairs.size(), validation.pairs.size());
+        requireTraining(order.trainingSize() == 0, data.getTrainingFile(), "data.training_file");
+        List<EncodedPair> all = new ArrayList<>(training.pairs);
+        all.addAll(validation.pairs);
+        List<EncodedPair> ordered = new ArrayList<>(all.size());
+        for (int record : order.order()) {
+            ordered.add(all.get(record));
+        }
+        return Optional.of(new Pairs(ordered.subList(0, order.trainingSize()),
+                ordered.subList(order.trainingSize(), ordered.size())));
     }
 
     /**
-     * Streams the data into a run's store as the tokenizer reads it, in file order, holding no pair: the shuffle and
-     * the split become the store's order, the same {@link ShuffleSplit} order {@link #load} gets from the tokenizer.
+     * Streams the data into a run's store as the tokenizer reads it, in file order, holding no pair; the store's
+     * order is {@link DatasetOrder}'s, as for {@link #load}.
      *
      * @return empty when a stop was requested before the data was read
      */
     Optional<PairStore> store(RunConfig config, RunReporter reporter, PairStore.Writer writer)
             throws RunFailure, InterruptedException, IOException {
         DataConfig data = config.getData();
-        long seed = config.getTraining().getSeed();
-        DataOptions options = options(config, 0, true);
-        if (!read(config, options, data.getTrainingFile(), "data.training_file", reporter, new StoredPairs(writer))) {
-            return Optional.empty();
-        }
-        int records = writer.records();
-        if (data.getValidationFile().isEmpty()) {
-            int trainingSize = records - ShuffleSplit.validationSize(records, data.getValidationSplit());
-            requireTraining(trainingSize == 0, data.getTrainingFile(), "data.training_file");
-            return Optional.of(writer.finish(ShuffleSplit.permutation(records, seed), trainingSize));
-        }
-        requireTraining(records == 0, data.getTrainingFile(), "data.training_file");
-        if (!read(config, options, data.getValidationFile(), "data.validation_file", reporter,
+        DataOptions options = options(config);
+        if (!read(config, options, data.getTrainingFile(), "data.training_file", reporter, reporter::stopRequested,
                 new StoredPairs(writer))) {
             return Optional.empty();
         }
-        int validation = writer.records() - records;
-        requireTraining(validation == 0, data.getValidationFile(), "data.validation_file");
-        int[] order = Arrays.copyOf(ShuffleSplit.permutation(records, seed), writer.records());
-        int[] validationOrder = ShuffleSplit.permutation(validation, seed);
-        for (int i = 0; i < validation; i++) {
-            order[records + i] = records + validationOrder[i];
+        int records = writer.records();
+        int validation = 0;
+        if (!data.getValidationFile().isEmpty()) {
+            requireTraining(records == 0, data.getTrainingFile(), "data.training_file");
+            if (!read(config, options, data.getValidationFile(), "data.validation_file", reporter,
+                    reporter::stopRequested, new StoredPairs(writer))) {
+                return Optional.empty();
+            }
+            validation = writer.records() - records;
+            requireTraining(validation == 0, data.getValidationFile(), "data.validation_file");
         }
-        return Optional.of(writer.finish(order, records));
+        DatasetOrder order = order(config, records, validation);
+        requireTraining(order.trainingSize() == 0, data.getTrainingFile(), "data.training_file");
+        return Optional.of(writer.finish(order.order(), order.trainingSize(), DatasetOrder.window(data)));
+    }
+
+    /**
+     * Writes the training file into {@code writer}'s store in file order while the run reads it
+     * ({@link PairStore.Writer#inFileOrder}), then completes it; {@code stop} ends the read early, leaving it
+     * incomplete.
+     *
+     * @param rows the rows counted up front: each must become a pair, since the trainer counts on that many
+     */
+    void fill(RunConfig config, RunReporter reporter, BooleanSupplier stop, PairStore.Writer writer, int rows,
+              String fingerprint) throws RunFailure, InterruptedException, IOException {
+        String file = config.getData().getTrainingFile();
+        if (!read(config, options(config), file, "data.training_file", reporter, stop, new StoredPairs(writer))) {
+            return;
+        }
+        if (writer.records() != rows) {
+            throw new RunFailure("invalid_training_file", file + ": " + rows + " rows counted but " + writer.records()
+                    + " pairs tokenized (duplicates or dropped pairs, see the warnings); the run trained from the "
+                    + "first rows before the file was read, counting on one pair a row: remove those rows, or set "
+                    + "data.shuffle_window to at least " + rows + " to train after the whole file is read",
+                    "data.training_file");
+        }
+        writer.finishInFileOrder(rows, fingerprint);
+    }
+
+    /** The dataset order of a run's pairs: the training file's records, then the validation file's. */
+    static DatasetOrder order(RunConfig config, int records, int validationRecords) {
+        DataConfig data = config.getData();
+        return DatasetOrder.of(records, validationRecords, data.getValidationSplit(),
+                config.getTraining().getSeed(), DatasetOrder.window(data));
     }
 
     private static void requireTraining(boolean none, String file, String field) throws RunFailure {
@@ -137,18 +169,16 @@ final class DatasetLoader {
     }
 
     private static final class HeldPairs implements PairSink {
-        private final List<EncodedPair> train = new ArrayList<>();
-        private final List<EncodedPair> validation = new ArrayList<>();
+        private final List<EncodedPair> pairs = new ArrayList<>();
 
         @Override
         public void restart() {
-            train.clear();
-            validation.clear();
+            pairs.clear();
         }
 
         @Override
         public void add(SplitPair pair) {
-            (pair.getSplit() == Split.SPLIT_VALIDATION ? validation : train).add(encoded(pair));
+            pairs.add(encoded(pair));
         }
     }
 
@@ -174,14 +204,14 @@ final class DatasetLoader {
 
     /** Reads one file into {@code sink}; false when a stop was requested. */
     private boolean read(RunConfig config, DataOptions options, String file, String field, RunReporter reporter,
-                         PairSink sink) throws RunFailure, InterruptedException {
+                         BooleanSupplier stop, PairSink sink) throws RunFailure, InterruptedException {
         TokenizeDatasetRequest request = TokenizeDatasetRequest.newBuilder()
                 .setModelDir(config.getModel().getPolicy()).setDatasetPath(file).setOptions(options).build();
         for (int retry = 1; ; retry++) {
             boolean answered = false;
             Context.CancellableContext call = Context.current().withCancellation();
             ScheduledFuture<?> stopWatch = STOP_POLLER.scheduleWithFixedDelay(() -> {
-                if (reporter.stopRequested()) {
+                if (stop.getAsBoolean()) {
                     call.cancel(null);
                 }
             }, ServiceRetries.STOP_POLL_MILLIS, ServiceRetries.STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -211,7 +241,7 @@ final class DatasetLoader {
                 throw new RunFailure("internal", "storing the tokenized pairs of " + file + " failed: "
                         + unwritable.getMessage(), "");
             } catch (StatusRuntimeException failed) {
-                if (reporter.stopRequested()) {
+                if (stop.getAsBoolean()) {
                     return false;
                 }
                 Status status = failed.getStatus();
@@ -229,7 +259,7 @@ final class DatasetLoader {
                 reporter.warn("the tokenizer service at " + target + (answered ? " went away while reading " + file
                         + " (" : " is unavailable (") + problem + "); retry " + retry + " of " + retries.attempts()
                         + " in " + retries.backoffBefore(retry) + " ms, reading the file again");
-                if (retries.stoppedDuringBackoff(retry, reporter::stopRequested)) {
+                if (retries.stoppedDuringBackoff(retry, stop)) {
                     return false;
                 }
                 channel.resetConnectBackoff();
@@ -290,14 +320,13 @@ final class DatasetLoader {
         }
     }
 
-    private static DataOptions options(RunConfig config, double validationSplit, boolean fileOrder) {
+    /** Every pair in file order, unsplit: the run orders and splits them ({@link DatasetOrder}). */
+    private static DataOptions options(RunConfig config) {
         return DataOptions.newBuilder()
-                .setFileOrder(fileOrder)
+                .setFileOrder(true)
                 .setFormat(config.getData().getFormat())
                 .setMaxLength(config.getTraining().getMaxLength())
                 .setMaxPromptLength(config.getTraining().getMaxPromptLength())
-                .setSeed(config.getTraining().getSeed())
-                .setValidationRatio(validationSplit)
                 .build();
     }
 }

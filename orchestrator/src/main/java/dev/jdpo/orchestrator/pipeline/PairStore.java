@@ -1,7 +1,9 @@
 package dev.jdpo.orchestrator.pipeline;
 
+import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.checkpoint.DatasetFingerprint;
+import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -28,7 +30,8 @@ import java.util.Optional;
  * records in the order they arrived (file order); {@code index.bin} their offsets, the dataset order (a permutation
  * of the records: the training pairs, then the validation pairs) and the training set's fingerprint. The index is
  * written last and moved into place, so a store a crash cut short has none and is written again. Only the offsets
- * and the order stay in memory (12 bytes a pair).
+ * and the order stay in memory (12 bytes a pair). A store in file order can be read while it is written
+ * ({@link Writer#inFileOrder}): a read waits until the writer has stored its record.
  */
 final class PairStore implements AutoCloseable {
 
@@ -36,16 +39,19 @@ final class PairStore implements AutoCloseable {
     private static final int VERSION = 2;
     private static final String PAIRS = "pairs.bin";
     private static final String INDEX = "index.bin";
+    // records become readable in groups while the store is written: one flush per group, not per pair
+    private static final int PUBLISH_EVERY = 256;
 
     private final FileChannel file;
-    private final long[] offsets;
+    private final Records records;
     private final int[] order;
     private final int trainingSize;
     private final String fingerprint;
 
-    private PairStore(FileChannel file, long[] offsets, int[] order, int trainingSize, String fingerprint) {
+    /** @param order the dataset order; null: file order, the training pairs only */
+    private PairStore(FileChannel file, Records records, int[] order, int trainingSize, String fingerprint) {
         this.file = file;
-        this.offsets = offsets;
+        this.records = records;
         this.order = order;
         this.trainingSize = trainingSize;
         this.fingerprint = fingerprint;
@@ -73,8 +79,8 @@ final class PairStore implements AutoCloseable {
             for (int i = 0; i < records; i++) {
                 order[i] = in.readInt();
             }
-            return Optional.of(new PairStore(FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.READ), offsets,
-                    order, training, fingerprint));
+            return Optional.of(new PairStore(FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.READ),
+                    Records.complete(offsets), order, training, fingerprint));
         }
     }
 
@@ -88,7 +94,7 @@ final class PairStore implements AutoCloseable {
     }
 
     int validationSize() {
-        return order.length - trainingSize;
+        return order == null ? 0 : order.length - trainingSize;
     }
 
     /** The training set's fingerprint as the trainer computes it for pairs without reference sums. */
@@ -96,26 +102,40 @@ final class PairStore implements AutoCloseable {
         return fingerprint;
     }
 
-    /** Training pair {@code position} of the dataset order. */
+    /**
+     * Whether training pair {@code position} is stored, waiting up to {@code millis} for a store still being written.
+     *
+     * @throws RunFailure when writing the store failed (the tokenizer's error, or rows that made no pair)
+     */
+    boolean stored(int position, long millis) throws RunFailure, InterruptedException {
+        return records.await(record(position), millis);
+    }
+
+    /** Training pair {@code position} of the dataset order; {@link #stored} first while the store is written. */
     EncodedPair training(int position) throws IOException {
-        return read(order[position]);
+        return read(record(position));
     }
 
     List<EncodedPair> validation() throws IOException {
         List<EncodedPair> pairs = new ArrayList<>(validationSize());
-        for (int i = trainingSize; i < order.length; i++) {
+        for (int i = trainingSize; i < trainingSize + validationSize(); i++) {
             pairs.add(read(order[i]));
         }
         return pairs;
     }
 
-    private EncodedPair read(int record) throws IOException {
-        return read(file, offsets, record);
+    private int record(int position) {
+        return order == null ? position : order[position];
     }
 
-    private static EncodedPair read(FileChannel file, long[] offsets, int record) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate((int) (offsets[record + 1] - offsets[record]));
-        long at = offsets[record];
+    private EncodedPair read(int record) throws IOException {
+        return read(file, records.span(record), record);
+    }
+
+    /** @param span the record's start and end offsets */
+    private static EncodedPair read(FileChannel file, long[] span, int record) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate((int) (span[1] - span[0]));
+        long at = span[0];
         while (bytes.hasRemaining()) {
             int n = file.read(bytes, at + bytes.position());
             if (n < 0) {
@@ -149,6 +169,7 @@ final class PairStore implements AutoCloseable {
 
         private final Path dir;
         private final FileChannel channel;
+        private final Records published = new Records();
         private DataOutputStream out;
         private long[] offsets = new long[1024];
         private int records;
@@ -187,11 +208,21 @@ final class PairStore implements AutoCloseable {
             }
             offsets[records + 1] = offsets[records] + bytes;
             records++;
+            if (records % PUBLISH_EVERY == 0) {
+                publish();
+            }
+        }
+
+        /** Makes the records written so far readable through {@link #inFileOrder}'s store. */
+        private void publish() throws IOException {
+            out.flush();
+            published.publish(offsets, records);
         }
 
         /** Drops the records from {@code keep} on. */
         void truncate(int keep) throws IOException {
             out.flush();
+            published.publish(offsets, Math.min(keep, published.count()));
             channel.truncate(offsets[keep]);
             channel.position(offsets[keep]);
             records = keep;
@@ -199,12 +230,48 @@ final class PairStore implements AutoCloseable {
         }
 
         /**
+         * The store of a training set in file order, readable while this writer writes it; {@link #finishInFileOrder}
+         * completes it.
+         *
+         * @param trainingSize the pairs it will hold (the rows counted up front)
+         */
+        PairStore inFileOrder(int trainingSize, String fingerprint) throws IOException {
+            return new PairStore(FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.READ), published, null,
+                    trainingSize, fingerprint);
+        }
+
+        /**
+         * Completes {@link #inFileOrder}'s store: writes its index (file order), so a restart reads it back.
+         *
+         * @throws IllegalStateException when the records are not the pairs promised
+         */
+        void finishInFileOrder(int trainingSize, String fingerprint) throws IOException {
+            if (records != trainingSize) {
+                throw new IllegalStateException(records + " pairs for " + trainingSize + " rows");
+            }
+            out.flush();
+            channel.force(false);
+            int[] order = new int[records];
+            for (int i = 0; i < records; i++) {
+                order[i] = i;
+            }
+            writeIndex(order, trainingSize, fingerprint);
+            publish();
+        }
+
+        /** Readers of {@link #inFileOrder}'s store waiting for records stop waiting: none will come. */
+        void fail(RunFailure failure) {
+            published.fail(failure);
+        }
+
+        /**
          * Writes the index and opens the store.
          *
          * @param order        the dataset order: record numbers, training pairs first, then validation pairs
          * @param trainingSize how many of {@code order} are training pairs
+         * @param window       the shuffle window of the epochs' order, in the fingerprint when the order depends on it
          */
-        PairStore finish(int[] order, int trainingSize) throws IOException {
+        PairStore finish(int[] order, int trainingSize, int window) throws IOException {
             if (order.length != records) {
                 throw new IllegalArgumentException("an order of " + order.length + " for " + records + " records");
             }
@@ -212,12 +279,22 @@ final class PairStore implements AutoCloseable {
             long[] index = Arrays.copyOf(offsets, records + 1);
             DatasetFingerprint fingerprint = new DatasetFingerprint();
             for (int i = 0; i < trainingSize; i++) {
-                EncodedPair pair = read(channel, index, order[i]);
+                int record = order[i];
+                EncodedPair pair = read(channel, new long[] {index[record], index[record + 1]}, record);
                 fingerprint.add(new TrainingPair(pair.promptIds(), pair.chosenIds(), pair.rejectedIds(), null));
             }
+            if (DataOrder.buffered(trainingSize, window)) {
+                fingerprint.shuffleWindow(window);
+            }
             channel.force(false);
-            Path partial = dir.resolve(INDEX + ".partial");
             String hex = fingerprint.hex();
+            writeIndex(order, trainingSize, hex);
+            return new PairStore(FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.READ),
+                    Records.complete(index), order, trainingSize, hex);
+        }
+
+        private void writeIndex(int[] order, int trainingSize, String hex) throws IOException {
+            Path partial = dir.resolve(INDEX + ".partial");
             try (OutputStream raw = Files.newOutputStream(partial);
                  DataOutputStream indexOut = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
                 indexOut.writeInt(MAGIC);
@@ -225,8 +302,8 @@ final class PairStore implements AutoCloseable {
                 indexOut.writeInt(records);
                 indexOut.writeInt(trainingSize);
                 indexOut.writeUTF(hex);
-                for (long offset : index) {
-                    indexOut.writeLong(offset);
+                for (int i = 0; i <= records; i++) {
+                    indexOut.writeLong(offsets[i]);
                 }
                 for (int record : order) {
                     indexOut.writeInt(record);
@@ -234,13 +311,66 @@ final class PairStore implements AutoCloseable {
             }
             Files.move(partial, dir.resolve(INDEX), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
-            return new PairStore(FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.READ), index, order,
-                    trainingSize, hex);
         }
 
         @Override
         public void close() throws IOException {
             channel.close();
+        }
+    }
+
+    /**
+     * The records' offsets readers may use: all of them for a complete store; while a store is written, those the
+     * writer has flushed, with waits for the rest.
+     */
+    private static final class Records {
+
+        private long[] offsets = {0};
+        private int count;
+        private RunFailure failure;
+
+        static Records complete(long[] offsets) {
+            Records records = new Records();
+            records.publish(offsets, offsets.length - 1);
+            return records;
+        }
+
+        synchronized int count() {
+            return count;
+        }
+
+        /**
+         * The first {@code records} records of the writer's offsets are final: shared, not copied (the writer only
+         * writes past them, or into a grown copy).
+         */
+        synchronized void publish(long[] written, int records) {
+            offsets = written;
+            count = records;
+            notifyAll();
+        }
+
+        synchronized void fail(RunFailure failed) {
+            failure = failed;
+            notifyAll();
+        }
+
+        synchronized boolean await(int record, long millis) throws RunFailure, InterruptedException {
+            long until = System.nanoTime() + millis * 1_000_000;
+            while (record >= count && failure == null) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            if (record >= count) {
+                throw failure;
+            }
+            return true;
+        }
+
+        synchronized long[] span(int record) {
+            return new long[] {offsets[record], offsets[record + 1]};
         }
     }
 }

@@ -15,6 +15,7 @@ import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +27,7 @@ import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,23 +52,30 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
     private final ServiceChannels channels;
     private SoftReference<ValidatedData> lastValidated = new SoftReference<>(null);
     private ValidatedStore lastValidatedStore;
+    private ValidatedRows lastValidatedRows;
 
     private record ValidatedData(RunConfig config, DatasetLoader.Pairs pairs) {
     }
 
+    /** The rows validating counted for a streaming run that trains while its file is read, until its run takes them. */
+    private record ValidatedRows(RunConfig config, int rows) {
+    }
+
     /** A streaming run's store written while validating, until its run takes it. */
-    private record ValidatedStore(RunConfig config, Path dir) {
+    private record ValidatedStore(RunConfig config, ValidatedFolder folder) {
     }
 
     /**
      * @param referenceCacheDir where reference log-probs are cached across runs
-     * @param runDataDir        where streaming runs keep their tokenized pairs, a folder per run
+     * @param runDataDir        where streaming runs keep their tokenized pairs, a folder per run (validated stores
+     *                          a killed process left there are removed now)
      * @param serviceTls        TLS (mutual with a client certificate) toward remote services; {@code null}: plaintext
      */
     public PipelineRunExecutor(Path referenceCacheDir, Path runDataDir, ClientTls serviceTls) {
         this.referenceCacheDir = referenceCacheDir;
         this.runDataDir = runDataDir;
         this.channels = new ServiceChannels(ClientTls.credentials(serviceTls));
+        ValidatedFolder.sweep(runDataDir, LOG::warn);
     }
 
     @Override
@@ -104,13 +112,30 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
      */
     private Optional<DataSummary> validateIntoStore(RunConfig config, RunReporter reporter)
             throws RunFailure, InterruptedException {
-        Path dir = runDataDir.resolve("validated-" + UUID.randomUUID());
+        OptionalInt rows = StoreFill.trainsWhileReading(config);
+        if (rows.isPresent()) {
+            reporter.info(config.getData().getTrainingFile() + ": " + rows.getAsInt() + " rows, more than "
+                    + "data.shuffle_window (" + DatasetOrder.window(config.getData()) + "): they are tokenized and "
+                    + "checked as the run trains, which starts with the first pairs");
+            synchronized (this) {
+                lastValidatedRows = new ValidatedRows(config, rows.getAsInt());
+            }
+            return Optional.of(new DataSummary(rows.getAsInt(), 0));
+        }
+        ValidatedFolder folder;
+        try {
+            folder = ValidatedFolder.create(runDataDir);
+        } catch (IOException unwritable) {
+            throw new RunFailure("internal", "storing the tokenized pairs in " + runDataDir + " failed: "
+                    + unwritable.getMessage(), "");
+        }
+        Path dir = folder.dir();
         Optional<PairStore> written = Optional.empty();
         try {
             written = writeStore(dir, config, reporter);
         } finally {
             if (written.isEmpty()) {
-                deleteStore(dir, reporter::warn);
+                discard(folder, reporter::warn);
             }
         }
         if (written.isEmpty()) {
@@ -125,10 +150,10 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         ValidatedStore replaced;
         synchronized (this) {
             replaced = lastValidatedStore;
-            lastValidatedStore = new ValidatedStore(config, dir);
+            lastValidatedStore = new ValidatedStore(config, folder);
         }
         if (replaced != null) {
-            deleteStore(replaced.dir(), reporter::warn);
+            discard(replaced.folder(), reporter::warn);
         }
         return Optional.of(summary);
     }
@@ -231,9 +256,20 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         Path dir = runDataDir.resolve(start.runId());
         adoptValidatedStore(config, dir, reporter);
         Optional<PairStore> stored = openStore(dir, reporter);
+        StoreFill fill = null;
         if (stored.isEmpty()) {
+            OptionalInt rows = validatedRows(config);
             try {
-                stored = writeStore(dir, config, reporter);
+                if (rows.isPresent()) {
+                    fill = StoreFill.start(dir, config, rows.getAsInt(), datasetLoader(config), reporter);
+                    stored = Optional.of(fill.store());
+                } else {
+                    stored = writeStore(dir, config, reporter);
+                }
+            } catch (IOException unwritable) {
+                deleteStore(dir, reporter::warn);
+                throw new RunFailure("internal", "storing the run's tokenized pairs in " + dir + " failed: "
+                        + unwritable.getMessage(), "");
             } catch (RunFailure failed) {
                 deleteStore(dir, reporter::warn);
                 throw failed;
@@ -249,12 +285,14 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         boolean perToken = training.ldAlpha() != null;
         int window = config.getReference().getWindowPairs();
         RunOutcome outcome;
-        try (PairStore store = stored.get()) {
+        try (PairStore store = stored.get(); StoreFill filling = fill) {
+            DataOrder order = new DataOrder(training.seed(), store.trainingSize(),
+                    DatasetOrder.window(config.getData()));
             List<EncodedPair> validation = store.validation();
             if (training.needsReference()) {
                 outcome = ReferenceScoring.withScorer(config, referenceCacheDir, channels.credentials(), reporter,
                         false, scorer -> {
-                            RunOutcome trained = trainer.train(job, new StreamedJobPairs(store, training.seed(),
+                            RunOutcome trained = trainer.train(job, new StreamedJobPairs(store, order,
                                     scorer, perToken, scorer.score(validation, store.trainingSize(), perToken),
                                     window), reporter, resumeStep);
                             reporter.info("Reference log-probs: " + scorer.pairs() + " pairs scored while training ("
@@ -262,7 +300,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                             return Optional.of(trained);
                         }).orElseThrow();
             } else {
-                outcome = trainer.train(job, new StreamedJobPairs(store, training.seed(), null, false,
+                outcome = trainer.train(job, new StreamedJobPairs(store, order, null, false,
                         ScoringWindow.unscored(validation), window), reporter, resumeStep);
             }
         } catch (IOException unreadable) {
@@ -272,6 +310,10 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         } catch (RunFailure failed) {
             deleteStore(dir, reporter::warn);
             throw failed;
+        }
+        if (fill != null && fill.failure() != null) {
+            deleteStore(dir, reporter::warn);
+            throw fill.failure();
         }
         // a stopped run (cancelled, or paused by the shutdown) keeps its store, to resume from or inspect
         if (outcome instanceof RunOutcome.Completed) {
@@ -303,6 +345,18 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
         }
     }
 
+    /** The rows {@link #validateIntoStore} just counted for this config, taken once; else counted now. */
+    private OptionalInt validatedRows(RunConfig config) {
+        synchronized (this) {
+            ValidatedRows validated = lastValidatedRows;
+            if (validated != null && validated.config().equals(config)) {
+                lastValidatedRows = null;
+                return OptionalInt.of(validated.rows());
+            }
+        }
+        return StoreFill.trainsWhileReading(config);
+    }
+
     /** Moves the store {@link #validateIntoStore} just wrote for this config into the run's folder, taken once. */
     private void adoptValidatedStore(RunConfig config, Path dir, RunReporter reporter) throws RunFailure {
         ValidatedStore validated;
@@ -314,14 +368,27 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             lastValidatedStore = null;
         }
         if (Files.exists(dir)) {
-            deleteStore(validated.dir(), reporter::warn);
+            discard(validated.folder(), reporter::warn);
             return;
         }
         try {
-            Files.move(validated.dir(), dir, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(validated.folder().dir(), dir, StandardCopyOption.ATOMIC_MOVE);
+            validated.folder().close();
         } catch (IOException unmovable) {
-            throw new RunFailure("internal", "moving the validated pairs " + validated.dir() + " to " + dir
+            throw new RunFailure("internal", "moving the validated pairs " + validated.folder().dir() + " to " + dir
                     + " failed: " + unmovable.getMessage(), "");
+        }
+    }
+
+    /** Removes a validated store no run took, then lets its folder's lock go. */
+    private static void discard(ValidatedFolder folder, Consumer<String> warn) {
+        if (Files.exists(folder.dir())) {
+            deleteStore(folder.dir(), warn);
+        }
+        try {
+            folder.close();
+        } catch (IOException failed) {
+            warn.accept("could not release the lock of " + folder.dir() + ": " + failed.getMessage());
         }
     }
 
@@ -370,7 +437,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
             lastValidatedStore = null;
         }
         if (unused != null) {
-            deleteStore(unused.dir(), LOG::warn);
+            discard(unused.folder(), LOG::warn);
         }
     }
 
@@ -391,7 +458,8 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                         .setResumeFromCheckpoint(resume.map(point -> point.directory().toString()).orElse("")))
                 .setEvalBatchSize(config.getTraining().getReferenceBatchSize())
                 .setDevice(config.getModel().getDevice())
-                .setPrecision(config.getModel().getPrecision());
+                .setPrecision(config.getModel().getPrecision())
+                .setShuffleWindow(DatasetOrder.window(config.getData()));
         if (config.hasEvaluation()) {
             job.setEvaluation(config.getEvaluation());
         }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Training pairs in the order a run visits them, read from the run's {@link PairStore} and scored by the reference
  * on a thread of their own at most {@code window} pairs ahead of the consumer, so scoring overlaps training and
  * memory stays bounded whatever the dataset's size. The order is {@link DataOrder}'s, the trainer's own shuffle,
- * from a given epoch and position on, epoch after epoch, until {@link #close}.
+ * from a given epoch and position on, epoch after epoch, until {@link #close}; a pair not stored yet is waited for.
  */
 final class ScoringWindow implements AutoCloseable {
 
@@ -30,25 +30,30 @@ final class ScoringWindow implements AutoCloseable {
      * @param scorer   the run's reference scorer, or null for a reference-free run
      * @param window   scored pairs held ahead at most
      */
-    ScoringWindow(PairStore store, long seed, int startEpoch, long startPosition, ReferenceScoring.Scorer scorer,
-                  boolean perToken, int window) {
+    ScoringWindow(PairStore store, DataOrder order, int startEpoch, long startPosition,
+                  ReferenceScoring.Scorer scorer, boolean perToken, int window) {
         this.ready = new ArrayBlockingQueue<>(window);
         int chunk = Math.max(1, Math.min(window, 64));
-        this.producer = new Thread(() -> produce(store, seed, startEpoch, (int) startPosition, scorer, perToken,
+        this.producer = new Thread(() -> produce(store, order, startEpoch, (int) startPosition, scorer, perToken,
                 chunk), "jdpo-scoring-window");
         producer.setDaemon(true);
         producer.start();
     }
 
-    private void produce(PairStore store, long seed, int epoch, int position, ReferenceScoring.Scorer scorer,
+    private void produce(PairStore store, DataOrder order, int epoch, int position, ReferenceScoring.Scorer scorer,
                          boolean perToken, int chunk) {
-        DataOrder order = new DataOrder(seed, store.trainingSize());
         try {
             for (int e = epoch; !closed; e++) {
                 int[] visit = order.epochOrder(e);
                 for (int at = e == epoch ? position : 0; at < visit.length && !closed; at += chunk) {
                     List<EncodedPair> pairs = new ArrayList<>(chunk);
                     for (int i = at; i < Math.min(visit.length, at + chunk); i++) {
+                        // a store still being written (a buffered shuffle's) has the pairs below i + window soon
+                        while (!store.stored(visit[i], POLL_MILLIS)) {
+                            if (closed) {
+                                return;
+                            }
+                        }
                         pairs.add(store.training(visit[i]));
                     }
                     List<TrainingPair> scored = scorer == null ? unscored(pairs) : scorer.score(pairs, at, perToken);

@@ -5,6 +5,7 @@ import dev.jdpo.proto.internal.v1.PairStream;
 import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainJob;
+import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.grpc.ProtoPairs;
 import java.util.List;
@@ -14,11 +15,12 @@ import java.util.List;
  * pairs and the stream's header first, then, from the position the trainer starts at, the pairs in its visit order,
  * scored a window ahead ({@link ScoringWindow}).
  *
+ * @param order      the epochs' visit order of the store's training pairs
  * @param scorer     the run's reference, or null for a reference-free run
  * @param validation the validation pairs, scored
  * @param window     scored pairs held ahead of the trainer
  */
-record StreamedJobPairs(PairStore store, long seed, ReferenceScoring.Scorer scorer, boolean perToken,
+record StreamedJobPairs(PairStore store, DataOrder order, ReferenceScoring.Scorer scorer, boolean perToken,
                         List<TrainingPair> validation, int window) implements JobPairs {
 
     @Override
@@ -67,6 +69,6 @@ record StreamedJobPairs(PairStore store, long seed, ReferenceScoring.Scorer scor
     }
 
     private ScoringWindow window(int epoch, long position) {
-        return new ScoringWindow(store, seed, epoch, position, scorer, perToken, window);
+        return new ScoringWindow(store, order, epoch, position, scorer, perToken, window);
     }
 }

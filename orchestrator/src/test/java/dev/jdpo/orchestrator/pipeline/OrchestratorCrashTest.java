@@ -26,7 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * kill -9 of an orchestrator process in the middle of a real run: a new process on the same state resumes the run
@@ -43,15 +43,17 @@ class OrchestratorCrashTest {
     @TempDir
     Path tmp;
 
+    /** A shuffle window of 8 under the 64 pairs: the buffered shuffle, and a streaming store written as it trains. */
     @ParameterizedTest
-    @EnumSource(value = ReferenceMode.class, names = {"REFERENCE_MODE_PRECOMPUTE", "REFERENCE_MODE_STREAMING"})
-    void killedOrchestratorResumesTheRunWithNoEventLostOrRepeated(ReferenceMode mode) throws Exception {
+    @CsvSource({"REFERENCE_MODE_PRECOMPUTE, 0", "REFERENCE_MODE_STREAMING, 0", "REFERENCE_MODE_STREAMING, 8"})
+    void killedOrchestratorResumesTheRunWithNoEventLostOrRepeated(ReferenceMode mode, int shuffleWindow)
+            throws Exception {
         int port = TestWorkspace.freePort();
         Path state = tmp.resolve("state");
         RunConfig config = PipelineEndToEndTest.config(REPO.resolve("examples/data/quickstart.jsonl"),
                 tmp.resolve("out"), 0);
         config = config.toBuilder()
-                .setData(config.getData().toBuilder().clearValidationSplit())
+                .setData(config.getData().toBuilder().clearValidationSplit().setShuffleWindow(shuffleWindow))
                 // long enough that the kill after the second checkpoint (step 10) lands well before the end even on
                 // a loaded machine: the tiny model trains dozens of steps per second
                 .setTraining(config.getTraining().toBuilder().setEpochs(2).setMaxSteps(STEPS).setBatchSize(2))

@@ -2,10 +2,16 @@ package dev.jdpo.orchestrator.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.checkpoint.DatasetFingerprint;
+import dev.jdpo.trainer.data.DataOrder;
+import dev.jdpo.trainer.data.HeldPairs;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,11 +37,15 @@ class PairStoreTest {
 
     /** Writes {@code records} in arrival order; the dataset order is {@code order}, the first {@code training}. */
     private PairStore write(List<EncodedPair> records, int[] order, int training) throws Exception {
+        return write(records, order, training, DataOrder.DEFAULT_WINDOW);
+    }
+
+    private PairStore write(List<EncodedPair> records, int[] order, int training, int window) throws Exception {
         try (PairStore.Writer writer = PairStore.writer(tmp)) {
             for (EncodedPair pair : records) {
                 writer.add(pair);
             }
-            return writer.finish(order, training);
+            return writer.finish(order, training, window);
         }
     }
 
@@ -69,6 +79,27 @@ class PairStoreTest {
     }
 
     @Test
+    void aboveItsShuffleWindowTheFingerprintHoldsTheWindowAsTheTrainersDoes() throws Exception {
+        List<EncodedPair> records = pairs(20, 0);
+        int[] order = new int[20];
+        for (int i = 0; i < 20; i++) {
+            order[i] = i;
+        }
+        List<TrainingPair> training = records.stream().map(p -> new TrainingPair(p.promptIds(), p.chosenIds(),
+                p.rejectedIds(), null)).toList();
+        String atTheWindow;
+        try (PairStore store = write(records, order, 20, 20)) {
+            atTheWindow = store.fingerprint();
+        }
+        try (PairStore store = write(records, order, 20, 8)) {
+            assertEquals(new HeldPairs(training, 1, 8).fingerprint(), store.fingerprint());
+            assertNotEquals(atTheWindow, store.fingerprint(), "another window visits other pairs on resume");
+        }
+        assertEquals(new HeldPairs(training, 1, 20).fingerprint(), atTheWindow);
+        assertEquals(DatasetFingerprint.of(training), atTheWindow, "at or under the window, as before it existed");
+    }
+
+    @Test
     void aReadStartedAgainReplacesWhatTheFirstAttemptWrote() throws Exception {
         List<EncodedPair> first = pairs(4, 0);
         List<EncodedPair> again = pairs(6, 200);
@@ -82,7 +113,7 @@ class PairStoreTest {
             for (EncodedPair pair : again) {
                 writer.add(pair);
             }
-            writer.finish(new int[] {0, 1, 2, 3, 4, 5, 6}, 7).close();
+            writer.finish(new int[] {0, 1, 2, 3, 4, 5, 6}, 7, DataOrder.DEFAULT_WINDOW).close();
         }
         try (PairStore store = PairStore.open(tmp).orElseThrow()) {
             assertEquals(7, store.trainingSize());
@@ -103,6 +134,54 @@ class PairStoreTest {
             cutShort.add(pairs(1, 0).get(0));
         }
         assertTrue(PairStore.open(tmp).isEmpty(), "a write that never finished leaves no index");
+    }
+
+    @Test
+    void aStoreInFileOrderIsReadWhileItIsWrittenAndReopenedOnceComplete() throws Exception {
+        List<EncodedPair> records = pairs(600, 0);
+        try (PairStore.Writer writer = PairStore.writer(tmp);
+             PairStore store = writer.inFileOrder(600, "from-the-file")) {
+            for (EncodedPair pair : records.subList(0, 300)) {
+                writer.add(pair);
+            }
+            // records become readable a group of 256 at a time
+            assertTrue(store.stored(255, 0));
+            assertSame(records.get(17), store.training(17));
+            assertFalse(store.stored(256, 10), "not flushed yet");
+            Thread late = new Thread(() -> {
+                try {
+                    for (EncodedPair pair : records.subList(300, 600)) {
+                        writer.add(pair);
+                    }
+                    writer.finishInFileOrder(600, "from-the-file");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            late.start();
+            assertTrue(store.stored(599, 30_000), "a waiting read sees the pair once it is written");
+            late.join();
+            assertSame(records.get(599), store.training(599));
+        }
+        try (PairStore store = PairStore.open(tmp).orElseThrow()) {
+            assertEquals(600, store.trainingSize());
+            assertEquals(0, store.validationSize());
+            assertEquals("from-the-file", store.fingerprint());
+            assertSame(records.get(420), store.training(420));
+        }
+    }
+
+    @Test
+    void aReaderWaitingOnAStoreWhoseWritingFailedGetsTheFailure() throws Exception {
+        try (PairStore.Writer writer = PairStore.writer(tmp); PairStore store = writer.inFileOrder(10, "f")) {
+            writer.add(pairs(1, 0).get(0));
+            writer.fail(new RunFailure("invalid_training_file", "line 2: not JSON", "data.training_file"));
+            RunFailure failure = assertThrows(RunFailure.class, () -> store.stored(3, 10_000));
+            assertEquals("line 2: not JSON", failure.getMessage());
+            assertThrows(IllegalStateException.class, () -> writer.finishInFileOrder(10, "f"),
+                    "1 pair for 10 rows");
+        }
+        assertTrue(PairStore.open(tmp).isEmpty(), "an incomplete store has no index");
     }
 
     private static void assertSame(EncodedPair expected, EncodedPair actual) {

@@ -179,6 +179,47 @@ class StoredPairsTest {
         assertFalse(Files.exists(store), "a completed run's store is removed");
     }
 
+    @Test
+    void aboveTheShuffleWindowEachRowMustBecomeAPairOrTheRunFailsSayingSo() throws Exception {
+        RunConfig base = config("window");
+        RunConfig config = base.toBuilder().setData(base.getData().toBuilder().setValidationSplit(0)
+                .setShuffleWindow(8)).build();
+        assertEquals(40, StoreFill.trainsWhileReading(config).orElseThrow(), "40 rows counted, more than 8");
+        assertTrue(StoreFill.trainsWhileReading(config.toBuilder().setData(config.getData().toBuilder()
+                .setShuffleWindow(40)).build()).isEmpty(), "at most the window: the whole file first");
+        assertTrue(StoreFill.trainsWhileReading(base.toBuilder().setData(base.getData().toBuilder()
+                .setShuffleWindow(8)).build()).isEmpty(), "a split draws from the whole file");
+        RunFailure failure = assertThrows(RunFailure.class, () -> {
+            try (PairStore.Writer writer = PairStore.writer(tmp.resolve("store"))) {
+                loader().fill(config, new RecordingReporter(), () -> false, writer, 40, "f");
+            }
+        });
+        assertTrue(failure.getMessage().contains("40 rows counted but 39 pairs tokenized"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("data.shuffle_window to at least 40"), failure.getMessage());
+        assertEquals("data.training_file", failure.param());
+        assertTrue(PairStore.open(tmp.resolve("store")).isEmpty());
+    }
+
+    @Test
+    void validatedStoresThatAKilledProcessLeftAreRemovedAtStartUpAndLiveOnesKept(@TempDir Path state)
+            throws Exception {
+        Path runData = state.resolve("run-data");
+        Path leftByAnOlderRelease = Files.createDirectories(runData.resolve("validated-old"));
+        Files.writeString(leftByAnOlderRelease.resolve("pairs.bin"), "x");
+        Path unlocked = Files.createDirectories(runData.resolve("validated-killed"));
+        Files.writeString(runData.resolve("validated-killed.lock"), "");
+        Path run = Files.createDirectories(runData.resolve("run-7"));
+        try (ValidatedFolder live = ValidatedFolder.create(runData)) {
+            Files.createDirectories(live.dir());
+            new PipelineRunExecutor(state.resolve("cache"), runData, null).close();
+            assertFalse(Files.exists(leftByAnOlderRelease));
+            assertFalse(Files.exists(unlocked));
+            assertFalse(Files.exists(runData.resolve("validated-killed.lock")));
+            assertTrue(Files.isDirectory(live.dir()), "another live orchestrator's validated store stays");
+            assertTrue(Files.isDirectory(run), "a run's own store is its run's business");
+        }
+    }
+
     private static void assertSameOrder(DatasetLoader.Pairs held, PairStore store) throws Exception {
         assertEquals(held.training().size(), store.trainingSize());
         for (int i = 0; i < held.training().size(); i++) {

@@ -75,6 +75,38 @@ class StreamingModeTest {
         }
     }
 
+    /**
+     * 30 pairs, none held out, over a shuffle window of 8: both modes visit the buffered shuffle, the streaming run
+     * training from a store its tokenizer is still writing, and report the same numbers into the second epoch.
+     */
+    @Test
+    void aboveTheShuffleWindowBothModesGiveTheSameNumbers() throws Exception {
+        Path train = PipelineEndToEndTest.writePairs(tmp.resolve("train-30.jsonl"), 30);
+        try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);
+             RunClient client = new RunClient(server.port())) {
+            Map<String, Double> precomputed = SeparateProcessesTest.metricsOfRunToEnd(client,
+                    aboveWindow(train, "above-precompute", ReferenceMode.REFERENCE_MODE_PRECOMPUTE));
+            Run streamed = client.stub().createRun(CreateRunRequest.newBuilder()
+                    .setConfig(aboveWindow(train, "above-streaming", ReferenceMode.REFERENCE_MODE_STREAMING)).build());
+            List<RunEvent> events = client.watch(streamed.getId(), 0);
+            Run done = client.stub().getRun(GetRunRequest.newBuilder().setRunId(streamed.getId()).build());
+            assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError().getMessage());
+            assertTrue(events.stream().anyMatch(e -> e.getMessage().contains("30 rows, more than "
+                    + "data.shuffle_window (8)")), events.toString());
+            assertTrue(precomputed.containsKey("17/loss"), precomputed.keySet().toString());
+            assertEquals(precomputed, SeparateProcessesTest.metrics(events));
+        }
+    }
+
+    /** 15 steps of 2 make an epoch; 17 steps cross into the second. */
+    private RunConfig aboveWindow(Path train, String name, ReferenceMode mode) {
+        RunConfig config = PipelineEndToEndTest.config(train, tmp.resolve(name), 17);
+        return config.toBuilder()
+                .setData(config.getData().toBuilder().setValidationSplit(0).setShuffleWindow(8))
+                .setTraining(config.getTraining().toBuilder().setEpochs(2))
+                .setReference(ReferenceConfig.newBuilder().setMode(mode).setWindowPairs(3)).build();
+    }
+
     @Test
     void perTokenReferenceLogProbsStreamToo() throws Exception {
         try (OrchestratorServer server = PipelineEndToEndTest.start(tmp);

@@ -39,6 +39,14 @@ public final class DatasetFingerprint {
         digest.update(reference.array());
     }
 
+    /**
+     * Adds the shuffle window of an epoch order that depends on it ({@code DataOrder.buffered}): with another window
+     * a resumed run would visit other pairs, so its checkpoint is refused.
+     */
+    public void shuffleWindow(int window) {
+        digest.update(ByteBuffer.allocate(8).putInt(0x77696e64).putInt(window).array());
+    }
+
     /** The fingerprint of the pairs added so far; ends this digest. */
     public String hex() {
         return HexFormat.of().formatHex(digest.digest());

@@ -13,14 +13,22 @@ public final class HeldPairs implements PairSource {
     private int orderEpoch = -1;
     private int[] epochOrder;
 
-    /** @param pairs the training set in dataset order; not empty */
-    public HeldPairs(List<TrainingPair> pairs, long seed) {
+    /**
+     * @param pairs  the training set in dataset order; not empty
+     * @param window the shuffle window ({@link DataOrder})
+     */
+    public HeldPairs(List<TrainingPair> pairs, long seed, int window) {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no training pairs");
         }
         this.pairs = List.copyOf(pairs);
-        this.order = new DataOrder(seed, pairs.size());
-        this.fingerprint = DatasetFingerprint.of(this.pairs);
+        this.order = new DataOrder(seed, pairs.size(), window);
+        DatasetFingerprint fingerprint = new DatasetFingerprint();
+        this.pairs.forEach(fingerprint::add);
+        if (order.buffered()) {
+            fingerprint.shuffleWindow(window);
+        }
+        this.fingerprint = fingerprint.hex();
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.config.ProtoTrainingConfig;
 import dev.jdpo.trainer.config.TrainingDefaults;
 import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.eval.CriteriaEvalSettings;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -37,10 +38,11 @@ import java.nio.file.Path;
  * @param save dtype and shard size of saved weights
  * @param lora how to train a LoRA adapter, or null to train every weight
  * @param evaluation the behavioural evaluation during the job, or null for none
+ * @param shuffleWindow the shuffle window of pairs sent whole ({@link DataOrder})
  */
 record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, TrainingConfig config, int evalInterval,
                int evalBatchSize, int padId, int vocabSize, LoadOptions load, SaveOptions save, LoraTraining lora,
-               CriteriaEvalSettings evaluation) {
+               CriteriaEvalSettings evaluation, int shuffleWindow) {
 
     /** Checks every field of {@code job}, reading the policy's (or checkpoint's) config.json for its vocabulary. */
     static JobSpec from(TrainJob job) throws TrainFailure {
@@ -78,8 +80,13 @@ record JobSpec(String runId, Path policyDir, Path outputDir, Path resumeFrom, Tr
         LoadOptions load = new LoadOptions(device(job.getDevice()), precision(job), true);
         SaveOptions save = new SaveOptions(config.saveDtype(), SaveOptions.DEFAULT_MAX_SHARD_BYTES);
         int evalBatchSize = job.getEvalBatchSize() > 0 ? job.getEvalBatchSize() : config.batchSize();
+        if (job.getShuffleWindow() < 0) {
+            throw TrainFailure.invalidJob("shuffle_window", "shuffle_window: must be >= 0, got "
+                    + job.getShuffleWindow());
+        }
+        int shuffleWindow = job.getShuffleWindow() > 0 ? job.getShuffleWindow() : DataOrder.DEFAULT_WINDOW;
         return new JobSpec(job.getRunId(), policyDir, outputDir, resumeFrom, config, (int) evalInterval, evalBatchSize,
-                padId, model.vocabSize(), load, save, lora, evaluation);
+                padId, model.vocabSize(), load, save, lora, evaluation, shuffleWindow);
     }
 
     private static Path path(String field, String value, boolean required) throws TrainFailure {

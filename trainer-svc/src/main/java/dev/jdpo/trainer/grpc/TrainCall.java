@@ -151,7 +151,7 @@ final class TrainCall implements StreamObserver<TrainInput> {
             throw TrainFailure.invalidJob("pair", "no training pairs were sent before end_of_pairs");
         }
         checkTotalSteps(training.size());
-        launch(new HeldPairs(training, job.config().seed()));
+        launch(new HeldPairs(training, job.config().seed(), job.shuffleWindow()));
     }
 
     /** An epochs x steps product past int is refused before the model loads, naming the field. */

@@ -12,6 +12,7 @@ import dev.jdpo.trainer.checkpoint.TrainerState;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.LoraTraining;
 import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.data.DataCursor;
 import dev.jdpo.trainer.data.HeldPairs;
 import dev.jdpo.trainer.data.PairSource;
@@ -97,7 +98,7 @@ public final class TrainingRun implements AutoCloseable {
      */
     public static TrainingRun start(CausalLM policy, int padId, List<TrainingPair> pairs, TrainingConfig config,
                                     Output output) {
-        return start(policy, padId, new HeldPairs(pairs, config.seed()), config, output);
+        return start(policy, padId, new HeldPairs(pairs, config.seed(), DataOrder.DEFAULT_WINDOW), config, output);
     }
 
     /** As {@link #start(CausalLM, int, List, TrainingConfig, Output)}, taking the pairs from {@code pairs}. */
@@ -125,7 +126,7 @@ public final class TrainingRun implements AutoCloseable {
     public static TrainingRun resume(Path checkpointDir, Path adapterBase, LoadOptions load, int padId,
                                      List<TrainingPair> pairs, TrainingConfig config, Output output)
             throws CheckpointException {
-        return resume(checkpointDir, adapterBase, load, padId, new HeldPairs(pairs, config.seed()), config, output);
+        return resume(checkpointDir, adapterBase, load, padId, new HeldPairs(pairs, config.seed(), DataOrder.DEFAULT_WINDOW), config, output);
     }
 
     /** As {@link #resume(Path, Path, LoadOptions, int, List, TrainingConfig, Output)}, taking pairs from a source. */

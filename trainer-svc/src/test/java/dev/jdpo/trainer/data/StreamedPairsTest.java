@@ -50,8 +50,8 @@ class StreamedPairsTest {
     @Test
     void heldPairsVisitTheSeededShuffle() {
         List<TrainingPair> all = List.of(pair(0), pair(10), pair(20), pair(30), pair(40));
-        HeldPairs held = new HeldPairs(all, 7);
-        int[] order = new DataOrder(7, 5).epochOrder(1);
+        HeldPairs held = new HeldPairs(all, 7, DataOrder.DEFAULT_WINDOW);
+        int[] order = new DataOrder(7, 5, DataOrder.DEFAULT_WINDOW).epochOrder(1);
         List<TrainingPair> batch = held.next(new DataCursor(1, 2), 3);
         for (int i = 0; i < 3; i++) {
             assertSame(all.get(order[2 + i]), batch.get(i));
