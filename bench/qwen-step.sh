@@ -20,9 +20,9 @@ mvn -B -q -ntp -o -Pbench -Djdpo.target="$target" -DskipTests package dependency
 export OPT_OUT_TRACKING=true DJL_OFFLINE=true
 threads="${THREADS:-1}"
 iterations="${1:-3}"
-# bin/jdpo's JVM flags
+# bin/jdpo's JVM flags and libtorch setting
 jdpo() {
-  java -Xmx4g -Dai.djl.offline=true -Xss4m -Dai.djl.pytorch.num_threads="$threads" \
+  THP_MEM_ALLOC_ENABLE="${THP_MEM_ALLOC_ENABLE:-1}" java -Xmx4g -Dai.djl.offline=true -Xss4m -Dai.djl.pytorch.num_threads="$threads" \
     -Dai.djl.pytorch.num_interop_threads=1 \
     -cp "$root/trainer-svc/$target/classes:$(cat "$root/trainer-svc/$target/bench.classpath")" \
     dev.jdpo.trainer.bench.QwenStepBenchmark "$@"

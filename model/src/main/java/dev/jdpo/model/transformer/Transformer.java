@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -266,11 +267,20 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** Logits {@code [..., vocab]} in FP32 for final hidden states {@code [..., hidden]}. */
+    /**
+     * Logits {@code [..., vocab]} in FP32 for final hidden states {@code [..., hidden]}. The rows go in as one
+     * contiguous {@code [N, hidden]} matrix: libtorch folds only such an input into one GEMM; a strided slice (the
+     * completion positions of a batch) with a frozen head ran as a batched GEMM per row, in forward and backward.
+     */
     public NDArray lmHead(NDArray hidden) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray logits = linear(hidden, weights.lmHead(), null);
+            Shape shape = hidden.getShape();
+            NDArray rows = shape.dimension() == 2 ? hidden : hidden.reshape(-1, shape.get(shape.dimension() - 1));
+            NDArray logits = linear(rows, weights.lmHead(), null);
+            if (rows != hidden) {
+                logits = logits.reshape(shape.slice(0, shape.dimension() - 1).add(logits.getShape().get(1)));
+            }
             NDScope.unregister(logits);
             return logits;
         }
