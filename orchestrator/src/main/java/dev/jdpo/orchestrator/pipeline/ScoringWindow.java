@@ -13,13 +13,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Training pairs in the order a run visits them, read from the run's {@link PairStore} and scored by the reference
- * on a thread of their own at most {@code window} pairs ahead of the consumer, so scoring overlaps training and
- * memory stays bounded whatever the dataset's size. The order is {@link DataOrder}'s, the trainer's own shuffle,
- * from a given epoch and position on, epoch after epoch, until {@link #close}.
+ * on a thread of their own at most {@code window} pairs ahead of what the trainer reports it took, so scoring
+ * overlaps training and memory stays bounded whatever the dataset's size and whatever the transport buffers. The
+ * order is {@link DataOrder}'s, the trainer's own shuffle, from a given epoch and position on, epoch after epoch,
+ * until {@link #close}.
  */
 final class ScoringWindow implements AutoCloseable {
 
     private static final long POLL_MILLIS = 100;
+
+    /** How many pairs the trainer has taken, as the call reports it. */
+    @FunctionalInterface
+    interface Taken {
+        /** Waits at most {@code millis} for at least {@code count} pairs taken; whether they were. */
+        boolean await(long count, long millis) throws InterruptedException;
+    }
 
     private final BlockingQueue<TrainingPair> ready;
     private final Thread producer;
@@ -27,36 +35,44 @@ final class ScoringWindow implements AutoCloseable {
     private volatile Exception failure;
 
     /**
-     * @param scorer   the run's reference scorer, or null for a reference-free run
-     * @param window   scored pairs held ahead at most
+     * @param scorer the run's reference scorer, or null for a reference-free run
+     * @param window scored pairs ahead of the pairs taken, at most
+     * @param taken  the pairs the trainer took, counted from the first one this window gives out
      */
     ScoringWindow(PairStore store, long seed, int startEpoch, long startPosition, ReferenceScoring.Scorer scorer,
-                  boolean perToken, int window) {
+                  boolean perToken, int window, Taken taken) {
         this.ready = new ArrayBlockingQueue<>(window);
         int chunk = Math.max(1, Math.min(window, 64));
         this.producer = new Thread(() -> produce(store, seed, startEpoch, (int) startPosition, scorer, perToken,
-                chunk), "jdpo-scoring-window");
+                chunk, window, taken), "jdpo-scoring-window");
         producer.setDaemon(true);
         producer.start();
     }
 
     private void produce(PairStore store, long seed, int epoch, int position, ReferenceScoring.Scorer scorer,
-                         boolean perToken, int chunk) {
+                         boolean perToken, int chunk, int window, Taken taken) {
         DataOrder order = new DataOrder(seed, store.trainingSize());
+        long scoredPairs = 0;
         try {
             for (int e = epoch; !closed; e++) {
                 int[] visit = order.epochOrder(e);
                 for (int at = e == epoch ? position : 0; at < visit.length && !closed; at += chunk) {
-                    List<EncodedPair> pairs = new ArrayList<>(chunk);
-                    for (int i = at; i < Math.min(visit.length, at + chunk); i++) {
+                    int end = Math.min(visit.length, at + chunk);
+                    while (!closed && !taken.await(scoredPairs + (end - at) - window, POLL_MILLIS)) {
+                        // a window ahead of the trainer: wait until it takes more, which is the point
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    List<EncodedPair> pairs = new ArrayList<>(end - at);
+                    for (int i = at; i < end; i++) {
                         pairs.add(store.training(visit[i]));
                     }
                     List<TrainingPair> scored = scorer == null ? unscored(pairs) : scorer.score(pairs, at, perToken);
-                    for (TrainingPair pair : scored) {
-                        while (!closed && !ready.offer(pair, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-                            // the window is full: the trainer is behind, which is the point
-                        }
-                    }
+                    scoredPairs += scored.size();
+                    // never full: what waits here was scored and not yet sent, and the trainer took no more than
+                    // was sent
+                    ready.addAll(scored);
                 }
             }
         } catch (InterruptedException stopping) {

@@ -16,7 +16,7 @@ import java.util.List;
  *
  * @param scorer     the run's reference, or null for a reference-free run
  * @param validation the validation pairs, scored
- * @param window     scored pairs held ahead of the trainer
+ * @param window     scored pairs ahead of those the trainer took, at most
  */
 record StreamedJobPairs(PairStore store, long seed, ReferenceScoring.Scorer scorer, boolean perToken,
                         List<TrainingPair> validation, int window) implements JobPairs {
@@ -40,7 +40,7 @@ record StreamedJobPairs(PairStore store, long seed, ReferenceScoring.Scorer scor
     public void stream(TrainJob job, Outbox call) throws InterruptedException, RunFailure {
         // a new job starts at the first pair of the first epoch, so scoring starts while the trainer loads the
         // policy; a resumed one starts where the trainer's checkpoint says, known once it started
-        ScoringWindow pairs = job.getOutput().getResumeFromCheckpoint().isEmpty() ? window(0, 0) : null;
+        ScoringWindow pairs = job.getOutput().getResumeFromCheckpoint().isEmpty() ? window(0, 0, call) : null;
         try {
             Started started = call.awaitStarted();
             if (started == null) {
@@ -50,7 +50,7 @@ record StreamedJobPairs(PairStore store, long seed, ReferenceScoring.Scorer scor
                 if (pairs != null) {
                     pairs.close();
                 }
-                pairs = window(started.getStartEpoch(), started.getStartPosition());
+                pairs = window(started.getStartEpoch(), started.getStartPosition(), call);
             }
             long sent = 0;
             while (!call.done()) {
@@ -66,7 +66,7 @@ record StreamedJobPairs(PairStore store, long seed, ReferenceScoring.Scorer scor
         }
     }
 
-    private ScoringWindow window(int epoch, long position) {
-        return new ScoringWindow(store, seed, epoch, position, scorer, perToken, window);
+    private ScoringWindow window(int epoch, long position, Outbox call) {
+        return new ScoringWindow(store, seed, epoch, position, scorer, perToken, window, call::awaitTaken);
     }
 }
