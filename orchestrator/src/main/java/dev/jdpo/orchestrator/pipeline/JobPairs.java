@@ -33,7 +33,7 @@ interface JobPairs {
         Started awaitStarted() throws InterruptedException;
 
         /**
-         * Waits at most {@code millis} for the trainer to report ({@code pairs_taken}) at least {@code count}
+         * Waits at most {@code millis} (not at all for 0) for the trainer to report ({@code pairs_taken}) at least {@code count}
          * streamed pairs taken on this call; whether it has.
          */
         boolean awaitTaken(long count, long millis) throws InterruptedException;

@@ -5,15 +5,21 @@ import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Training pairs in the order a run visits them, read from the run's {@link PairStore} and scored by the reference
- * on a thread of their own at most {@code window} pairs ahead of what the trainer reports it took, so scoring
+ * on threads of their own at most {@code window} pairs ahead of what the trainer reports it took, so scoring
  * overlaps training and memory stays bounded whatever the dataset's size and whatever the transport buffers. The
  * order is {@link DataOrder}'s, the trainer's own shuffle, from a given epoch and position on, epoch after epoch,
  * until {@link #close}.
@@ -21,15 +27,23 @@ import java.util.concurrent.TimeUnit;
 final class ScoringWindow implements AutoCloseable {
 
     private static final long POLL_MILLIS = 100;
+    /** Pairs per score call: a small last chunk keeps the trainer's wait after the last pair is scored short. */
+    private static final int CHUNK_PAIRS = 32;
+    /**
+     * Chunks at the reference at once: the next one waits at the replicas while one is answered and queued, so the
+     * reference never idles between chunks (it is the slower side whose time the overlap hides the trainer's in).
+     */
+    private static final int CHUNKS_IN_FLIGHT = 3;
 
     /** How many pairs the trainer has taken, as the call reports it. */
     @FunctionalInterface
     interface Taken {
-        /** Waits at most {@code millis} for at least {@code count} pairs taken; whether they were. */
+        /** Waits at most {@code millis} (not at all for 0) for at least {@code count} pairs taken; whether they were. */
         boolean await(long count, long millis) throws InterruptedException;
     }
 
     private final BlockingQueue<TrainingPair> ready;
+    private final ExecutorService scoring;
     private final Thread producer;
     private volatile boolean closed;
     private volatile Exception failure;
@@ -42,7 +56,12 @@ final class ScoringWindow implements AutoCloseable {
     ScoringWindow(PairStore store, long seed, int startEpoch, long startPosition, ReferenceScoring.Scorer scorer,
                   boolean perToken, int window, Taken taken) {
         this.ready = new ArrayBlockingQueue<>(window);
-        int chunk = Math.max(1, Math.min(window, 64));
+        this.scoring = Executors.newFixedThreadPool(CHUNKS_IN_FLIGHT, r -> {
+            Thread thread = new Thread(r, "jdpo-scoring-chunk");
+            thread.setDaemon(true);
+            return thread;
+        });
+        int chunk = Math.max(1, Math.min(window, CHUNK_PAIRS));
         this.producer = new Thread(() -> produce(store, seed, startEpoch, (int) startPosition, scorer, perToken,
                 chunk, window, taken), "jdpo-scoring-window");
         producer.setDaemon(true);
@@ -52,34 +71,66 @@ final class ScoringWindow implements AutoCloseable {
     private void produce(PairStore store, long seed, int epoch, int position, ReferenceScoring.Scorer scorer,
                          boolean perToken, int chunk, int window, Taken taken) {
         DataOrder order = new DataOrder(seed, store.trainingSize());
-        long scoredPairs = 0;
+        Deque<Future<List<TrainingPair>>> inFlight = new ArrayDeque<>();
+        long submitted = 0;
         try {
             for (int e = epoch; !closed; e++) {
                 int[] visit = order.epochOrder(e);
                 for (int at = e == epoch ? position : 0; at < visit.length && !closed; at += chunk) {
                     int end = Math.min(visit.length, at + chunk);
-                    while (!closed && !taken.await(scoredPairs + (end - at) - window, POLL_MILLIS)) {
-                        // a window ahead of the trainer: wait until it takes more, which is the point
-                    }
-                    if (closed) {
+                    if (!awaitRoom(submitted + (end - at) - window, inFlight, taken)) {
                         return;
                     }
                     List<EncodedPair> pairs = new ArrayList<>(end - at);
                     for (int i = at; i < end; i++) {
                         pairs.add(store.training(visit[i]));
                     }
-                    List<TrainingPair> scored = scorer == null ? unscored(pairs) : scorer.score(pairs, at, perToken);
-                    scoredPairs += scored.size();
-                    // never full: what waits here was scored and not yet sent, and the trainer took no more than
-                    // was sent
-                    ready.addAll(scored);
+                    int first = at;
+                    inFlight.addLast(scoring.submit(() -> scorer == null ? unscored(pairs)
+                            : scorer.score(pairs, first, perToken)));
+                    submitted += pairs.size();
+                    while (inFlight.size() >= CHUNKS_IN_FLIGHT || !inFlight.isEmpty() && inFlight.peek().isDone()) {
+                        deliver(inFlight.poll());
+                    }
                 }
             }
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt();
-        } catch (RunFailure | IOException | RuntimeException failed) {
+        } catch (ExecutionException failed) {
+            failure = failed.getCause() instanceof Exception cause ? cause : failed;
+        } catch (IOException | RuntimeException failed) {
             failure = failed;
+        } finally {
+            // the scorer may be closed once this returns: no chunk may still be at it
+            scoring.shutdown();
+            try {
+                scoring.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /**
+     * Waits until the trainer has taken {@code count} pairs, delivering the chunks in flight meanwhile (the
+     * trainer may be waiting for them); false once closed.
+     */
+    private boolean awaitRoom(long count, Deque<Future<List<TrainingPair>>> inFlight, Taken taken)
+            throws InterruptedException, ExecutionException {
+        while (!closed) {
+            if (taken.await(count, inFlight.isEmpty() ? POLL_MILLIS : 0)) {
+                return true;
+            }
+            if (!inFlight.isEmpty()) {
+                deliver(inFlight.poll());
+            }
+        }
+        return false;
+    }
+
+    /** Queues a chunk's pairs once scored: never full, since the trainer took no more than was sent. */
+    private void deliver(Future<List<TrainingPair>> chunk) throws InterruptedException, ExecutionException {
+        ready.addAll(chunk.get());
     }
 
     /** Pairs for losses that need no reference log-probs. */
@@ -106,8 +157,9 @@ final class ScoringWindow implements AutoCloseable {
     }
 
     /**
-     * Stops the scoring thread after its current chunk and waits for it, so the scorer may be closed. It is not
-     * interrupted: an interrupt closes the file channels it may be reading (the store, the score cache).
+     * Stops the scoring threads after the chunks at the reference and waits for them, so the scorer may be closed.
+     * They are not interrupted: an interrupt closes the file channels they may be reading (the store, the score
+     * cache).
      */
     @Override
     public void close() throws InterruptedException {

@@ -209,7 +209,7 @@ final class TrainerClient {
         @Override
         public boolean awaitTaken(long count, long millis) throws InterruptedException {
             synchronized (takenCount) {
-                if (pairsTaken < count && !done()) {
+                if (pairsTaken < count && millis > 0 && !done()) {
                     takenCount.wait(millis);
                 }
                 return pairsTaken >= count;
