@@ -46,6 +46,7 @@ final class ScoringWindow implements AutoCloseable {
     private final ExecutorService scoring;
     private final Thread producer;
     private volatile boolean closed;
+    private volatile long limit = Long.MAX_VALUE;
     private volatile Exception failure;
 
     /**
@@ -74,10 +75,11 @@ final class ScoringWindow implements AutoCloseable {
         Deque<Future<List<TrainingPair>>> inFlight = new ArrayDeque<>();
         long submitted = 0;
         try {
-            for (int e = epoch; !closed; e++) {
+            for (int e = epoch; !closed && submitted < limit; e++) {
                 int[] visit = order.epochOrder(e);
-                for (int at = e == epoch ? position : 0; at < visit.length && !closed; at += chunk) {
-                    int end = Math.min(visit.length, at + chunk);
+                for (int at = e == epoch ? position : 0; at < visit.length && !closed && submitted < limit;
+                     at += chunk) {
+                    int end = (int) Math.min(Math.min(visit.length, at + chunk), at + limit - submitted);
                     if (!awaitRoom(submitted + (end - at) - window, inFlight, taken)) {
                         return;
                     }
@@ -93,6 +95,9 @@ final class ScoringWindow implements AutoCloseable {
                         deliver(inFlight.poll());
                     }
                 }
+            }
+            while (!inFlight.isEmpty()) {
+                deliver(inFlight.poll());
             }
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt();
@@ -137,6 +142,14 @@ final class ScoringWindow implements AutoCloseable {
     static List<TrainingPair> unscored(List<EncodedPair> pairs) {
         return pairs.stream().map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null))
                 .toList();
+    }
+
+    /**
+     * Scores no more than {@code pairs} in all: what the trainer's remaining steps take (its {@code started} says),
+     * so the reference does not work past the end of training while the trainer finishes.
+     */
+    void limit(long pairs) {
+        limit = pairs;
     }
 
     /**

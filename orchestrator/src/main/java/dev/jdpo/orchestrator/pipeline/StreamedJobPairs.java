@@ -52,6 +52,7 @@ record StreamedJobPairs(PairStore store, long seed, ReferenceScoring.Scorer scor
                 }
                 pairs = window(started.getStartEpoch(), started.getStartPosition(), call);
             }
+            pairs.limit(started.getPairsLeft());
             long sent = 0;
             while (!call.done()) {
                 TrainingPair pair = pairs.poll();
