@@ -75,11 +75,15 @@ final class ScoringWindow implements AutoCloseable {
         Deque<Future<List<TrainingPair>>> inFlight = new ArrayDeque<>();
         long submitted = 0;
         try {
-            for (int e = epoch; !closed && submitted < limit; e++) {
+            epochs:
+            for (int e = epoch; !closed; e++) {
                 int[] visit = order.epochOrder(e);
-                for (int at = e == epoch ? position : 0; at < visit.length && !closed && submitted < limit;
-                     at += chunk) {
-                    int end = (int) Math.min(Math.min(visit.length, at + chunk), at + limit - submitted);
+                for (int at = e == epoch ? position : 0; at < visit.length && !closed; at += chunk) {
+                    long left = limit - submitted;
+                    if (left <= 0) {
+                        break epochs;
+                    }
+                    int end = (int) Math.min(Math.min(visit.length, at + chunk), at + left);
                     if (!awaitRoom(submitted + (end - at) - window, inFlight, taken)) {
                         return;
                     }

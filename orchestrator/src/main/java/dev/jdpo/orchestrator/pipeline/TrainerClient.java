@@ -30,8 +30,7 @@ import java.util.concurrent.TimeUnit;
  * One training job over {@code TrainerService.Train}: sends the job and the pairs (whole before training, or
  * streamed as the trainer trains: {@link JobPairs}, within a window of the pairs the trainer says it took) as fast
  * as the transport takes them (flow control: it waits while the call is not ready), turns progress into run
- * events, and forwards a stop
- * request as a CANCEL control. A trainer that goes away is retried with doubling backoff and the job resumes from
+ * events, and forwards a stop request as a CANCEL control. A trainer that goes away is retried with doubling backoff and the job resumes from
  * its last checkpoint; one that is busy with another job is asked again until it takes this one.
  */
 final class TrainerClient {
