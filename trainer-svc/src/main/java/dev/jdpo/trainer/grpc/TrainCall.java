@@ -17,7 +17,6 @@ import dev.jdpo.trainer.engine.PairChecks;
 import dev.jdpo.trainer.run.TrainingRun;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -197,12 +196,14 @@ final class TrainCall implements StreamObserver<TrainInput> {
 
     /**
      * On the training thread: asks for as many pairs as were taken since the last count, and tells the client the
-     * count, which is what bounds its sending: the transport would buffer pairs nobody asked for.
+     * count, which is what bounds its sending: the transport would buffer pairs nobody asked for. The count goes
+     * without waiting for the client to read: each step's progress waits, so no more than a step's pairs' counts
+     * queue up, and taking a batch never waits on a thread hop in the client.
      */
-    private void pairsTaken(long total) throws InterruptedIOException {
+    private void pairsTaken(long total) {
         responses.request((int) (total - takenReported));
         takenReported = total;
-        out.send(TrainProgress.newBuilder().setPairsTaken(PairsTaken.newBuilder().setCount(total)).build());
+        out.sendNow(TrainProgress.newBuilder().setPairsTaken(PairsTaken.newBuilder().setCount(total)).build());
     }
 
     /** A streamed training pair: checked, then handed to the training thread, which asks for the next one. */
