@@ -31,5 +31,11 @@ interface JobPairs {
 
         /** The trainer's {@code started} once it came, or null when the call ended first. */
         Started awaitStarted() throws InterruptedException;
+
+        /**
+         * Waits at most {@code millis} (not at all for 0) for the trainer to report ({@code pairs_taken}) at least {@code count}
+         * streamed pairs taken on this call; whether it has.
+         */
+        boolean awaitTaken(long count, long millis) throws InterruptedException;
     }
 }

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Attaches frozen-model log-probs to pairs through {@code ReferenceService} calls: to the reference replicas at
@@ -183,14 +184,15 @@ final class ReferenceScoring {
 
     /**
      * A reference scorer as a run uses it: encoded pairs in, training pairs with their log-probs out, failures as
-     * run failures naming the field to fix, and a tally of the pairs and the cache hits. Used by one thread.
+     * run failures naming the field to fix, and a tally of the pairs and the cache hits. Safe to call from several
+     * threads (a streaming window keeps chunks in flight).
      */
     static final class Scorer {
 
         private final PairScorer scorer;
         private final String modelField;
-        private volatile long pairs;
-        private volatile long cacheHits;
+        private final AtomicLong pairs = new AtomicLong();
+        private final AtomicLong cacheHits = new AtomicLong();
 
         /**
          * @param modelField the config field naming the reference model when this process serves it (a model that
@@ -228,22 +230,24 @@ final class ReferenceScoring {
             for (int i = 0; i < chunk.size(); i++) {
                 EncodedPair pair = chunk.get(i);
                 PairScore score = scores.get(i);
-                cacheHits += score.cacheHit() ? 1 : 0;
+                if (score.cacheHit()) {
+                    cacheHits.incrementAndGet();
+                }
                 PairLogProbs logps = score.logProbs();
                 scored.add(new TrainingPair(pair.promptIds(), pair.chosenIds(), pair.rejectedIds(),
                         new ReferenceScores(logps.chosenLogp(), logps.rejectedLogp(), logps.chosenTokenLogps(),
                                 logps.rejectedTokenLogps())));
             }
-            pairs += chunk.size();
+            pairs.addAndGet(chunk.size());
             return scored;
         }
 
         long pairs() {
-            return pairs;
+            return pairs.get();
         }
 
         long cacheHits() {
-            return cacheHits;
+            return cacheHits.get();
         }
     }
 }

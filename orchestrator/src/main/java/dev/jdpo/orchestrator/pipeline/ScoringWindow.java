@@ -5,49 +5,89 @@ import dev.jdpo.tokenizer.pipeline.EncodedPair;
 import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Training pairs in the order a run visits them, read from the run's {@link PairStore} and scored by the reference
- * on a thread of their own at most {@code window} pairs ahead of the consumer, so scoring overlaps training and
- * memory stays bounded whatever the dataset's size. The order is {@link DataOrder}'s, the trainer's own shuffle,
- * from a given epoch and position on, epoch after epoch, until {@link #close}; a pair not stored yet is waited for.
+ * on threads of their own at most {@code window} pairs ahead of what the trainer reports it took, so scoring
+ * overlaps training and memory stays bounded whatever the dataset's size and whatever the transport buffers. The
+ * order is {@link DataOrder}'s, the trainer's own shuffle, from a given epoch and position on, epoch after epoch,
+ * until {@link #close}; a pair not stored yet is waited for.
  */
 final class ScoringWindow implements AutoCloseable {
 
     private static final long POLL_MILLIS = 100;
+    /** Pairs per score call: a small last chunk keeps the trainer's wait after the last pair is scored short. */
+    private static final int CHUNK_PAIRS = 32;
+    /**
+     * Chunks at the reference at once: the next one waits at the replicas while one is answered and queued, so the
+     * reference never idles between chunks (it is the slower side whose time the overlap hides the trainer's in).
+     */
+    private static final int CHUNKS_IN_FLIGHT = 3;
+
+    /** How many pairs the trainer has taken, as the call reports it. */
+    @FunctionalInterface
+    interface Taken {
+        /** Waits at most {@code millis} (not at all for 0) for at least {@code count} pairs taken; whether they were. */
+        boolean await(long count, long millis) throws InterruptedException;
+    }
 
     private final BlockingQueue<TrainingPair> ready;
+    private final ExecutorService scoring;
     private final Thread producer;
     private volatile boolean closed;
+    private volatile long limit = Long.MAX_VALUE;
     private volatile Exception failure;
 
     /**
-     * @param scorer   the run's reference scorer, or null for a reference-free run
-     * @param window   scored pairs held ahead at most
+     * @param scorer the run's reference scorer, or null for a reference-free run
+     * @param window scored pairs ahead of the pairs taken, at most
+     * @param taken  the pairs the trainer took, counted from the first one this window gives out
      */
-    ScoringWindow(PairStore store, DataOrder order, int startEpoch, long startPosition,
-                  ReferenceScoring.Scorer scorer, boolean perToken, int window) {
+    ScoringWindow(PairStore store, DataOrder order, int startEpoch, long startPosition, ReferenceScoring.Scorer scorer,
+                  boolean perToken, int window, Taken taken) {
         this.ready = new ArrayBlockingQueue<>(window);
-        int chunk = Math.max(1, Math.min(window, 64));
+        this.scoring = Executors.newFixedThreadPool(CHUNKS_IN_FLIGHT, r -> {
+            Thread thread = new Thread(r, "jdpo-scoring-chunk");
+            thread.setDaemon(true);
+            return thread;
+        });
+        int chunk = Math.max(1, Math.min(window, CHUNK_PAIRS));
         this.producer = new Thread(() -> produce(store, order, startEpoch, (int) startPosition, scorer, perToken,
-                chunk), "jdpo-scoring-window");
+                chunk, window, taken), "jdpo-scoring-window");
         producer.setDaemon(true);
         producer.start();
     }
 
     private void produce(PairStore store, DataOrder order, int epoch, int position, ReferenceScoring.Scorer scorer,
-                         boolean perToken, int chunk) {
+                         boolean perToken, int chunk, int window, Taken taken) {
+        Deque<Future<List<TrainingPair>>> inFlight = new ArrayDeque<>();
+        long submitted = 0;
         try {
+            epochs:
             for (int e = epoch; !closed; e++) {
                 int[] visit = order.epochOrder(e);
                 for (int at = e == epoch ? position : 0; at < visit.length && !closed; at += chunk) {
-                    List<EncodedPair> pairs = new ArrayList<>(chunk);
-                    for (int i = at; i < Math.min(visit.length, at + chunk); i++) {
+                    long left = limit - submitted;
+                    if (left <= 0) {
+                        break epochs;
+                    }
+                    int end = (int) Math.min(Math.min(visit.length, at + chunk), at + left);
+                    if (!awaitRoom(submitted + (end - at) - window, inFlight, taken)) {
+                        return;
+                    }
+                    List<EncodedPair> pairs = new ArrayList<>(end - at);
+                    for (int i = at; i < end; i++) {
                         // a store still being written (a buffered shuffle's) has the pairs below i + window soon
                         while (!store.stored(visit[i], POLL_MILLIS)) {
                             if (closed) {
@@ -56,25 +96,69 @@ final class ScoringWindow implements AutoCloseable {
                         }
                         pairs.add(store.training(visit[i]));
                     }
-                    List<TrainingPair> scored = scorer == null ? unscored(pairs) : scorer.score(pairs, at, perToken);
-                    for (TrainingPair pair : scored) {
-                        while (!closed && !ready.offer(pair, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-                            // the window is full: the trainer is behind, which is the point
-                        }
+                    int first = at;
+                    inFlight.addLast(scoring.submit(() -> scorer == null ? unscored(pairs)
+                            : scorer.score(pairs, first, perToken)));
+                    submitted += pairs.size();
+                    while (inFlight.size() >= CHUNKS_IN_FLIGHT || !inFlight.isEmpty() && inFlight.peek().isDone()) {
+                        deliver(inFlight.poll());
                     }
                 }
             }
+            while (!inFlight.isEmpty()) {
+                deliver(inFlight.poll());
+            }
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException failed) {
+            failure = failed.getCause() instanceof Exception cause ? cause : failed;
         } catch (RunFailure | IOException | RuntimeException failed) {
             failure = failed;
+        } finally {
+            // the scorer may be closed once this returns: no chunk may still be at it
+            scoring.shutdown();
+            try {
+                scoring.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /**
+     * Waits until the trainer has taken {@code count} pairs, delivering the chunks in flight meanwhile (the
+     * trainer may be waiting for them); false once closed.
+     */
+    private boolean awaitRoom(long count, Deque<Future<List<TrainingPair>>> inFlight, Taken taken)
+            throws InterruptedException, ExecutionException {
+        while (!closed) {
+            if (taken.await(count, inFlight.isEmpty() ? POLL_MILLIS : 0)) {
+                return true;
+            }
+            if (!inFlight.isEmpty()) {
+                deliver(inFlight.poll());
+            }
+        }
+        return false;
+    }
+
+    /** Queues a chunk's pairs once scored: never full, since the trainer took no more than was sent. */
+    private void deliver(Future<List<TrainingPair>> chunk) throws InterruptedException, ExecutionException {
+        ready.addAll(chunk.get());
     }
 
     /** Pairs for losses that need no reference log-probs. */
     static List<TrainingPair> unscored(List<EncodedPair> pairs) {
         return pairs.stream().map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null))
                 .toList();
+    }
+
+    /**
+     * Scores no more than {@code pairs} in all: what the trainer's remaining steps take (its {@code started} says),
+     * so the reference does not work past the end of training while the trainer finishes.
+     */
+    void limit(long pairs) {
+        limit = pairs;
     }
 
     /**
@@ -95,8 +179,9 @@ final class ScoringWindow implements AutoCloseable {
     }
 
     /**
-     * Stops the scoring thread after its current chunk and waits for it, so the scorer may be closed. It is not
-     * interrupted: an interrupt closes the file channels it may be reading (the store, the score cache).
+     * Stops the scoring threads after the chunks at the reference and waits for them, so the scorer may be closed.
+     * They are not interrupted: an interrupt closes the file channels they may be reading (the store, the score
+     * cache).
      */
     @Override
     public void close() throws InterruptedException {

@@ -18,7 +18,7 @@ import java.util.List;
  * @param order      the epochs' visit order of the store's training pairs
  * @param scorer     the run's reference, or null for a reference-free run
  * @param validation the validation pairs, scored
- * @param window     scored pairs held ahead of the trainer
+ * @param window     scored pairs ahead of those the trainer took, at most
  */
 record StreamedJobPairs(PairStore store, DataOrder order, ReferenceScoring.Scorer scorer, boolean perToken,
                         List<TrainingPair> validation, int window) implements JobPairs {
@@ -42,7 +42,7 @@ record StreamedJobPairs(PairStore store, DataOrder order, ReferenceScoring.Score
     public void stream(TrainJob job, Outbox call) throws InterruptedException, RunFailure {
         // a new job starts at the first pair of the first epoch, so scoring starts while the trainer loads the
         // policy; a resumed one starts where the trainer's checkpoint says, known once it started
-        ScoringWindow pairs = job.getOutput().getResumeFromCheckpoint().isEmpty() ? window(0, 0) : null;
+        ScoringWindow pairs = job.getOutput().getResumeFromCheckpoint().isEmpty() ? window(0, 0, call) : null;
         try {
             Started started = call.awaitStarted();
             if (started == null) {
@@ -52,8 +52,9 @@ record StreamedJobPairs(PairStore store, DataOrder order, ReferenceScoring.Score
                 if (pairs != null) {
                     pairs.close();
                 }
-                pairs = window(started.getStartEpoch(), started.getStartPosition());
+                pairs = window(started.getStartEpoch(), started.getStartPosition(), call);
             }
+            pairs.limit(started.getPairsLeft());
             long sent = 0;
             while (!call.done()) {
                 TrainingPair pair = pairs.poll();
@@ -68,7 +69,7 @@ record StreamedJobPairs(PairStore store, DataOrder order, ReferenceScoring.Score
         }
     }
 
-    private ScoringWindow window(int epoch, long position) {
-        return new ScoringWindow(store, order, epoch, position, scorer, perToken, window);
+    private ScoringWindow window(int epoch, long position, Outbox call) {
+        return new ScoringWindow(store, order, epoch, position, scorer, perToken, window, call::awaitTaken);
     }
 }

@@ -28,9 +28,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One training job over {@code TrainerService.Train}: sends the job and the pairs (whole before training, or
- * streamed as the trainer trains: {@link JobPairs}) as fast as the transport takes them (flow control: it waits
- * while the call is not ready), turns progress into run events, and forwards a stop
- * request as a CANCEL control. A trainer that goes away is retried with doubling backoff and the job resumes from
+ * streamed as the trainer trains: {@link JobPairs}, within a window of the pairs the trainer says it took) as fast
+ * as the transport takes them (flow control: it waits while the call is not ready), turns progress into run
+ * events, and forwards a stop request as a CANCEL control. A trainer that goes away is retried with doubling backoff and the job resumes from
  * its last checkpoint; one that is busy with another job is asked again until it takes this one.
  */
 final class TrainerClient {
@@ -151,6 +151,8 @@ final class TrainerClient {
         private final CountDownLatch startedOrEnded = new CountDownLatch(1);
         private volatile Started started;
         private final Object readiness = new Object();
+        private final Object takenCount = new Object();
+        private long pairsTaken;
         private ClientCallStreamObserver<TrainInput> requests;
         private volatile long totalSteps;
         private volatile Map<String, Double> lastLogged = Map.of();
@@ -201,6 +203,16 @@ final class TrainerClient {
                 forwardStop();
             }
             return started;
+        }
+
+        @Override
+        public boolean awaitTaken(long count, long millis) throws InterruptedException {
+            synchronized (takenCount) {
+                if (pairsTaken < count && millis > 0 && !done()) {
+                    takenCount.wait(millis);
+                }
+                return pairsTaken >= count;
+            }
         }
 
         void awaitEnd() throws InterruptedException {
@@ -277,6 +289,12 @@ final class TrainerClient {
                     checkpointDir = progress.getCheckpoint().getPath();
                     checkpointStep = progress.getCheckpoint().getStep();
                 }
+                case PAIRS_TAKEN -> {
+                    synchronized (takenCount) {
+                        pairsTaken = progress.getPairsTaken().getCount();
+                        takenCount.notifyAll();
+                    }
+                }
                 case FINISHED -> finished = progress.getFinished();
                 default -> { }
             }
@@ -298,6 +316,9 @@ final class TrainerClient {
             startedOrEnded.countDown();
             synchronized (readiness) {
                 readiness.notifyAll();
+            }
+            synchronized (takenCount) {
+                takenCount.notifyAll();
             }
         }
 

@@ -8,23 +8,33 @@ import java.util.List;
 
 /**
  * A training set that arrives as it is trained on: its sender delivers the pairs in the order the run visits them,
- * and this holds only those delivered and not yet taken. Each pair taken calls {@code onTaken}, which asks the
- * sender for one more, so the sender can never be more than its window ahead.
+ * and this holds only those delivered and not yet taken. The pairs taken are reported to {@code onTaken} after each
+ * batch and before waiting for a pair, so the sender, which stays within its window of that count, can never be
+ * more than its window ahead and never leaves the trainer waiting on a count it has not heard.
  */
 public final class StreamedPairs implements PairSource {
 
+    /** Hears the running count of pairs taken; called on the taking thread, outside this object's lock. */
+    @FunctionalInterface
+    public interface TakenListener {
+        void taken(long total) throws InterruptedIOException;
+    }
+
     private final int size;
     private final String fingerprint;
-    private final Runnable onTaken;
+    private final TakenListener onTaken;
     private final Deque<TrainingPair> arrived = new ArrayDeque<>();
     private boolean closed;
+    // the taking thread's own counts
+    private long taken;
+    private long reported;
 
     /**
      * @param size        pairs in one epoch
      * @param fingerprint the dataset's fingerprint as its sender computed it
-     * @param onTaken     called once per pair taken, outside this object's lock
+     * @param onTaken     told how many pairs were taken so far
      */
-    public StreamedPairs(int size, String fingerprint, Runnable onTaken) {
+    public StreamedPairs(int size, String fingerprint, TakenListener onTaken) {
         if (size <= 0) {
             throw new IllegalArgumentException("no training pairs");
         }
@@ -61,14 +71,31 @@ public final class StreamedPairs implements PairSource {
     public List<TrainingPair> next(DataCursor cursor, int count) throws InterruptedIOException {
         List<TrainingPair> batch = new ArrayList<>(count);
         while (batch.size() < count) {
-            TrainingPair pair = take();
+            TrainingPair pair = poll();
             if (pair == null) {
-                return null;
+                // the sender may be waiting for this count before it sends the pair
+                report();
+                pair = take();
+                if (pair == null) {
+                    return null;
+                }
             }
             batch.add(pair);
-            onTaken.run();
+            taken++;
         }
+        report();
         return batch;
+    }
+
+    private void report() throws InterruptedIOException {
+        if (taken > reported) {
+            reported = taken;
+            onTaken.taken(taken);
+        }
+    }
+
+    private synchronized TrainingPair poll() {
+        return closed ? null : arrived.pollFirst();
     }
 
     private synchronized TrainingPair take() throws InterruptedIOException {

@@ -105,7 +105,7 @@ final class JobRunner implements Runnable {
                 out.send(TrainProgress.newBuilder().setStarted(Started.newBuilder().setTotalSteps(run.totalSteps())
                         .setCompletedSteps(run.completedSteps()).setTrainingPairs(training.size())
                         .setValidationPairs(validation.size()).setStartEpoch(run.cursor().epoch())
-                        .setStartPosition(run.cursor().position())).build());
+                        .setStartPosition(run.cursor().position()).setPairsLeft(run.pairsLeft())).build());
                 CriteriaEvaluationListener criteria = criteriaEvaluation(run, tokenizer);
                 if (criteria != null && run.completedSteps() == 0) {
                     criteria.atStart();

@@ -44,8 +44,8 @@ final class ProgressStream {
     }
 
     /**
-     * Sends without waiting for readiness, for a single message from a gRPC callback thread (which is where
-     * readiness would be signalled, so waiting there could never end).
+     * Sends without waiting for readiness: a single message from a gRPC callback thread (which is where readiness
+     * would be signalled, so waiting there could never end), or a small one whose number the caller bounds.
      */
     synchronized void sendNow(TrainProgress progress) {
         if (!closed) {

@@ -2,6 +2,7 @@ package dev.jdpo.trainer.grpc;
 
 import dev.jdpo.proto.internal.v1.Finished;
 import dev.jdpo.proto.internal.v1.PairStream;
+import dev.jdpo.proto.internal.v1.PairsTaken;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainPair;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * job to the training thread; or job, validation pairs and pair_stream, after which the training pairs arrive as
  * the training thread takes them. Inbound flow control is manual: the next message is requested after
  * {@link #onNext} returns, so a fast client cannot outrun the conversion, except that a streamed training pair is
- * replaced only once the training thread took one, so at most the prefetch window waits here. gRPC calls these
+ * replaced only once the training thread took one, so at most the prefetch window waits here; the training thread
+ * also reports the pairs it took ({@code pairs_taken}), which bounds the client's sending. gRPC calls these
  * methods one at a time; the lock orders them against the client-gone callback.
  */
 final class TrainCall implements StreamObserver<TrainInput> {
@@ -54,6 +56,8 @@ final class TrainCall implements StreamObserver<TrainInput> {
     private TrainingSlot.Lease lease;
     private StreamedPairs streamed;
     private int streamedCount;
+    // the training thread's own: the count it last reported
+    private long takenReported;
 
     /** @param runningJobs where the job's control is registered while it trains, for server shutdown */
     TrainCall(ServerCallStreamObserver<TrainProgress> responses, Executor trainingThread, Set<JobControl> runningJobs,
@@ -184,10 +188,22 @@ final class TrainCall implements StreamObserver<TrainInput> {
         }
         checkTotalSteps((int) header.getTrainingPairs());
         StreamedPairs pairs = new StreamedPairs((int) header.getTrainingPairs(), header.getDatasetFingerprint(),
-                () -> responses.request(1));
+                this::pairsTaken);
         launch(pairs);
         streamed = pairs;
         return header.getPrefetchPairs() > 0 ? header.getPrefetchPairs() : 2 * job.config().pairsPerStep();
+    }
+
+    /**
+     * On the training thread: asks for as many pairs as were taken since the last count, and tells the client the
+     * count, which is what bounds its sending: the transport would buffer pairs nobody asked for. The count goes
+     * without waiting for the client to read: each step's progress waits, so no more than a step's pairs' counts
+     * queue up, and taking a batch never waits on a thread hop in the client.
+     */
+    private void pairsTaken(long total) {
+        responses.request((int) (total - takenReported));
+        takenReported = total;
+        out.sendNow(TrainProgress.newBuilder().setPairsTaken(PairsTaken.newBuilder().setCount(total)).build());
     }
 
     /** A streamed training pair: checked, then handed to the training thread, which asks for the next one. */

@@ -196,10 +196,8 @@ public final class TrainingRun implements AutoCloseable {
                 saveCheckpoint(listener);
                 return new RunResult(false, trainer.completedSteps(), lastCheckpoint, null);
             }
-            if (cursor.position() == pairs.size()) {
-                cursor = new DataCursor(cursor.epoch() + 1, 0);
-            }
-            int take = Math.min(trainer.config().pairsPerStep(), pairs.size() - cursor.position());
+            cursor = stepStart(cursor);
+            int take = stepPairs(cursor);
             List<TrainingPair> batch = pairs.next(cursor, take);
             if (batch == null) {
                 // the pairs' sender went away, which its call also reports as a cancel
@@ -273,6 +271,29 @@ public final class TrainingRun implements AutoCloseable {
     /** Optimizer steps of the whole run. */
     public int totalSteps() {
         return totalSteps;
+    }
+
+    /** Where a step starts when the previous one ended at {@code after}: the next epoch once one is done. */
+    private DataCursor stepStart(DataCursor after) {
+        return after.position() == pairs.size() ? new DataCursor(after.epoch() + 1, 0) : after;
+    }
+
+    /** The pairs a step starting at {@code start} takes: a step's worth, or what is left of the epoch. */
+    private int stepPairs(DataCursor start) {
+        return Math.min(trainer.config().pairsPerStep(), pairs.size() - start.position());
+    }
+
+    /** The pairs the steps still to run take from the data. */
+    public long pairsLeft() {
+        long left = 0;
+        DataCursor at = cursor;
+        for (int step = trainer.completedSteps(); step < totalSteps; step++) {
+            at = stepStart(at);
+            int take = stepPairs(at);
+            left += take;
+            at = new DataCursor(at.epoch(), at.position() + take);
+        }
+        return left;
     }
 
     /** Where the run stands in its data: the position its next step starts from. */

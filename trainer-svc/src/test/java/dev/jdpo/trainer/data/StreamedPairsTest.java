@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class StreamedPairsTest {
@@ -16,9 +16,9 @@ class StreamedPairsTest {
     }
 
     @Test
-    void pairsComeOutInArrivalOrderAndEachTakenOneAsksForAnother() throws Exception {
-        AtomicInteger asked = new AtomicInteger();
-        StreamedPairs pairs = new StreamedPairs(3, "abc", asked::incrementAndGet);
+    void pairsComeOutInArrivalOrderAndTheCountTakenIsToldAfterEachBatchAndBeforeEachWait() throws Exception {
+        List<Long> told = new CopyOnWriteArrayList<>();
+        StreamedPairs pairs = new StreamedPairs(5, "abc", told::add);
         TrainingPair a = pair(1);
         TrainingPair b = pair(2);
         TrainingPair c = pair(3);
@@ -27,19 +27,28 @@ class StreamedPairsTest {
         List<TrainingPair> first = pairs.next(DataCursor.START, 2);
         assertSame(a, first.get(0));
         assertSame(b, first.get(1));
-        assertEquals(2, asked.get());
-        Thread late = new Thread(() -> pairs.deliver(c));
+        assertEquals(List.of(2L), told, "one count per batch");
+        pairs.deliver(c);
+        // the sender waits for the count before it sends the fourth pair: it must hear 3 before the wait
+        Thread late = new Thread(() -> {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!told.contains(3L) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            pairs.deliver(pair(4));
+        });
         late.start();
-        assertSame(c, pairs.next(new DataCursor(0, 2), 1).get(0), "waits for a pair still on its way");
+        List<TrainingPair> second = pairs.next(new DataCursor(0, 2), 2);
         late.join();
-        assertEquals(3, asked.get());
-        assertEquals(3, pairs.size());
+        assertSame(c, second.get(0));
+        assertEquals(List.of(2L, 3L, 4L), told);
+        assertEquals(5, pairs.size());
         assertEquals("abc", pairs.fingerprint());
     }
 
     @Test
     void aClosedStreamEndsAWaitingTakeWithNull() throws Exception {
-        StreamedPairs pairs = new StreamedPairs(4, "abc", () -> { });
+        StreamedPairs pairs = new StreamedPairs(4, "abc", total -> { });
         pairs.deliver(pair(1));
         Thread closer = new Thread(pairs::close);
         closer.start();
@@ -56,6 +65,6 @@ class StreamedPairsTest {
         for (int i = 0; i < 3; i++) {
             assertSame(all.get(order[2 + i]), batch.get(i));
         }
-        assertThrows(IllegalArgumentException.class, () -> new StreamedPairs(0, "abc", () -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new StreamedPairs(0, "abc", total -> { }));
     }
 }

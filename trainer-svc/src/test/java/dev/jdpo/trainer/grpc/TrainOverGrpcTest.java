@@ -84,6 +84,7 @@ class TrainOverGrpcTest {
         assertEquals(4, started.getTotalSteps());
         assertEquals(0, started.getCompletedSteps());
         assertEquals(pairs.size(), started.getTrainingPairs());
+        assertEquals(8, started.getPairsLeft(), "4 steps of 2");
         List<TrainProgress> steps = only(progress, TrainProgress.KindCase.STEP);
         assertEquals(List.of(1, 2, 3, 4), steps.stream().map(p -> p.getStep().getStep()).toList());
         for (int i = 0; i < steps.size(); i++) {
@@ -190,6 +191,8 @@ class TrainOverGrpcTest {
         List<TrainProgress> rest = trainer.open().submit(resume.build(), pairs, List.of()).awaitCompletion();
 
         assertEquals(3, rest.get(0).getStarted().getCompletedSteps());
+        assertEquals(1 + 3 + 3, rest.get(0).getStarted().getPairsLeft(),
+                "of 10 pairs at 3 a step, step 4 takes the epoch's last one, steps 5 and 6 three each");
         List<TrainProgress> wholeSteps = only(whole, TrainProgress.KindCase.STEP);
         List<TrainProgress> restSteps = only(rest, TrainProgress.KindCase.STEP);
         assertEquals(List.of(4, 5, 6), restSteps.stream().map(p -> p.getStep().getStep()).toList());
