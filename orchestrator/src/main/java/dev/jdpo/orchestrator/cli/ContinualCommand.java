@@ -2,11 +2,8 @@ package dev.jdpo.orchestrator.cli;
 
 import dev.jdpo.proto.v1.ContinualJob;
 import dev.jdpo.proto.v1.ContinualJobStatus;
-import dev.jdpo.proto.v1.ContinualServiceGrpc;
 import dev.jdpo.proto.v1.RoundStatus;
-import io.grpc.ManagedChannel;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,11 +21,6 @@ final class ContinualCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** A unary stub with a deadline. */
-    static ContinualServiceGrpc.ContinualServiceBlockingStub stub(ManagedChannel channel) {
-        return ContinualServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
     }
 
     /** "waiting", "in_round", "completed", ... */

@@ -3,9 +3,6 @@ package dev.jdpo.orchestrator.cli;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
-import dev.jdpo.proto.v1.FeedbackServiceGrpc;
-import io.grpc.ManagedChannel;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,11 +21,6 @@ final class FeedbackCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** A unary stub with a deadline. */
-    static FeedbackServiceGrpc.FeedbackServiceBlockingStub stub(ManagedChannel channel) {
-        return FeedbackServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
     }
 
     /** One line of proto JSON with the .proto field names. */

@@ -2,7 +2,6 @@ package dev.jdpo.orchestrator.cli;
 
 import dev.jdpo.host.security.BearerToken;
 import dev.jdpo.host.security.ClientTls;
-import dev.jdpo.proto.v1.RunServiceGrpc;
 import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -60,10 +59,6 @@ final class ServerAddress {
         } catch (IOException unreadable) {
             throw new UncheckedIOException("--token-file: cannot read " + tokenFile, unreadable);
         }
-    }
-
-    RunServiceGrpc.RunServiceBlockingStub stub(ManagedChannel channel) {
-        return RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
     }
 
     static void close(ManagedChannel channel) {
