@@ -1,7 +1,11 @@
 package dev.jdpo.orchestrator.cli;
 
+import dev.jdpo.host.client.UnaryRetryPolicy;
 import dev.jdpo.host.security.BearerToken;
 import dev.jdpo.host.security.ClientTls;
+import dev.jdpo.proto.v1.ContinualServiceGrpc;
+import dev.jdpo.proto.v1.FeedbackServiceGrpc;
+import dev.jdpo.proto.v1.RunServiceGrpc;
 import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -35,7 +39,10 @@ final class ServerAddress {
             description = "Send the API token in this file (default: env JDPO_TOKEN).")
     Path tokenFile;
 
-    /** A channel as the options say; close it with {@link #close(ManagedChannel)}. */
+    /**
+     * A channel as the options say, retrying idempotent calls while the server is unavailable; close it with
+     * {@link #close(ManagedChannel)}.
+     */
     ManagedChannel open() {
         if (tlsCa == null && (tlsCert != null || tlsKey != null)) {
             throw new IllegalArgumentException("--tls-cert/--tls-key: need --tls-ca");
@@ -46,7 +53,9 @@ final class ServerAddress {
         if (token != null) {
             credentials = CompositeChannelCredentials.create(credentials, new BearerToken(token));
         }
-        return NettyChannelBuilder.forTarget(address, credentials).build();
+        return UnaryRetryPolicy.apply(NettyChannelBuilder.forTarget(address, credentials),
+                RunServiceGrpc.getServiceDescriptor(), ContinualServiceGrpc.getServiceDescriptor(),
+                FeedbackServiceGrpc.getServiceDescriptor()).build();
     }
 
     private String token() {
