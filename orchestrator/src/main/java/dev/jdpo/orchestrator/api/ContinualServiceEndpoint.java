@@ -1,7 +1,7 @@
 package dev.jdpo.orchestrator.api;
 
 import dev.jdpo.orchestrator.continual.ContinualJobs;
-import dev.jdpo.orchestrator.state.ContinualRepository;
+import dev.jdpo.orchestrator.state.Page;
 import dev.jdpo.proto.v1.CancelContinualJobRequest;
 import dev.jdpo.proto.v1.ContinualEvent;
 import dev.jdpo.proto.v1.ContinualJob;
@@ -62,18 +62,10 @@ public final class ContinualServiceEndpoint extends ContinualServiceGrpc.Continu
     public void listContinualJobs(ListContinualJobsRequest request,
                                   StreamObserver<ListContinualJobsResponse> response) {
         Unary.call(response, () -> {
-            int size = request.getPageSize() == 0 ? RunServiceEndpoint.DEFAULT_PAGE_SIZE : request.getPageSize();
-            if (size < 1 || size > RunServiceEndpoint.MAX_PAGE_SIZE) {
-                throw ApiErrors.invalidArgument("page_size", "must be in 1.." + RunServiceEndpoint.MAX_PAGE_SIZE
-                        + " (0 means " + RunServiceEndpoint.DEFAULT_PAGE_SIZE + "), got " + request.getPageSize());
-            }
-            long before = PageTokens.decode(request.getPageToken());
-            if (before < 0) {
-                throw ApiErrors.invalidArgument("page_token", "not a token from a previous ListContinualJobs "
-                        + "response");
-            }
-            ContinualRepository.JobPage page = jobs.list(before, size);
-            return ListContinualJobsResponse.newBuilder().addAllJobs(page.jobs())
+            int size = PageTokens.size(request.getPageSize());
+            long before = PageTokens.before(request.getPageToken(), "ListContinualJobs");
+            Page<ContinualJob> page = jobs.list(before, size);
+            return ListContinualJobsResponse.newBuilder().addAllJobs(page.items())
                     .setNextPageToken(PageTokens.encode(page.nextBeforeOrdinal())).build();
         });
     }

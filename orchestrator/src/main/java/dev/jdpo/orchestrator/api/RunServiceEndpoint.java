@@ -1,7 +1,7 @@
 package dev.jdpo.orchestrator.api;
 
 import dev.jdpo.orchestrator.run.RunManager;
-import dev.jdpo.orchestrator.state.RunRepository;
+import dev.jdpo.orchestrator.state.Page;
 import dev.jdpo.proto.v1.CancelRunRequest;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.GetRunRequest;
@@ -26,8 +26,6 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
     // run ids are "run-" and 20 characters; a bound well above that keeps a huge one out of lookups and messages
     private static final int MAX_RUN_ID_CHARS = 128;
 
-    static final int DEFAULT_PAGE_SIZE = 20;
-    static final int MAX_PAGE_SIZE = 100;
     private static final int WATCH_THREADS = 4;
 
     private static final AtomicInteger WATCH_THREAD_COUNT = new AtomicInteger();
@@ -57,21 +55,14 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
     @Override
     public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
         Unary.call(response, () -> {
-            int size = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
-            if (size < 1 || size > MAX_PAGE_SIZE) {
-                throw ApiErrors.invalidArgument("page_size", "must be in 1.." + MAX_PAGE_SIZE + " (0 means "
-                        + DEFAULT_PAGE_SIZE + "), got " + request.getPageSize());
-            }
-            long before = PageTokens.decode(request.getPageToken());
-            if (before < 0) {
-                throw ApiErrors.invalidArgument("page_token", "not a token from a previous ListRuns response");
-            }
+            int size = PageTokens.size(request.getPageSize());
+            long before = PageTokens.before(request.getPageToken(), "ListRuns");
             if (request.getStatus() == RunStatus.UNRECOGNIZED) {
                 throw ApiErrors.invalidArgument("status", "unknown status " + request.getStatusValue());
             }
             RunStatus filter = request.getStatus() == RunStatus.RUN_STATUS_UNSPECIFIED ? null : request.getStatus();
-            RunRepository.RunPage page = runs.list(before, size, filter);
-            return ListRunsResponse.newBuilder().addAllRuns(page.runs())
+            Page<Run> page = runs.list(before, size, filter);
+            return ListRunsResponse.newBuilder().addAllRuns(page.items())
                     .setNextPageToken(PageTokens.encode(page.nextBeforeOrdinal())).build();
         });
     }

@@ -10,6 +10,7 @@ import dev.jdpo.orchestrator.run.RunLeases;
 import dev.jdpo.orchestrator.run.RunManager;
 import dev.jdpo.orchestrator.state.ContinualRepository;
 import dev.jdpo.orchestrator.state.ContinualRepository.Changed;
+import dev.jdpo.orchestrator.state.Page;
 import dev.jdpo.orchestrator.state.Timestamps;
 import dev.jdpo.proto.v1.ContinualEvent;
 import dev.jdpo.proto.v1.ContinualJob;
@@ -99,7 +100,7 @@ public final class ContinualJobs implements AutoCloseable {
     }
 
     /** Newest first. */
-    public ContinualRepository.JobPage list(long beforeOrdinal, int limit) {
+    public Page<ContinualJob> list(long beforeOrdinal, int limit) {
         return jobs.page(beforeOrdinal, limit);
     }
 

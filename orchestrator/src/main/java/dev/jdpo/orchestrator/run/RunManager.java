@@ -11,6 +11,7 @@ import dev.jdpo.orchestrator.config.RunConfigValidator;
 import dev.jdpo.orchestrator.report.RunReport;
 import dev.jdpo.orchestrator.report.RunReportFile;
 import dev.jdpo.orchestrator.state.CheckpointRepository;
+import dev.jdpo.orchestrator.state.Page;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.RunStatuses;
 import dev.jdpo.orchestrator.state.Timestamps;
@@ -205,7 +206,7 @@ public final class RunManager implements AutoCloseable {
     }
 
     /** Newest first; {@code status} null means any. */
-    public RunRepository.RunPage list(long beforeOrdinal, int limit, RunStatus status) {
+    public Page<Run> list(long beforeOrdinal, int limit, RunStatus status) {
         return runs.page(beforeOrdinal, limit, status);
     }
 
