@@ -5,9 +5,6 @@ import dev.jdpo.proto.v1.ListContinualJobsRequest;
 import dev.jdpo.proto.v1.ListContinualJobsResponse;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,8 +13,6 @@ import picocli.CommandLine.Option;
 @Command(name = "list", mixinStandardHelpOptions = true, description = "List continual jobs, newest first.")
 final class ContinualListCommand extends OrchestratorCommand {
 
-    private static final DateTimeFormatter CREATED =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
     private static final String ROW = "%-25s %-10s %-7s %-16s %s%n";
 
     @Option(names = "--limit", defaultValue = "20", description = "At most this many jobs (default ${DEFAULT-VALUE}).")
@@ -42,7 +37,7 @@ final class ContinualListCommand extends OrchestratorCommand {
                     .newBuilder().setPageSize(Math.min(100, limit - printed)).setPageToken(token).build());
             for (ContinualJob job : page.getJobsList()) {
                 out.printf(Locale.ROOT, ROW, job.getId(), ContinualCommand.status(job.getStatus()),
-                        job.getRoundsCount(), CREATED.format(Instant.ofEpochSecond(job.getCreatedAt().getSeconds())),
+                        job.getRoundsCount(), minutes(job.getCreatedAt()),
                         job.getName());
                 printed++;
             }

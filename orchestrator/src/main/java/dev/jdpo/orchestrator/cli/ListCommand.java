@@ -6,9 +6,6 @@ import dev.jdpo.proto.v1.ListRunsResponse;
 import dev.jdpo.proto.v1.Run;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,8 +15,6 @@ import picocli.CommandLine.Option;
         description = "List runs, newest first, then the continual jobs (without --status).")
 final class ListCommand extends OrchestratorCommand {
 
-    private static final DateTimeFormatter CREATED =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     @Option(names = "--status", paramLabel = "STATUS",
             description = "Only runs in this status: validating_files, queued, running, succeeded, failed, cancelled.")
@@ -51,7 +46,7 @@ final class ListCommand extends OrchestratorCommand {
             for (Run run : page.getRunsList()) {
                 out.printf(Locale.ROOT, "%-24s %-16s %-11s %-16s %s%n", run.getId(),
                         RunStatuses.shortName(run.getStatus()), run.getStep() + "/" + run.getTotalSteps(),
-                        CREATED.format(Instant.ofEpochSecond(run.getCreatedAt().getSeconds())), run.getName());
+                        minutes(run.getCreatedAt()), run.getName());
                 printed++;
             }
             token = page.getNextPageToken();

@@ -1,11 +1,15 @@
 package dev.jdpo.orchestrator.cli;
 
+import com.google.protobuf.Timestamp;
 import dev.jdpo.proto.v1.ContinualServiceGrpc;
 import dev.jdpo.proto.v1.FeedbackServiceGrpc;
 import dev.jdpo.proto.v1.RunServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.AbstractStub;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -13,6 +17,9 @@ import picocli.CommandLine.Mixin;
 
 /** A command that talks to a running orchestrator: its address options, and one channel open while it runs. */
 abstract class OrchestratorCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter MINUTES =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     @Mixin
     ServerAddress server;
@@ -46,6 +53,11 @@ abstract class OrchestratorCommand implements Callable<Integer> {
 
     CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /** A time as the tables show it, to the minute in the local zone. */
+    static String minutes(Timestamp time) {
+        return MINUTES.format(Instant.ofEpochSecond(time.getSeconds()));
     }
 
     static RunServiceGrpc.RunServiceBlockingStub runs(ManagedChannel channel) {

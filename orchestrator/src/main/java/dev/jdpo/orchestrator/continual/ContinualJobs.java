@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.continual;
 
+import dev.jdpo.host.DaemonThreads;
 import dev.jdpo.orchestrator.config.AllowedRoots;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.PathNotAllowedException;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,8 +33,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ContinualJobs implements AutoCloseable {
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
     private final ContinualRepository jobs;
     private final JobEvents events;
     private final ContinualJobValidator validator;
@@ -43,11 +41,7 @@ public final class ContinualJobs implements AutoCloseable {
     private final RunLeases leases;
     private final Duration poll;
     private final Clock clock;
-    private final ExecutorService loops = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "jdpo-continual-" + THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService loops = Executors.newCachedThreadPool(DaemonThreads.named("jdpo-continual-"));
 
     /** @param poll how often a waiting job checks its trigger and a round its run */
     public ContinualJobs(ContinualRepository jobs, PairExporter exporter, RunManager runs, AllowedRoots roots,
