@@ -4,7 +4,6 @@ import dev.jdpo.proto.v1.ContinualJob;
 import dev.jdpo.proto.v1.ContinualJobStatus;
 import dev.jdpo.proto.v1.RoundStatus;
 import java.util.Locale;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code jdpo continual}: continual DPO jobs on a running orchestrator (ContinualService). */
@@ -13,15 +12,7 @@ import picocli.CommandLine.Command;
                 + "pairs, each promoted only if the held-out criteria do not get worse.",
         subcommands = {ContinualCreateCommand.class, ContinualWatchCommand.class, ContinualListCommand.class,
                 ContinualCancelCommand.class})
-final class ContinualCommand implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class ContinualCommand extends CommandGroup {
 
     /** "waiting", "in_round", "completed", ... */
     static String status(ContinualJobStatus status) {
