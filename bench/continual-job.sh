@@ -56,15 +56,8 @@ gate:
 max_rounds: $rounds
 YAML
 else
-  train_prompts="${TRAIN_PROMPTS:-96}" heldout="${HELDOUT:-64}" samples="${SAMPLES:-6}" max_words="${MAX_WORDS:-4}"
-  new_tokens="${NEW_TOKENS:-16}" lr="${LR:-1e-3}" epochs="${EPOCHS:-2}" margin="${MARGIN:-0.05}"
-  topics=(rivers cats bread trains rain music chess maps salt bees stone glass clocks ships tea wool)
-  : > "$out/train.jsonl"; : > "$out/heldout.jsonl"
-  for ((i = 0; i < train_prompts + heldout; i++)); do
-    line="{\"prompt\": \"Describe ${topics[i % 16]} number $i in at most $max_words words.\"}"
-    if ((i < train_prompts)); then echo "$line" >> "$out/train.jsonl"; else echo "$line" >> "$out/heldout.jsonl"; fi
-  done
-  printf 'criteria:\n  - name: word_limit\n    word_limit: {max: %s}\n' "$max_words" > "$out/criteria.yaml"
+  samples="${SAMPLES:-6}" new_tokens="${NEW_TOKENS:-16}" lr="${LR:-1e-3}" epochs="${EPOCHS:-2}" margin="${MARGIN:-0.05}"
+  source "$root/bench/word-limit-task.sh"
   cat > "$out/job.yaml" <<YAML
 name: word-limit continual
 task: word-limit

@@ -6,7 +6,7 @@ import java.time.Duration;
 /**
  * Where and how a {@link ServiceHost} listens.
  *
- * @param host                   the interface to listen on; {@code null} for every interface
+ * @param host                   the interface to listen on ({@code 0.0.0.0}: every interface)
  * @param port                   the port; 0 picks a free one
  * @param maxInboundMessageBytes the largest request message accepted (gRPC's default is 4 MiB)
  * @param grace                  how long {@link ServiceHost#close()} lets calls in flight finish before cancelling them
@@ -35,11 +35,6 @@ public record HostSettings(String host, int port, int maxInboundMessageBytes, Du
         }
     }
 
-    /** Every interface, gRPC's default message size and the default grace. */
-    public static HostSettings allInterfaces(int port) {
-        return new HostSettings(null, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, DEFAULT_GRACE, null);
-    }
-
     /** One interface, gRPC's default message size and the default grace. */
     public static HostSettings on(String host, int port) {
         return new HostSettings(host, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, DEFAULT_GRACE, null);
@@ -58,8 +53,8 @@ public record HostSettings(String host, int port, int maxInboundMessageBytes, Du
         return new HostSettings(host, port, maxInboundMessageBytes, grace, newTls);
     }
 
-    /** {@code host:port} as configured, for messages ({@code *} stands for every interface). */
+    /** {@code host:port} as configured, for messages. */
     public String address() {
-        return (host == null ? "*" : host) + ":" + port;
+        return host + ":" + port;
     }
 }

@@ -143,9 +143,7 @@ public final class ServiceHost implements AutoCloseable {
     private static Map<String, Object> properties(HostSettings settings) {
         Map<String, Object> properties = new HashMap<>();
         properties.put("grpc.server.port", settings.port());
-        if (settings.host() != null) {
-            properties.put("grpc.server.host", settings.host());
-        }
+        properties.put("grpc.server.host", settings.host());
         // plain bytes: "64MB" does not bind for this key (see shared/reference/micronaut-grpc.md)
         properties.put("grpc.server.max-inbound-message-size", settings.maxInboundMessageBytes());
         // GrpcEmbeddedServer.stop() waits this long for calls in flight after shutdown()

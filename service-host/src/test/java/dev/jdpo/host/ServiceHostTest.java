@@ -151,7 +151,7 @@ class ServiceHostTest {
         IllegalArgumentException port = assertThrows(IllegalArgumentException.class, () -> HostSettings.on("h", 70000));
         assertEquals("port: must be in [0, 65535], got 70000", port.getMessage());
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
-                () -> HostSettings.allInterfaces(0).withMaxInboundMessageBytes(0));
+                () -> HostSettings.on("0.0.0.0", 0).withMaxInboundMessageBytes(0));
         assertTrue(size.getMessage().startsWith("maxInboundMessageBytes: "), size.getMessage());
     }
 

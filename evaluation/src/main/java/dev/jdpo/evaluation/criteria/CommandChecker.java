@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * and writes {@code {"pass": bool, "score": number?, "reason": text?}} on stdout. Any failure of the program (no
  * start, timeout, non-zero exit, other output) fails the answer and says why.
  */
-final class CommandChecker implements Checker {
+record CommandChecker(String name, List<String> argv, Path directory, long timeoutMillis) implements Checker {
 
     /** Output kept per stream: a verdict is small; a runaway program must not fill the heap. */
     private static final int MAX_OUTPUT_BYTES = 64 * 1024;
@@ -35,21 +35,8 @@ final class CommandChecker implements Checker {
         return thread;
     });
 
-    private final String name;
-    private final List<String> argv;
-    private final Path directory;
-    private final long timeoutMillis;
-
-    CommandChecker(String name, List<String> argv, Path directory, long timeoutMillis) {
-        this.name = name;
-        this.argv = List.copyOf(argv);
-        this.directory = directory;
-        this.timeoutMillis = timeoutMillis;
-    }
-
-    @Override
-    public String name() {
-        return name;
+    CommandChecker {
+        argv = List.copyOf(argv);
     }
 
     @Override

@@ -7,28 +7,12 @@ import java.util.regex.Pattern;
 /**
  * The answer (trimmed, or the first group of an extraction pattern) equals the expected answer, fixed or from a
  * field of the prompt row: e.g. the letter of a multiple-choice question. Score 1 or 0.
+ *
+ * @param expected non-empty for one answer for all rows, else {@code field} names the row's answer
+ * @param extract  may be null
  */
-final class ExactAnswerChecker implements Checker {
-
-    private final String name;
-    private final String expected;
-    private final String field;
-    private final Pattern extract;
-    private final boolean ignoreCase;
-
-    /** {@code expected} non-empty for one answer for all rows, else {@code field}; {@code extract} may be null. */
-    ExactAnswerChecker(String name, String expected, String field, Pattern extract, boolean ignoreCase) {
-        this.name = name;
-        this.expected = expected;
-        this.field = field;
-        this.extract = extract;
-        this.ignoreCase = ignoreCase;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
+record ExactAnswerChecker(String name, String expected, String field, Pattern extract, boolean ignoreCase)
+        implements Checker {
 
     @Override
     public Verdict check(GeneratedAnswer answer) {

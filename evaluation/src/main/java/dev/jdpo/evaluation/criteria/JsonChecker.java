@@ -9,27 +9,17 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The answer (trimmed) is exactly one JSON value, one the JSON Schema accepts when there is one. Score 1 or 0. */
-final class JsonChecker implements Checker {
+/**
+ * The answer (trimmed) is exactly one JSON value, one the JSON Schema accepts when there is one. Score 1 or 0.
+ *
+ * @param schema may be null: then any valid JSON passes
+ */
+record JsonChecker(String name, Schema schema) implements Checker {
 
     /** Strict JSON: no comments, no single quotes, nothing after the value. */
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-
-    private final String name;
-    private final Schema schema;
-
-    /** {@code schema} may be null: then any valid JSON passes. */
-    JsonChecker(String name, Schema schema) {
-        this.name = name;
-        this.schema = schema;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
 
     @Override
     public Verdict check(GeneratedAnswer answer) {

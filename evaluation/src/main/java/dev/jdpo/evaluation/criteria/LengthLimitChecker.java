@@ -5,29 +5,13 @@ import java.util.Optional;
 /**
  * At most N words or N generated tokens; N is fixed or read from a field of the prompt row. Score: 1 within the
  * limit, else limit / length, so a slightly long answer scores higher than a rambling one.
+ *
+ * @param fixed > 0 for one limit for all rows, else {@code field} names the row's limit
  */
-final class LengthLimitChecker implements Checker {
+record LengthLimitChecker(String name, Unit unit, long fixed, String field) implements Checker {
 
     /** What is counted. */
     enum Unit { WORDS, TOKENS }
-
-    private final String name;
-    private final Unit unit;
-    private final long fixed;
-    private final String field;
-
-    /** {@code fixed} > 0 for one limit for all rows, else {@code field} names the row's limit. */
-    LengthLimitChecker(String name, Unit unit, long fixed, String field) {
-        this.name = name;
-        this.unit = unit;
-        this.fixed = fixed;
-        this.field = field;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
 
     @Override
     public Verdict check(GeneratedAnswer answer) {

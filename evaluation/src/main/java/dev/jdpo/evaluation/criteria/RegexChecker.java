@@ -4,22 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A regular expression that must, or must not, be found in the answer. Score 1 or 0. */
-final class RegexChecker implements Checker {
-
-    private final String name;
-    private final Pattern pattern;
-    private final boolean mustMatch;
-
-    RegexChecker(String name, Pattern pattern, boolean mustMatch) {
-        this.name = name;
-        this.pattern = pattern;
-        this.mustMatch = mustMatch;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
+record RegexChecker(String name, Pattern pattern, boolean mustMatch) implements Checker {
 
     @Override
     public Verdict check(GeneratedAnswer answer) {

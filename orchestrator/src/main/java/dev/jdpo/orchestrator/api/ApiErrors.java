@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ApiErrors {
 
+    // ids are a prefix and 20 characters; a bound well above that keeps a huge one out of lookups and messages
+    private static final int MAX_ID_CHARS = 128;
+
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
 
     private ApiErrors() {
@@ -54,6 +57,17 @@ final class ApiErrors {
         return Status.INTERNAL.withDescription(EchoLimit.message("internal error: "
                 + error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage())))
                 .asRuntimeException();
+    }
+
+    /** The id in request field {@code field}: given, and of a sane length. */
+    static String requireId(String field, String id) {
+        if (id.isBlank()) {
+            throw invalidArgument(field, "required");
+        }
+        if (id.length() > MAX_ID_CHARS) {
+            throw invalidArgument(field, "longer than " + MAX_ID_CHARS + " characters (" + id.length() + ")");
+        }
+        return id;
     }
 
     static StatusRuntimeException invalidArgument(String field, String description) {

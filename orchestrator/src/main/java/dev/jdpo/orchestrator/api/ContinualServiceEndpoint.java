@@ -1,7 +1,8 @@
 package dev.jdpo.orchestrator.api;
 
+import dev.jdpo.host.DaemonThreads;
 import dev.jdpo.orchestrator.continual.ContinualJobs;
-import dev.jdpo.orchestrator.state.ContinualRepository;
+import dev.jdpo.orchestrator.state.Page;
 import dev.jdpo.proto.v1.CancelContinualJobRequest;
 import dev.jdpo.proto.v1.ContinualEvent;
 import dev.jdpo.proto.v1.ContinualJob;
@@ -18,26 +19,19 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The public ContinualService over gRPC: a thin adapter to {@link ContinualJobs}. */
 public final class ContinualServiceEndpoint extends ContinualServiceGrpc.ContinualServiceImplBase
         implements AutoCloseable {
 
-    // job ids are "cjob-" and 20 characters; a bound well above that keeps a huge one out of lookups and messages
-    private static final int MAX_JOB_ID_CHARS = 128;
     private static final int WATCH_THREADS = 2;
     private static final int WATCH_PAGE = 64;
     /** A job changes state at most every few seconds; watchers look for new events this often. */
     private static final long WATCH_POLL_MS = 250;
-    private static final AtomicInteger WATCH_THREAD_COUNT = new AtomicInteger();
 
     private final ContinualJobs jobs;
-    private final ScheduledExecutorService watchers = Executors.newScheduledThreadPool(WATCH_THREADS, task -> {
-        Thread thread = new Thread(task, "jdpo-continual-watch-" + WATCH_THREAD_COUNT.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService watchers = Executors.newScheduledThreadPool(WATCH_THREADS, 
+            DaemonThreads.named("jdpo-continual-watch-"));
 
     public ContinualServiceEndpoint(ContinualJobs jobs) {
         this.jobs = jobs;
@@ -55,25 +49,17 @@ public final class ContinualServiceEndpoint extends ContinualServiceGrpc.Continu
 
     @Override
     public void getContinualJob(GetContinualJobRequest request, StreamObserver<ContinualJob> response) {
-        Unary.call(response, () -> jobs.get(requireJobId(request.getJobId())));
+        Unary.call(response, () -> jobs.get(ApiErrors.requireId("job_id", request.getJobId())));
     }
 
     @Override
     public void listContinualJobs(ListContinualJobsRequest request,
                                   StreamObserver<ListContinualJobsResponse> response) {
         Unary.call(response, () -> {
-            int size = request.getPageSize() == 0 ? RunServiceEndpoint.DEFAULT_PAGE_SIZE : request.getPageSize();
-            if (size < 1 || size > RunServiceEndpoint.MAX_PAGE_SIZE) {
-                throw ApiErrors.invalidArgument("page_size", "must be in 1.." + RunServiceEndpoint.MAX_PAGE_SIZE
-                        + " (0 means " + RunServiceEndpoint.DEFAULT_PAGE_SIZE + "), got " + request.getPageSize());
-            }
-            long before = PageTokens.decode(request.getPageToken());
-            if (before < 0) {
-                throw ApiErrors.invalidArgument("page_token", "not a token from a previous ListContinualJobs "
-                        + "response");
-            }
-            ContinualRepository.JobPage page = jobs.list(before, size);
-            return ListContinualJobsResponse.newBuilder().addAllJobs(page.jobs())
+            int size = PageTokens.size(request.getPageSize());
+            long before = PageTokens.before(request.getPageToken(), "ListContinualJobs");
+            Page<ContinualJob> page = jobs.list(before, size);
+            return ListContinualJobsResponse.newBuilder().addAllJobs(page.items())
                     .setNextPageToken(PageTokens.encode(page.nextBeforeOrdinal())).build();
         });
     }
@@ -81,7 +67,7 @@ public final class ContinualServiceEndpoint extends ContinualServiceGrpc.Continu
     @Override
     public void watchContinualJob(WatchContinualJobRequest request, StreamObserver<ContinualEvent> response) {
         try {
-            jobs.get(requireJobId(request.getJobId()));
+            jobs.get(ApiErrors.requireId("job_id", request.getJobId()));
             if (request.getAfterSequence() < 0) {
                 throw ApiErrors.invalidArgument("after_sequence", "must be >= 0, got " + request.getAfterSequence());
             }
@@ -95,23 +81,12 @@ public final class ContinualServiceEndpoint extends ContinualServiceGrpc.Continu
 
     @Override
     public void cancelContinualJob(CancelContinualJobRequest request, StreamObserver<ContinualJob> response) {
-        Unary.call(response, () -> jobs.cancel(requireJobId(request.getJobId())));
+        Unary.call(response, () -> jobs.cancel(ApiErrors.requireId("job_id", request.getJobId())));
     }
 
     @Override
     public void close() {
         watchers.shutdownNow();
-    }
-
-    private static String requireJobId(String jobId) {
-        if (jobId.isBlank()) {
-            throw ApiErrors.invalidArgument("job_id", "required");
-        }
-        if (jobId.length() > MAX_JOB_ID_CHARS) {
-            throw ApiErrors.invalidArgument("job_id", "longer than " + MAX_JOB_ID_CHARS + " characters ("
-                    + jobId.length() + ")");
-        }
-        return jobId;
     }
 
     /** One WatchContinualJob stream: sends stored events past its cursor while the client reads, polling for more. */

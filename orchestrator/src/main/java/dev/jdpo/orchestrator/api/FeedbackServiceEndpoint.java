@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.api;
 
+import dev.jdpo.host.DaemonThreads;
 import dev.jdpo.orchestrator.feedback.FeedbackRecorder;
 import dev.jdpo.orchestrator.feedback.PairExporter;
 import dev.jdpo.proto.v1.ExportPairsRequest;
@@ -14,7 +15,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The public FeedbackService over gRPC: a thin adapter to {@link FeedbackRecorder} and {@link PairExporter}. */
 public final class FeedbackServiceEndpoint extends FeedbackServiceGrpc.FeedbackServiceImplBase
@@ -22,15 +22,11 @@ public final class FeedbackServiceEndpoint extends FeedbackServiceGrpc.FeedbackS
 
     /** Exports running at once; more wait their turn. Each holds a thread while its client reads. */
     private static final int EXPORT_THREADS = 4;
-    private static final AtomicInteger EXPORT_THREAD_COUNT = new AtomicInteger();
 
     private final FeedbackRecorder recorder;
     private final PairExporter exporter;
-    private final ExecutorService exports = Executors.newFixedThreadPool(EXPORT_THREADS, task -> {
-        Thread thread = new Thread(task, "jdpo-export-" + EXPORT_THREAD_COUNT.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService exports = Executors.newFixedThreadPool(EXPORT_THREADS, 
+            DaemonThreads.named("jdpo-export-"));
 
     public FeedbackServiceEndpoint(FeedbackRecorder recorder, PairExporter exporter) {
         this.recorder = recorder;

@@ -1,7 +1,8 @@
 package dev.jdpo.orchestrator.api;
 
+import dev.jdpo.host.DaemonThreads;
 import dev.jdpo.orchestrator.run.RunManager;
-import dev.jdpo.orchestrator.state.RunRepository;
+import dev.jdpo.orchestrator.state.Page;
 import dev.jdpo.proto.v1.CancelRunRequest;
 import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.GetRunRequest;
@@ -18,27 +19,16 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The public RunService over gRPC: a thin adapter from requests to {@link RunManager}. */
 public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase implements AutoCloseable {
 
-    // run ids are "run-" and 20 characters; a bound well above that keeps a huge one out of lookups and messages
-    private static final int MAX_RUN_ID_CHARS = 128;
-
-    static final int DEFAULT_PAGE_SIZE = 20;
-    static final int MAX_PAGE_SIZE = 100;
     private static final int WATCH_THREADS = 4;
-
-    private static final AtomicInteger WATCH_THREAD_COUNT = new AtomicInteger();
 
     private final RunManager runs;
     /** Drains every WatchRun stream; a drain never blocks on a client, so a few threads serve many watchers. */
-    private final ExecutorService watchExecutor = Executors.newFixedThreadPool(WATCH_THREADS, task -> {
-        Thread thread = new Thread(task, "jdpo-watch-" + WATCH_THREAD_COUNT.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService watchExecutor = Executors.newFixedThreadPool(WATCH_THREADS, 
+            DaemonThreads.named("jdpo-watch-"));
 
     public RunServiceEndpoint(RunManager runs) {
         this.runs = runs;
@@ -51,27 +41,20 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
 
     @Override
     public void getRun(GetRunRequest request, StreamObserver<Run> response) {
-        Unary.call(response, () -> runs.get(requireRunId(request.getRunId())));
+        Unary.call(response, () -> runs.get(ApiErrors.requireId("run_id", request.getRunId())));
     }
 
     @Override
     public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
         Unary.call(response, () -> {
-            int size = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
-            if (size < 1 || size > MAX_PAGE_SIZE) {
-                throw ApiErrors.invalidArgument("page_size", "must be in 1.." + MAX_PAGE_SIZE + " (0 means "
-                        + DEFAULT_PAGE_SIZE + "), got " + request.getPageSize());
-            }
-            long before = PageTokens.decode(request.getPageToken());
-            if (before < 0) {
-                throw ApiErrors.invalidArgument("page_token", "not a token from a previous ListRuns response");
-            }
+            int size = PageTokens.size(request.getPageSize());
+            long before = PageTokens.before(request.getPageToken(), "ListRuns");
             if (request.getStatus() == RunStatus.UNRECOGNIZED) {
                 throw ApiErrors.invalidArgument("status", "unknown status " + request.getStatusValue());
             }
             RunStatus filter = request.getStatus() == RunStatus.RUN_STATUS_UNSPECIFIED ? null : request.getStatus();
-            RunRepository.RunPage page = runs.list(before, size, filter);
-            return ListRunsResponse.newBuilder().addAllRuns(page.runs())
+            Page<Run> page = runs.list(before, size, filter);
+            return ListRunsResponse.newBuilder().addAllRuns(page.items())
                     .setNextPageToken(PageTokens.encode(page.nextBeforeOrdinal())).build();
         });
     }
@@ -79,7 +62,7 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
     @Override
     public void watchRun(WatchRunRequest request, StreamObserver<RunEvent> response) {
         try {
-            runs.get(requireRunId(request.getRunId()));
+            runs.get(ApiErrors.requireId("run_id", request.getRunId()));
             if (request.getAfterSequence() < 0) {
                 throw ApiErrors.invalidArgument("after_sequence", "must be >= 0, got " + request.getAfterSequence());
             }
@@ -93,28 +76,17 @@ public final class RunServiceEndpoint extends RunServiceGrpc.RunServiceImplBase 
 
     @Override
     public void cancelRun(CancelRunRequest request, StreamObserver<Run> response) {
-        Unary.call(response, () -> runs.cancel(requireRunId(request.getRunId())));
+        Unary.call(response, () -> runs.cancel(ApiErrors.requireId("run_id", request.getRunId())));
     }
 
     @Override
     public void listCheckpoints(ListCheckpointsRequest request, StreamObserver<ListCheckpointsResponse> response) {
         Unary.call(response, () -> ListCheckpointsResponse.newBuilder()
-                .addAllCheckpoints(runs.checkpoints(requireRunId(request.getRunId()))).build());
+                .addAllCheckpoints(runs.checkpoints(ApiErrors.requireId("run_id", request.getRunId()))).build());
     }
 
     @Override
     public void close() {
         watchExecutor.shutdownNow();
-    }
-
-    private static String requireRunId(String runId) {
-        if (runId.isBlank()) {
-            throw ApiErrors.invalidArgument("run_id", "required");
-        }
-        if (runId.length() > MAX_RUN_ID_CHARS) {
-            throw ApiErrors.invalidArgument("run_id", "longer than " + MAX_RUN_ID_CHARS + " characters ("
-                    + runId.length() + ")");
-        }
-        return runId;
     }
 }

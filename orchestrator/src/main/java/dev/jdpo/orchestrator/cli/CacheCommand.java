@@ -24,15 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "cache", mixinStandardHelpOptions = true,
         description = "Inspect and prune the reference-score cache (one file per cache directory).",
         subcommands = {CacheCommand.Stats.class, CacheCommand.Prune.class})
-final class CacheCommand implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class CacheCommand extends CommandGroup {
 
     /** The --cache option both subcommands take. */
     static final class CacheDir {

@@ -2,12 +2,8 @@ package dev.jdpo.orchestrator.cli;
 
 import dev.jdpo.proto.v1.ContinualJob;
 import dev.jdpo.proto.v1.ContinualJobStatus;
-import dev.jdpo.proto.v1.ContinualServiceGrpc;
 import dev.jdpo.proto.v1.RoundStatus;
-import io.grpc.ManagedChannel;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code jdpo continual}: continual DPO jobs on a running orchestrator (ContinualService). */
@@ -16,20 +12,7 @@ import picocli.CommandLine.Command;
                 + "pairs, each promoted only if the held-out criteria do not get worse.",
         subcommands = {ContinualCreateCommand.class, ContinualWatchCommand.class, ContinualListCommand.class,
                 ContinualCancelCommand.class})
-final class ContinualCommand implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** A unary stub with a deadline. */
-    static ContinualServiceGrpc.ContinualServiceBlockingStub stub(ManagedChannel channel) {
-        return ContinualServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
-    }
+final class ContinualCommand extends CommandGroup {
 
     /** "waiting", "in_round", "completed", ... */
     static String status(ContinualJobStatus status) {

@@ -8,20 +8,14 @@ import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jdpo continual watch}: prints a job's events (rounds, evaluations, status) until it ends. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = "Show a continual job's events until it ends; exit 0 if it completed.")
-final class ContinualWatchCommand implements Callable<Integer> {
-
-    @Mixin
-    ServerAddress server;
+final class ContinualWatchCommand extends OrchestratorCommand {
 
     @Parameters(paramLabel = "JOB_ID")
     String jobId;
@@ -30,17 +24,9 @@ final class ContinualWatchCommand implements Callable<Integer> {
             description = "Only events after this sequence number (resume point).")
     long after;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
-        ManagedChannel channel = server.open();
-        try {
-            return follow(channel, jobId, after, spec.commandLine().getOut());
-        } finally {
-            ServerAddress.close(channel);
-        }
+    int call(ManagedChannel channel) {
+        return follow(channel, jobId, after, out());
     }
 
     /** Prints one line per event; the exit code is 0 when the job completed, 1 otherwise. */

@@ -5,13 +5,10 @@ import dev.jdpo.evaluation.CompletionLines;
 import dev.jdpo.evaluation.CriterionSummary;
 import dev.jdpo.evaluation.Evaluation;
 import dev.jdpo.evaluation.Judged;
-import dev.jdpo.evaluation.TextGenerator;
 import dev.jdpo.evaluation.criteria.Checker;
 import dev.jdpo.evaluation.criteria.CriteriaFileReader;
 import dev.jdpo.evaluation.prompts.PromptFile;
 import dev.jdpo.evaluation.prompts.PromptRow;
-import dev.jdpo.model.CausalLM;
-import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -51,13 +48,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Checker> checkers = CriteriaFileReader.read(criteria);
         List<PromptRow> rows = PromptFile.read(data);
-        List<Completion> completions;
-        try (TextTokenizer tokenizer = TextTokenizer.load(generation.model);
-             CausalLM model = generation.loadModel()) {
-            completions = new TextGenerator(model, tokenizer).generate(rows, generation.chat,
-                    generation.options(model.generationConfig(), tokenizer.specialTokens().eosId()), 1,
-                    generation.batchSize);
-        }
+        List<Completion> completions = generation.generate((generator, options) -> generator.generate(rows,
+                generation.chat, options, 1, generation.batchSize));
         List<Judged> judged = Evaluation.judge(completions, checkers);
         try (Writer file = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             for (Judged answer : judged) {

@@ -3,33 +3,16 @@ package dev.jdpo.orchestrator.cli;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
-import dev.jdpo.proto.v1.FeedbackServiceGrpc;
-import io.grpc.ManagedChannel;
-import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code jdpo feedback}: log completions, record feedback on them and export preference pairs (FeedbackService). */
 @Command(name = "feedback", mixinStandardHelpOptions = true,
         description = "Log completions, record feedback on them, export the preference pairs it implies.",
         subcommands = {FeedbackLogCommand.class, FeedbackRecordCommand.class, FeedbackExportCommand.class})
-final class FeedbackCommand implements Runnable {
+final class FeedbackCommand extends CommandGroup {
 
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace()
             .preservingProtoFieldNames();
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** A unary stub with a deadline. */
-    static FeedbackServiceGrpc.FeedbackServiceBlockingStub stub(ManagedChannel channel) {
-        return FeedbackServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
-    }
 
     /** One line of proto JSON with the .proto field names. */
     static String json(MessageOrBuilder message) {

@@ -16,20 +16,14 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code jdpo feedback export}: streams the preference pairs into a JSONL file, one line per pair as it arrives. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export the preference pairs the feedback implies, as OpenAI/Azure preference JSONL (plus "
                 + "feedback_ids, sources and task per line), and print the export's summary.")
-final class FeedbackExportCommand implements Callable<Integer> {
-
-    @Mixin
-    ServerAddress server;
+final class FeedbackExportCommand extends OrchestratorCommand {
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "The JSONL file to write.")
     Path out;
@@ -52,21 +46,17 @@ final class FeedbackExportCommand implements Callable<Integer> {
             description = "Only criteria pairs whose scores differ by at least G (other sources are kept).")
     double minScoreGap;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() throws IOException {
+    int call(ManagedChannel channel) throws IOException {
         ExportPairsRequest.Builder request = ExportPairsRequest.newBuilder().setTask(task).setMinScoreGap(minScoreGap)
                 .setRecordedAfterMs(millis("--after", after)).setRecordedBeforeMs(millis("--before", before));
         for (String source : sources) {
             try {
                 request.addSources(FeedbackSources.fromShortName(source));
             } catch (IllegalArgumentException unknown) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--source: " + unknown.getMessage());
+                throw usage("--source: " + unknown.getMessage());
             }
         }
-        ManagedChannel channel = server.open();
         ExportSummary summary = null;
         try (BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             Iterator<ExportPairsResponse> stream = FeedbackServiceGrpc.newBlockingStub(channel)
@@ -80,12 +70,8 @@ final class FeedbackExportCommand implements Callable<Integer> {
                     summary = item.getSummary();
                 }
             }
-        } finally {
-            ServerAddress.close(channel);
         }
-        spec.commandLine().getOut().println(describe(summary));
-        spec.commandLine().getOut().flush();
-        return 0;
+        return answer(describe(summary));
     }
 
     private long millis(String option, String instant) {
@@ -95,8 +81,7 @@ final class FeedbackExportCommand implements Callable<Integer> {
         try {
             return Instant.parse(instant).toEpochMilli();
         } catch (DateTimeParseException malformed) {
-            throw new CommandLine.ParameterException(spec.commandLine(), option + ": not an ISO-8601 instant such as "
-                    + "2026-01-31T00:00:00Z: " + instant);
+            throw usage(option + ": not an ISO-8601 instant such as 2026-01-31T00:00:00Z: " + instant);
         }
     }
 

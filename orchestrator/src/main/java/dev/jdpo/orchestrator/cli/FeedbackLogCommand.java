@@ -8,19 +8,13 @@ import dev.jdpo.proto.v1.PreferenceInput;
 import io.grpc.ManagedChannel;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code jdpo feedback log}: stores a prompt and its completions; prints their ids as one JSON line. */
 @Command(name = "log", mixinStandardHelpOptions = true,
         description = "Log a prompt and one or more completions of it; prints {\"request_id\", \"completion_ids\"}.")
-final class FeedbackLogCommand implements Callable<Integer> {
-
-    @Mixin
-    ServerAddress server;
+final class FeedbackLogCommand extends OrchestratorCommand {
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt as one user message.")
     String prompt;
@@ -42,13 +36,10 @@ final class FeedbackLogCommand implements Callable<Integer> {
     @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Kept with the request; repeatable.")
     Map<String, String> metadata = Map.of();
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
+    int call(ManagedChannel channel) {
         if ((prompt == null) == (messages == null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --prompt and --messages");
+            throw usage("give exactly one of --prompt and --messages");
         }
         LogCompletionRequest.Builder request = LogCompletionRequest.newBuilder().addAllCompletions(completions)
                 .setModel(model).setTask(task).putAllMetadata(metadata);
@@ -57,15 +48,7 @@ final class FeedbackLogCommand implements Callable<Integer> {
         } else {
             request.addAllMessages(parseMessages().getMessagesList());
         }
-        ManagedChannel channel = server.open();
-        try {
-            spec.commandLine().getOut().println(FeedbackCommand.json(FeedbackCommand.stub(channel)
-                    .logCompletion(request.build())));
-            spec.commandLine().getOut().flush();
-            return 0;
-        } finally {
-            ServerAddress.close(channel);
-        }
+        return answer(FeedbackCommand.json(feedback(channel).logCompletion(request.build())));
     }
 
     private PreferenceInput parseMessages() {
@@ -73,8 +56,7 @@ final class FeedbackLogCommand implements Callable<Integer> {
         try {
             JsonFormat.parser().merge("{\"messages\": " + messages + "}", input);
         } catch (InvalidProtocolBufferException | RuntimeException malformed) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--messages: not a JSON array of "
-                    + "{\"role\", \"content\"}: " + malformed.getMessage());
+            throw usage("--messages: not a JSON array of {\"role\", \"content\"}: " + malformed.getMessage());
         }
         return input.build();
     }

@@ -7,11 +7,8 @@ import dev.jdpo.proto.v1.Regeneration;
 import dev.jdpo.proto.v1.UserChoice;
 import io.grpc.ManagedChannel;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code jdpo feedback record}: one piece of feedback on logged completions; prints its id as one JSON line. */
@@ -19,10 +16,7 @@ import picocli.CommandLine.Option;
         description = "Record one piece of feedback on logged completions; prints {\"feedback_id\"}. Give one of: "
                 + "--score ID --criterion NAME (--value X | --passed | --failed); --choose ID; "
                 + "--accepted ID --rejected ID[,ID...]; --user-edit ID --text TEXT; --expert-edit ID --text TEXT.")
-final class FeedbackRecordCommand implements Callable<Integer> {
-
-    @Mixin
-    ServerAddress server;
+final class FeedbackRecordCommand extends OrchestratorCommand {
 
     @Option(names = "--score", paramLabel = "COMPLETION_ID", description = "A criterion's score of this completion.")
     String scored;
@@ -60,21 +54,9 @@ final class FeedbackRecordCommand implements Callable<Integer> {
     @Option(names = "--text", paramLabel = "TEXT", description = "The edited text of --user-edit or --expert-edit.")
     String text;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
-        RecordFeedbackRequest request = request();
-        ManagedChannel channel = server.open();
-        try {
-            spec.commandLine().getOut().println(FeedbackCommand.json(FeedbackCommand.stub(channel)
-                    .recordFeedback(request)));
-            spec.commandLine().getOut().flush();
-            return 0;
-        } finally {
-            ServerAddress.close(channel);
-        }
+    int call(ManagedChannel channel) {
+        return answer(FeedbackCommand.json(feedback(channel).recordFeedback(request())));
     }
 
     private RecordFeedbackRequest request() {
@@ -111,9 +93,5 @@ final class FeedbackRecordCommand implements Callable<Integer> {
         Edit edit = Edit.newBuilder().setCompletionId(userEdit != null ? userEdit : expertEdit).setEditedText(text)
                 .build();
         return (userEdit != null ? request.setUserEdit(edit) : request.setExpertEdit(edit)).build();
-    }
-
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

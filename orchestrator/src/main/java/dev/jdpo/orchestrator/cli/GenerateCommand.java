@@ -2,12 +2,8 @@ package dev.jdpo.orchestrator.cli;
 
 import dev.jdpo.evaluation.Completion;
 import dev.jdpo.evaluation.CompletionLines;
-import dev.jdpo.evaluation.TextGenerator;
 import dev.jdpo.evaluation.prompts.PromptFile;
 import dev.jdpo.evaluation.prompts.PromptRow;
-import dev.jdpo.model.CausalLM;
-import dev.jdpo.model.generate.GenerationOptions;
-import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -60,17 +56,12 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         List<PromptRow> rows = source.data != null ? PromptFile.read(source.data)
                 : List.of(PromptRow.ofText(source.prompt));
-        List<Completion> completions;
-        try (TextTokenizer tokenizer = TextTokenizer.load(generation.model);
-             CausalLM model = generation.loadModel()) {
-            GenerationOptions options = generation.options(model.generationConfig(), tokenizer.specialTokens().eosId());
-            if (sequences > 1 && !options.sample()) {
-                throw generation.invalid("--num-return-sequences " + sequences + " needs sampling (--temperature > 0): "
-                        + "greedy decoding gives one answer");
+        List<Completion> completions = generation.generate((generator, options) -> {
+            if (sequences > 1) {
+                generation.requireSampling(options, "--num-return-sequences " + sequences);
             }
-            completions = new TextGenerator(model, tokenizer).generate(rows, generation.chat, options, sequences,
-                    generation.batchSize);
-        }
+            return generator.generate(rows, generation.chat, options, sequences, generation.batchSize);
+        });
         if (out == null) {
             PrintWriter stdout = spec.commandLine().getOut();
             write(stdout, completions);

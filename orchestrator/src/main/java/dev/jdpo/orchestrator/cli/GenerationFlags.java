@@ -1,18 +1,20 @@
 package dev.jdpo.orchestrator.cli;
 
+import dev.jdpo.evaluation.TextGenerator;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.GenerationConfig;
 import dev.jdpo.model.LoadOptions;
-import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.model.generate.GenerationOptions;
+import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The flags {@code jdpo generate} and {@code jdpo evaluate} share: the model (with a LoRA adapter), the chat
- * template switch and the decoding settings, whose defaults come from the model's {@code generation_config.json}.
+ * The flags {@code jdpo generate}, {@code evaluate} and {@code pairs sample} share: the model (with a LoRA adapter),
+ * the chat template switch and the decoding settings, whose defaults come from the model's
+ * {@code generation_config.json}; and the loaded model they generate with.
  */
 final class GenerationFlags {
 
@@ -52,9 +54,26 @@ final class GenerationFlags {
             description = "prompts generated together (default: 32)")
     int batchSize;
 
-    /** The model, with --adapter's adapter attached when given. */
-    CausalLM loadModel() throws ModelLoadException {
-        return CausalLM.load(model, adapter, LoadOptions.cpu());
+    /** What a command does with the loaded model and the decoding options. */
+    @FunctionalInterface
+    interface Generation<T> {
+        T run(TextGenerator generator, GenerationOptions options) throws Exception;
+    }
+
+    /** Loads the model (with --adapter's adapter) and its tokenizer for {@code generation}, and frees them after. */
+    <T> T generate(Generation<T> generation) throws Exception {
+        try (TextTokenizer tokenizer = TextTokenizer.load(model);
+             CausalLM lm = CausalLM.load(model, adapter, LoadOptions.cpu())) {
+            return generation.run(new TextGenerator(lm, tokenizer),
+                    options(lm.generationConfig(), tokenizer.specialTokens().eosId()));
+        }
+    }
+
+    /** Refuses greedy decoding where {@code flag} asks for several answers to a prompt. */
+    void requireSampling(GenerationOptions options, String flag) {
+        if (!options.sample()) {
+            throw invalid(flag + " needs sampling (--temperature > 0): greedy decoding gives one answer");
+        }
     }
 
     /**

@@ -1,15 +1,11 @@
 package dev.jdpo.orchestrator.cli;
 
-import dev.jdpo.evaluation.TextGenerator;
 import dev.jdpo.evaluation.criteria.CriteriaFileReader;
 import dev.jdpo.evaluation.pairs.PairSampler;
 import dev.jdpo.evaluation.pairs.PreferenceLines;
 import dev.jdpo.evaluation.pairs.SampledPair;
 import dev.jdpo.evaluation.pairs.SampledPairs;
 import dev.jdpo.evaluation.prompts.PromptFile;
-import dev.jdpo.model.CausalLM;
-import dev.jdpo.model.generate.GenerationOptions;
-import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,17 +49,10 @@ public final class PairsSampleCommand implements Callable<Integer> {
         }
         var checkers = CriteriaFileReader.read(criteria);
         var rows = PromptFile.read(prompts);
-        SampledPairs result;
-        try (TextTokenizer tokenizer = TextTokenizer.load(generation.model);
-             CausalLM model = generation.loadModel()) {
-            GenerationOptions options = generation.options(model.generationConfig(), tokenizer.specialTokens().eosId());
-            if (!options.sample()) {
-                throw generation.invalid("--num-samples needs sampling (--temperature > 0): greedy decoding gives "
-                        + "one answer");
-            }
-            result = new PairSampler(new TextGenerator(model, tokenizer), checkers).sample(rows, options, samples,
-                    generation.batchSize);
-        }
+        SampledPairs result = generation.generate((generator, options) -> {
+            generation.requireSampling(options, "--num-samples");
+            return new PairSampler(generator, checkers).sample(rows, options, samples, generation.batchSize);
+        });
         try (Writer file = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             for (SampledPair pair : result.pairs()) {
                 file.write(PreferenceLines.of(pair) + "\n");

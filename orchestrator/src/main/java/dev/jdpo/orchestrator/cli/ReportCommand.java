@@ -13,10 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,10 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Write a run's report as one self-contained HTML file: curves, criteria before/after, sample "
                 + "generations, data and config. Every run also writes it to <output_dir>/report.html when it ends.")
-final class ReportCommand implements Callable<Integer> {
-
-    @Mixin
-    ServerAddress server;
+final class ReportCommand extends OrchestratorCommand {
 
     @Parameters(paramLabel = "RUN_ID")
     String runId;
@@ -36,24 +30,14 @@ final class ReportCommand implements Callable<Integer> {
             description = "where the page goes (default: report-RUN_ID.html in the working directory)")
     Path out;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() throws Exception {
-        ManagedChannel channel = server.open();
-        try {
-            RunServiceGrpc.RunServiceBlockingStub stub = server.stub(channel);
-            Run run = stub.getRun(GetRunRequest.newBuilder().setRunId(runId).build());
-            List<RunEvent> events = RunReportFile.events(run, (id, after, limit) -> page(stub, id, after, limit, run.getLastSequence()));
-            Path file = out != null ? out : Path.of("report-" + runId + ".html");
-            RunReportFile.write(new RunReport(run, events), file);
-            spec.commandLine().getOut().println(file);
-            spec.commandLine().getOut().flush();
-            return 0;
-        } finally {
-            ServerAddress.close(channel);
-        }
+    int call(ManagedChannel channel) throws Exception {
+        RunServiceGrpc.RunServiceBlockingStub stub = runs(channel);
+        Run run = stub.getRun(GetRunRequest.newBuilder().setRunId(runId).build());
+        List<RunEvent> events = RunReportFile.events(run, (id, after, limit) -> page(stub, id, after, limit, run.getLastSequence()));
+        Path file = out != null ? out : Path.of("report-" + runId + ".html");
+        RunReportFile.write(new RunReport(run, events), file);
+        return answer(file.toString());
     }
 
     /**

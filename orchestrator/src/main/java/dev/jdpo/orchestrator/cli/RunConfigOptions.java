@@ -10,7 +10,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * A run config from the command line: a YAML/JSON file, {@code --set field=value} overrides, and TRL-style flags
@@ -20,6 +25,12 @@ import picocli.CommandLine.Option;
 final class RunConfigOptions {
 
     private static final Gson JSON = new Gson();
+    /** The config field a flag sets, at the end of its help. */
+    private static final Pattern FIELD = Pattern.compile("\\[([a-z_.]+)]$");
+
+    // this mixin's own options, with the values parsed
+    @Spec
+    CommandSpec spec;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "run config, YAML or JSON (see examples/)")
     Path config;
@@ -226,67 +237,20 @@ final class RunConfigOptions {
                 .build();
     }
 
-    /** The flags as {@code field.path=value} overrides. */
+    /**
+     * The flags as {@code field.path=value} overrides: each sets the config field its help names in brackets; a flag
+     * given without its optional value ({@code --resume}) sets none.
+     */
     private List<String> flagOverrides() {
         List<String> fields = new ArrayList<>();
-        set(fields, "name", name);
-        set(fields, "model.policy", policy);
-        set(fields, "model.reference", reference);
-        set(fields, "model.device", device);
-        set(fields, "model.precision", precision);
-        set(fields, "data.training_file", data);
-        set(fields, "data.validation_file", validationData);
-        set(fields, "data.validation_split", validationSplit);
-        set(fields, "data.format", format);
-        set(fields, "training.method", method);
-        set(fields, "training.sft_warmup.epochs", sftWarmupEpochs);
-        set(fields, "training.sft_warmup.steps", sftWarmupSteps);
-        set(fields, "training.loss_types", losses);
-        set(fields, "training.loss_weights", lossWeights);
-        set(fields, "training.beta", beta);
-        set(fields, "training.label_smoothing", labelSmoothing);
-        set(fields, "training.simpo_gamma", simpoGamma);
-        set(fields, "training.discopop_tau", discopopTau);
-        set(fields, "training.ld_alpha", ldAlpha);
-        set(fields, "training.use_weighting", useWeighting);
-        set(fields, "training.learning_rate", learningRate);
-        set(fields, "training.lr_scheduler", scheduler);
-        set(fields, "training.warmup_steps", warmupSteps);
-        set(fields, "training.warmup_ratio", warmupRatio);
-        set(fields, "training.weight_decay", weightDecay);
-        set(fields, "training.max_grad_norm", maxGradNorm);
-        set(fields, "training.epochs", epochs);
-        set(fields, "training.max_steps", maxSteps);
-        set(fields, "training.gradient_checkpointing", gradientCheckpointing);
-        set(fields, "training.batch_size", batchSize);
-        set(fields, "training.gradient_accumulation_steps", gradAccum);
-        set(fields, "training.reference_batch_size", referenceBatchSize);
-        set(fields, "training.max_length", maxLength);
-        set(fields, "training.max_prompt_length", maxPromptLength);
-        set(fields, "training.seed", seed);
-        set(fields, "training.lora.adapter", adapter);
-        set(fields, "training.lora.r", loraR);
-        set(fields, "training.lora.lora_alpha", loraAlpha);
-        set(fields, "training.lora.lora_dropout", loraDropout);
-        set(fields, "training.lora.target_modules", loraTargetModules);
-        set(fields, "training.lora.use_rslora", useRslora);
-        set(fields, "training.lora.merge_at_end", mergeAtEnd);
-        set(fields, "output.output_dir", output);
-        set(fields, "output.checkpoint_interval", saveSteps);
-        set(fields, "output.save_total_limit", saveTotalLimit);
-        set(fields, "output.log_interval", loggingSteps);
-        set(fields, "output.eval_interval", evalSteps);
-        set(fields, "output.save_dtype", saveDtype);
-        if (resume != null && !resume.isEmpty()) {
-            set(fields, "output.resume_from_checkpoint", resume);
+        for (OptionSpec option : spec.options()) {
+            Matcher field = FIELD.matcher(String.join(" ", option.description()));
+            Object value = option.getValue();
+            boolean withoutValue = option.arity().min() == 0 && option.fallbackValue().equals(value);
+            if (field.find() && value != null && !withoutValue) {
+                fields.add(field.group(1) + "=" + JSON.toJson(value));
+            }
         }
         return fields;
-    }
-
-    /** {@code path=value} with the value as JSON, so any path or text survives the YAML parsing of overrides. */
-    private static void set(List<String> fields, String path, Object value) {
-        if (value != null) {
-            fields.add(path + "=" + JSON.toJson(value));
-        }
     }
 }

@@ -24,7 +24,6 @@ final class RunFollower {
     private static final int RECONNECT_ATTEMPTS = 30;
     private static final long RECONNECT_PAUSE_MILLIS = 1000;
 
-    private final ServerAddress server;
     private final Consumer<RunEvent> display;
     private final PrintWriter out;
     private final PrintWriter err;
@@ -33,8 +32,7 @@ final class RunFollower {
     private boolean endShown;
 
     /** @param err where the JSON mode's closing outcome line goes, so stdout holds only events */
-    RunFollower(ServerAddress server, PrintWriter out, PrintWriter err, boolean json) {
-        this.server = server;
+    RunFollower(PrintWriter out, PrintWriter err, boolean json) {
         this.display = json ? new EventPrinter(out, true)::print
                 : new ProgressView(out, System.console() != null)::show;
         this.out = out;
@@ -57,7 +55,7 @@ final class RunFollower {
                     cursor = event.getSequence();
                     failures = 0;
                 }
-                return exitStatus(server.stub(channel).getRun(GetRunRequest.newBuilder().setRunId(runId).build()));
+                return exitStatus(OrchestratorCommand.runs(channel).getRun(GetRunRequest.newBuilder().setRunId(runId).build()));
             } catch (StatusRuntimeException dropped) {
                 if (dropped.getStatus().getCode() != Status.Code.UNAVAILABLE || ++failures > RECONNECT_ATTEMPTS) {
                     throw dropped;

@@ -19,18 +19,10 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run a jdpo gRPC service: orchestrator, tokenizer, reference or trainer.",
         subcommands = ServeCommand.Orchestrator.class, modelTransformer = ServeCommand.ServiceMounts.class)
-final class ServeCommand implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class ServeCommand extends CommandGroup {
 
     @CommandLine.Mixin
     MetricsPortOption metricsPort;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 
     /**
      * Mounts the stand-alone commands of the service modules, each on Micronaut's gRPC server through

@@ -1,7 +1,10 @@
 package dev.jdpo.orchestrator.cli;
 
+import dev.jdpo.host.client.UnaryRetryPolicy;
 import dev.jdpo.host.security.BearerToken;
 import dev.jdpo.host.security.ClientTls;
+import dev.jdpo.proto.v1.ContinualServiceGrpc;
+import dev.jdpo.proto.v1.FeedbackServiceGrpc;
 import dev.jdpo.proto.v1.RunServiceGrpc;
 import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
@@ -36,7 +39,10 @@ final class ServerAddress {
             description = "Send the API token in this file (default: env JDPO_TOKEN).")
     Path tokenFile;
 
-    /** A channel as the options say; close it with {@link #close(ManagedChannel)}. */
+    /**
+     * A channel as the options say, retrying idempotent calls while the server is unavailable; close it with
+     * {@link #close(ManagedChannel)}.
+     */
     ManagedChannel open() {
         if (tlsCa == null && (tlsCert != null || tlsKey != null)) {
             throw new IllegalArgumentException("--tls-cert/--tls-key: need --tls-ca");
@@ -47,7 +53,9 @@ final class ServerAddress {
         if (token != null) {
             credentials = CompositeChannelCredentials.create(credentials, new BearerToken(token));
         }
-        return NettyChannelBuilder.forTarget(address, credentials).build();
+        return UnaryRetryPolicy.apply(NettyChannelBuilder.forTarget(address, credentials),
+                RunServiceGrpc.getServiceDescriptor(), ContinualServiceGrpc.getServiceDescriptor(),
+                FeedbackServiceGrpc.getServiceDescriptor()).build();
     }
 
     private String token() {
@@ -60,10 +68,6 @@ final class ServerAddress {
         } catch (IOException unreadable) {
             throw new UncheckedIOException("--token-file: cannot read " + tokenFile, unreadable);
         }
-    }
-
-    RunServiceGrpc.RunServiceBlockingStub stub(ManagedChannel channel) {
-        return RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
     }
 
     static void close(ManagedChannel channel) {

@@ -4,8 +4,6 @@ import dev.jdpo.proto.v1.CreateRunRequest;
 import dev.jdpo.proto.v1.Run;
 import dev.jdpo.proto.v1.RunConfig;
 import io.grpc.ManagedChannel;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,10 +14,7 @@ import picocli.CommandLine.Option;
                 + "flags.", "Every flag sets the config field named in brackets "
                 + "(proto/src/main/proto/jdpo/v1/config.proto); paths are made absolute here, and read on the "
                 + "orchestrator's machine."})
-final class SubmitCommand implements Callable<Integer> {
-
-    @Mixin
-    ServerAddress server;
+final class SubmitCommand extends OrchestratorCommand {
 
     @Mixin
     RunConfigOptions configOptions;
@@ -27,24 +22,11 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Follow the run until it ends, with the progress bar of train.")
     boolean watch;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() throws Exception {
+    int call(ManagedChannel channel) throws Exception {
         RunConfig request = configOptions.read(spec.commandLine().getErr());
-        ManagedChannel channel = server.open();
-        try {
-            Run run = server.stub(channel).createRun(CreateRunRequest.newBuilder().setConfig(request).build());
-            spec.commandLine().getOut().println(run.getId());
-            spec.commandLine().getOut().flush();
-            if (!watch) {
-                return 0;
-            }
-            return new RunFollower(server, spec.commandLine().getOut(), spec.commandLine().getErr(), false)
-                    .follow(channel, run.getId(), 0);
-        } finally {
-            ServerAddress.close(channel);
-        }
+        Run run = runs(channel).createRun(CreateRunRequest.newBuilder().setConfig(request).build());
+        answer(run.getId());
+        return watch ? new RunFollower(out(), spec.commandLine().getErr(), false).follow(channel, run.getId(), 0) : 0;
     }
 }

@@ -1,20 +1,14 @@
 package dev.jdpo.orchestrator.cli;
 
 import io.grpc.ManagedChannel;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jdpo watch}: follows a run's events to its end. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = "Show a run's events until it ends (a progress bar on a terminal); exit 0 if it succeeded.")
-final class WatchCommand implements Callable<Integer> {
-
-    @Mixin
-    ServerAddress server;
+final class WatchCommand extends OrchestratorCommand {
 
     @Parameters(paramLabel = "RUN_ID")
     String runId;
@@ -26,17 +20,8 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per event and nothing else on standard output.")
     boolean json;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() throws Exception {
-        ManagedChannel channel = server.open();
-        try {
-            return new RunFollower(server, spec.commandLine().getOut(), spec.commandLine().getErr(), json)
-                    .follow(channel, runId, after);
-        } finally {
-            ServerAddress.close(channel);
-        }
+    int call(ManagedChannel channel) throws InterruptedException {
+        return new RunFollower(out(), spec.commandLine().getErr(), json).follow(channel, runId, after);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.continual;
 
+import dev.jdpo.host.DaemonThreads;
 import dev.jdpo.orchestrator.config.AllowedRoots;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.config.PathNotAllowedException;
@@ -10,6 +11,7 @@ import dev.jdpo.orchestrator.run.RunLeases;
 import dev.jdpo.orchestrator.run.RunManager;
 import dev.jdpo.orchestrator.state.ContinualRepository;
 import dev.jdpo.orchestrator.state.ContinualRepository.Changed;
+import dev.jdpo.orchestrator.state.Page;
 import dev.jdpo.orchestrator.state.Timestamps;
 import dev.jdpo.proto.v1.ContinualEvent;
 import dev.jdpo.proto.v1.ContinualJob;
@@ -22,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -32,8 +33,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ContinualJobs implements AutoCloseable {
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
     private final ContinualRepository jobs;
     private final JobEvents events;
     private final ContinualJobValidator validator;
@@ -42,11 +41,7 @@ public final class ContinualJobs implements AutoCloseable {
     private final RunLeases leases;
     private final Duration poll;
     private final Clock clock;
-    private final ExecutorService loops = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "jdpo-continual-" + THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService loops = Executors.newCachedThreadPool(DaemonThreads.named("jdpo-continual-"));
 
     /** @param poll how often a waiting job checks its trigger and a round its run */
     public ContinualJobs(ContinualRepository jobs, PairExporter exporter, RunManager runs, AllowedRoots roots,
@@ -99,7 +94,7 @@ public final class ContinualJobs implements AutoCloseable {
     }
 
     /** Newest first. */
-    public ContinualRepository.JobPage list(long beforeOrdinal, int limit) {
+    public Page<ContinualJob> list(long beforeOrdinal, int limit) {
         return jobs.page(beforeOrdinal, limit);
     }
 

@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.pipeline;
 
+import dev.jdpo.host.DaemonThreads;
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
@@ -63,11 +64,7 @@ final class ServiceChannels implements AutoCloseable {
             String name = "jdpo-services-" + System.identityHashCode(this);
             embeddedTrainer = new TrainerServiceEndpoint();
             embeddedTokenizers = new TokenizerRegistry();
-            tokenizerWork = Executors.newCachedThreadPool(r -> {
-                Thread thread = new Thread(r, "jdpo-tokenize");
-                thread.setDaemon(true);
-                return thread;
-            });
+            tokenizerWork = Executors.newCachedThreadPool(DaemonThreads.named("jdpo-tokenize-"));
             try {
                 embeddedServer = InProcessServerBuilder.forName(name).addService(embeddedTrainer)
                         .addService(new TokenizerGrpcService(embeddedTokenizers, tokenizerWork)).build().start();

@@ -1,6 +1,7 @@
 package dev.jdpo.orchestrator.run;
 
 import com.google.protobuf.Timestamp;
+import dev.jdpo.host.DaemonThreads;
 import dev.jdpo.orchestrator.config.AllowedRoots;
 import dev.jdpo.orchestrator.config.ServiceAllowList;
 import dev.jdpo.orchestrator.config.HyperparameterResolver;
@@ -11,6 +12,7 @@ import dev.jdpo.orchestrator.config.RunConfigValidator;
 import dev.jdpo.orchestrator.report.RunReport;
 import dev.jdpo.orchestrator.report.RunReportFile;
 import dev.jdpo.orchestrator.state.CheckpointRepository;
+import dev.jdpo.orchestrator.state.Page;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.RunStatuses;
 import dev.jdpo.orchestrator.state.Timestamps;
@@ -37,10 +39,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +82,7 @@ public final class RunManager implements AutoCloseable {
     private final RunConfigValidator validator = new RunConfigValidator();
     private final RunConfigDefaults defaults = new RunConfigDefaults();
     private final HyperparameterResolver resolver = new HyperparameterResolver();
-    private final ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("jdpo-run-"));
+    private final ExecutorService workers = Executors.newCachedThreadPool(DaemonThreads.named("jdpo-run-"));
 
     private final Object lock = new Object();
     // one create at a time, so two runs cannot both pass the output_dir checks before either is stored
@@ -205,7 +205,7 @@ public final class RunManager implements AutoCloseable {
     }
 
     /** Newest first; {@code status} null means any. */
-    public RunRepository.RunPage list(long beforeOrdinal, int limit, RunStatus status) {
+    public Page<Run> list(long beforeOrdinal, int limit, RunStatus status) {
         return runs.page(beforeOrdinal, limit, status);
     }
 
@@ -440,14 +440,5 @@ public final class RunManager implements AutoCloseable {
         } catch (ExecutionException | TimeoutException notYet) {
             LOG.debug("stopped waiting for a run after {}", wait);
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -2,8 +2,6 @@ package dev.jdpo.orchestrator.state;
 
 import dev.jdpo.proto.v1.Checkpoint;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,21 +20,17 @@ public final class CheckpointRepository {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT step, path, created_at, metrics_json FROM checkpoints WHERE run_id = ? ORDER BY step")) {
                 s.setString(1, runId);
-                List<Checkpoint> checkpoints = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        Checkpoint.Builder checkpoint = ProtoJson.read(rs.getString("metrics_json"),
-                                Checkpoint.newBuilder(), "checkpoints.metrics_json");
-                        long step = rs.getLong("step");
-                        checkpoints.add(checkpoint.setId(checkpointId(runId, step))
-                                .setRunId(runId)
-                                .setStep(step)
-                                .setPath(rs.getString("path"))
-                                .setCreatedAt(Timestamps.ofMillis(rs.getLong("created_at")))
-                                .build());
-                    }
-                }
-                return checkpoints;
+                return Rows.all(s, rs -> {
+                    long step = rs.getLong("step");
+                    return ProtoJson.read(rs.getString("metrics_json"), Checkpoint.newBuilder(),
+                                    "checkpoints.metrics_json")
+                            .setId(checkpointId(runId, step))
+                            .setRunId(runId)
+                            .setStep(step)
+                            .setPath(rs.getString("path"))
+                            .setCreatedAt(Timestamps.ofMillis(rs.getLong("created_at")))
+                            .build();
+                });
             }
         });
     }

@@ -7,17 +7,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /** The continual-job tables: each job as a whole (proto JSON) and its event log, changed together. */
 public final class ContinualRepository {
-
-    /** A page of jobs, newest first, and the ordinal to continue below (0 when this is the last page). */
-    public record JobPage(List<ContinualJob> jobs, long nextBeforeOrdinal) {
-    }
 
     /**
      * One change of a job, decided on the job as stored (its row locked): the new job and the event that says
@@ -110,26 +105,12 @@ public final class ContinualRepository {
     }
 
     /** Jobs with an ordinal below {@code beforeOrdinal}, newest first. */
-    public JobPage page(long beforeOrdinal, int limit) {
+    public Page<ContinualJob> page(long beforeOrdinal, int limit) {
         return db.read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT ordinal, job_json FROM continual_jobs "
                     + "WHERE ordinal < ? ORDER BY ordinal DESC")) {
-                s.setMaxRows(limit + 1);
                 s.setLong(1, beforeOrdinal);
-                List<ContinualJob> jobs = new ArrayList<>();
-                long lastOrdinal = 0;
-                boolean more = false;
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        if (jobs.size() == limit) {
-                            more = true;
-                            break;
-                        }
-                        lastOrdinal = rs.getLong(1);
-                        jobs.add(job(rs.getString(2)));
-                    }
-                }
-                return new JobPage(jobs, more ? lastOrdinal : 0);
+                return Rows.page(s, limit, rs -> job(rs.getString("job_json")));
             }
         });
     }
@@ -141,13 +122,7 @@ public final class ContinualRepository {
                     + "WHERE status IN (?, ?) ORDER BY ordinal")) {
                 s.setString(1, statusName(ContinualJobStatus.CONTINUAL_JOB_STATUS_WAITING));
                 s.setString(2, statusName(ContinualJobStatus.CONTINUAL_JOB_STATUS_IN_ROUND));
-                List<ContinualJob> jobs = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        jobs.add(job(rs.getString(1)));
-                    }
-                }
-                return jobs;
+                return Rows.all(s, rs -> job(rs.getString(1)));
             }
         });
     }
@@ -160,14 +135,8 @@ public final class ContinualRepository {
                 s.setMaxRows(limit);
                 s.setString(1, id);
                 s.setLong(2, afterSequence);
-                List<ContinualEvent> events = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        events.add(ProtoJson.read(rs.getString(1), ContinualEvent.newBuilder(),
-                                "continual_events.event_json").build());
-                    }
-                }
-                return events;
+                return Rows.all(s, rs -> ProtoJson.read(rs.getString(1), ContinualEvent.newBuilder(),
+                        "continual_events.event_json").build());
             }
         });
     }

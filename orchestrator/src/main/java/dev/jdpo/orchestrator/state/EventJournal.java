@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,13 +62,7 @@ public final class EventJournal {
                 s.setMaxRows(limit);
                 s.setString(1, runId);
                 s.setLong(2, afterSequence);
-                List<RunEvent> events = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        events.add(toEvent(runId, rs));
-                    }
-                }
-                return events;
+                return Rows.all(s, rs -> toEvent(runId, rs));
             }
         });
     }

@@ -21,10 +21,6 @@ import java.util.Optional;
 /** The runs table: one row per run, kept in step with the run's event log. */
 public final class RunRepository {
 
-    /** A page of runs, newest first, and the ordinal to continue below (0 when this is the last page). */
-    public record RunPage(List<Run> runs, long nextBeforeOrdinal) {
-    }
-
     /** What an append must know about a run, read under a row lock. */
     public record RunHead(RunStatus status, long lastSequence) {
     }
@@ -66,30 +62,16 @@ public final class RunRepository {
     }
 
     /** Runs with an ordinal below {@code beforeOrdinal}, newest first; {@code status} null means any. */
-    public RunPage page(long beforeOrdinal, int limit, RunStatus status) {
+    public Page<Run> page(long beforeOrdinal, int limit, RunStatus status) {
         return db.read(c -> {
             String sql = "SELECT " + COLUMNS + " FROM runs WHERE ordinal < ?"
                     + (status == null ? "" : " AND status = ?") + " ORDER BY ordinal DESC";
             try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setMaxRows(limit + 1);
                 s.setLong(1, beforeOrdinal);
                 if (status != null) {
                     s.setString(2, RunStatuses.shortName(status));
                 }
-                List<Run> runs = new ArrayList<>();
-                long lastOrdinal = 0;
-                boolean more = false;
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        if (runs.size() == limit) {
-                            more = true;
-                            break;
-                        }
-                        lastOrdinal = rs.getLong("ordinal");
-                        runs.add(toRun(rs));
-                    }
-                }
-                return new RunPage(runs, more ? lastOrdinal : 0);
+                return Rows.page(s, limit, RunRepository::toRun);
             }
         });
     }
@@ -98,7 +80,7 @@ public final class RunRepository {
     public List<Run> withStatus(Collection<RunStatus> statuses) {
         List<Run> found = new ArrayList<>();
         for (RunStatus status : statuses) {
-            found.addAll(page(Long.MAX_VALUE, Integer.MAX_VALUE - 1, status).runs());
+            found.addAll(page(Long.MAX_VALUE, Integer.MAX_VALUE - 1, status).items());
         }
         found.sort((a, b) -> Long.compare(Timestamps.toMillis(a.getCreatedAt()), Timestamps.toMillis(b.getCreatedAt())));
         return found;

@@ -243,9 +243,9 @@ class PostgresStateTest {
             assertEquals(List.of("run-a", "run-c"), runs.withStatus(List.of(RunStatus.RUN_STATUS_QUEUED)).stream()
                     .map(Run::getId).toList());
 
-            RunRepository.RunPage first = runs.page(Long.MAX_VALUE, 2, null);
-            assertEquals(List.of("run-c", "run-b"), first.runs().stream().map(Run::getId).toList());
-            assertEquals(List.of("run-a"), runs.page(first.nextBeforeOrdinal(), 2, null).runs().stream()
+            Page<Run> first = runs.page(Long.MAX_VALUE, 2, null);
+            assertEquals(List.of("run-c", "run-b"), first.items().stream().map(Run::getId).toList());
+            assertEquals(List.of("run-a"), runs.page(first.nextBeforeOrdinal(), 2, null).items().stream()
                     .map(Run::getId).toList());
         }
     }

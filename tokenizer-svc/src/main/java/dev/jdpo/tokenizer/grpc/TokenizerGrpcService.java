@@ -57,42 +57,17 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
     @Override
     public void tokenizeDataset(TokenizeDatasetRequest request, StreamObserver<TokenizeResponse> responses) {
         ServerCallStreamObserver<TokenizeResponse> call = (ServerCallStreamObserver<TokenizeResponse>) responses;
-        if (request.getOptions().getFileOrder()) {
-            tokenizeInFileOrder(request, call);
-            return;
-        }
-        PreparedStream stream = new PreparedStream(call);
-        call.setOnCancelHandler(stream::cancel);
-        call.setOnReadyHandler(stream::drain);
-        Context context = Context.current();
-        executor.execute(context.wrap(() -> {
-            try {
-                FileJob job = job(request.getModelDir(), request.getDatasetPath(), request.getOptions());
-                // only this thread sends until stream.start: the progress messages need no lock
-                ProgressReports progress = new ProgressReports(call, progressInterval);
-                stream.start(job.dataset(context, progress::rowsRead).load(job.file()));
-            } catch (CancellationException e) {
-                stream.cancel();
-            } catch (Exception e) {
-                stream.fail(GrpcErrors.of(e));
-            }
-        }));
-    }
-
-    /** file_order: each pair goes out as it is tokenized, the reading thread waiting while the client is behind. */
-    private void tokenizeInFileOrder(TokenizeDatasetRequest request, ServerCallStreamObserver<TokenizeResponse> call) {
-        FileOrderStream stream = new FileOrderStream(call);
+        ResponseStream stream = request.getOptions().getFileOrder() ? new FileOrderStream(call)
+                : new PreparedStream(call);
         call.setOnCancelHandler(stream::cancel);
         call.setOnReadyHandler(stream::ready);
         Context context = Context.current();
         executor.execute(context.wrap(() -> {
             try {
                 FileJob job = job(request.getModelDir(), request.getDatasetPath(), request.getOptions());
+                // only this thread sends until the pairs go out: the progress messages need no lock
                 ProgressReports progress = new ProgressReports(call, progressInterval);
-                long[] index = {0};
-                ValidationReport report = job.dataset(context, progress::rowsRead).stream(job.file(),
-                        pair -> stream.send(PreparedStream.pair(pair, index[0]++, Split.SPLIT_TRAIN)));
-                stream.finish(ProtoMessages.report(report.withSplit(report.pairs(), 0)));
+                stream.send(job.dataset(context, progress::rowsRead), job.file());
             } catch (CancellationException e) {
                 stream.cancel();
             } catch (Exception e) {
@@ -131,95 +106,20 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         }
     }
 
-    /** Sends a prepared dataset (train, then validation, then the report) only as fast as the client reads. */
-    private static final class PreparedStream {
-        private final ServerCallStreamObserver<TokenizeResponse> call;
-        private PreparedDataset data;
-        private int next;
-        private boolean done;
+    /** One call's responses: pairs, then the report, or an error; nothing after the call ended. */
+    private abstract static class ResponseStream {
+        final ServerCallStreamObserver<TokenizeResponse> call;
+        boolean done;
 
-        PreparedStream(ServerCallStreamObserver<TokenizeResponse> call) {
+        ResponseStream(ServerCallStreamObserver<TokenizeResponse> call) {
             this.call = call;
         }
 
-        synchronized void start(PreparedDataset prepared) {
-            if (!done) {
-                data = prepared;
-                drain();
-            }
-        }
+        /** Reads {@code file} and sends its pairs and report; on the executor's thread. */
+        abstract void send(PreferenceDataset dataset, Path file) throws Exception;
 
-        synchronized void drain() {
-            if (data == null || done) {
-                return;
-            }
-            int train = data.train().size();
-            int total = train + data.validation().size();
-            while (call.isReady() && next <= total) {
-                if (next < train) {
-                    call.onNext(pair(data.train().get(next), next, Split.SPLIT_TRAIN));
-                } else if (next < total) {
-                    call.onNext(pair(data.validation().get(next - train), next - train, Split.SPLIT_VALIDATION));
-                } else {
-                    call.onNext(TokenizeResponse.newBuilder().setReport(ProtoMessages.report(data.report())).build());
-                    call.onCompleted();
-                    done = true;
-                    data = null;
-                    return;
-                }
-                next++;
-            }
-        }
-
-        synchronized void fail(StatusException e) {
-            if (!done) {
-                done = true;
-                call.onError(e);
-            }
-        }
-
-        /** Also drops the pairs, so a cancelled call holds no memory while gRPC winds it down. */
-        synchronized void cancel() {
-            done = true;
-            data = null;
-        }
-
-        static TokenizeResponse pair(EncodedPair pair, long index, Split split) {
-            return TokenizeResponse.newBuilder().setPair(ProtoMessages.splitPair(pair, index, split)).build();
-        }
-    }
-
-    /**
-     * Pairs sent by the reading thread as the transport takes them: {@link #send} waits while the call is not ready,
-     * so a slow client holds the read back instead of filling memory. Only the reading thread sends.
-     */
-    private static final class FileOrderStream {
-        private static final long WAIT_MILLIS = 100;
-        private final ServerCallStreamObserver<TokenizeResponse> call;
-        private boolean done;
-
-        FileOrderStream(ServerCallStreamObserver<TokenizeResponse> call) {
-            this.call = call;
-        }
-
-        synchronized void ready() {
-            notifyAll();
-        }
-
-        synchronized void send(TokenizeResponse message) {
-            try {
-                while (!done && !call.isReady()) {
-                    wait(WAIT_MILLIS);
-                }
-            } catch (InterruptedException stopping) {
-                Thread.currentThread().interrupt();
-                done = true;
-            }
-            if (done) {
-                throw new CancellationException("the TokenizeDataset call ended while pairs were sent");
-            }
-            call.onNext(message);
-        }
+        /** The transport can take more messages. */
+        abstract void ready();
 
         synchronized void finish(dev.jdpo.proto.internal.v1.ValidationReport report) {
             if (!done) {
@@ -239,6 +139,99 @@ public final class TokenizerGrpcService extends TokenizerServiceGrpc.TokenizerSe
         synchronized void cancel() {
             done = true;
             notifyAll();
+        }
+
+        static TokenizeResponse pair(EncodedPair pair, long index, Split split) {
+            return TokenizeResponse.newBuilder().setPair(ProtoMessages.splitPair(pair, index, split)).build();
+        }
+    }
+
+    /** Sends a prepared dataset (train, then validation, then the report) only as fast as the client reads. */
+    private static final class PreparedStream extends ResponseStream {
+        private PreparedDataset data;
+        private int next;
+
+        PreparedStream(ServerCallStreamObserver<TokenizeResponse> call) {
+            super(call);
+        }
+
+        @Override
+        void send(PreferenceDataset dataset, Path file) throws Exception {
+            start(dataset.load(file));
+        }
+
+        private synchronized void start(PreparedDataset prepared) {
+            if (!done) {
+                data = prepared;
+                ready();
+            }
+        }
+
+        @Override
+        synchronized void ready() {
+            if (data == null || done) {
+                return;
+            }
+            int train = data.train().size();
+            int total = train + data.validation().size();
+            while (call.isReady() && next <= total) {
+                if (next < train) {
+                    call.onNext(pair(data.train().get(next), next, Split.SPLIT_TRAIN));
+                } else if (next < total) {
+                    call.onNext(pair(data.validation().get(next - train), next - train, Split.SPLIT_VALIDATION));
+                } else {
+                    finish(ProtoMessages.report(data.report()));
+                    data = null;
+                    return;
+                }
+                next++;
+            }
+        }
+
+        /** Also drops the pairs, so a cancelled call holds no memory while gRPC winds it down. */
+        @Override
+        synchronized void cancel() {
+            super.cancel();
+            data = null;
+        }
+    }
+
+    /**
+     * file_order: each pair goes out as it is tokenized, sent by the reading thread as the transport takes it: the
+     * thread waits while the call is not ready, so a slow client holds the read back instead of filling memory.
+     */
+    private static final class FileOrderStream extends ResponseStream {
+        private static final long WAIT_MILLIS = 100;
+
+        FileOrderStream(ServerCallStreamObserver<TokenizeResponse> call) {
+            super(call);
+        }
+
+        @Override
+        void send(PreferenceDataset dataset, Path file) throws Exception {
+            long[] index = {0};
+            ValidationReport report = dataset.stream(file, pair -> send(pair(pair, index[0]++, Split.SPLIT_TRAIN)));
+            finish(ProtoMessages.report(report.withSplit(report.pairs(), 0)));
+        }
+
+        @Override
+        synchronized void ready() {
+            notifyAll();
+        }
+
+        private synchronized void send(TokenizeResponse message) {
+            try {
+                while (!done && !call.isReady()) {
+                    wait(WAIT_MILLIS);
+                }
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+                done = true;
+            }
+            if (done) {
+                throw new CancellationException("the TokenizeDataset call ended while pairs were sent");
+            }
+            call.onNext(message);
         }
     }
 
