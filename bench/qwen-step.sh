@@ -22,7 +22,7 @@ threads="${THREADS:-1}"
 iterations="${1:-3}"
 # bin/jdpo's JVM flags and libtorch setting
 jdpo() {
-  THP_MEM_ALLOC_ENABLE="${THP_MEM_ALLOC_ENABLE:-1}" java -Xmx4g -Dai.djl.offline=true -Xss4m -Dai.djl.pytorch.num_threads="$threads" \
+  THP_MEM_ALLOC_ENABLE="${THP_MEM_ALLOC_ENABLE:-1}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-2097152}" java -Xmx4g -Dai.djl.offline=true -Xss4m -Dai.djl.pytorch.num_threads="$threads" \
     -Dai.djl.pytorch.num_interop_threads=1 \
     -cp "$root/trainer-svc/$target/classes:$(cat "$root/trainer-svc/$target/bench.classpath")" \
     dev.jdpo.trainer.bench.QwenStepBenchmark "$@"
