@@ -82,7 +82,8 @@ final class ScoringWindow implements AutoCloseable {
                     if (left <= 0) {
                         break epochs;
                     }
-                    int end = (int) Math.min(Math.min(visit.length, at + chunk), at + left);
+                    // left is Long.MAX_VALUE until the trainer's count is known: add to at only what fits
+                    int end = at + (int) Math.min(Math.min(visit.length - at, chunk), left);
                     if (!awaitRoom(submitted + (end - at) - window, inFlight, taken)) {
                         return;
                     }
