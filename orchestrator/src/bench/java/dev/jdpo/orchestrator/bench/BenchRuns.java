@@ -69,7 +69,13 @@ final class BenchRuns {
      */
     static Process serve(Path work, List<String> jvmFlags, String service, String readyLine, String... options)
             throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        List<String> command = new ArrayList<>();
+        // bench/streaming-overlap.sh pins the reference to its own core this way
+        String cpus = System.getenv("REFERENCE_CPUS");
+        if (cpus != null && !cpus.isBlank()) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx2g", "-Xss4m", "-Dai.djl.offline=true"));
         command.addAll(jvmFlags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jdpo.orchestrator.cli.JdpoCli",
