@@ -1,5 +1,6 @@
 package dev.jdpo.reference;
 
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.TokenSequence;
 import dev.jdpo.reference.batch.BatchLimits;
@@ -43,13 +44,13 @@ public final class LocalReferenceScorer implements PairScorer {
     }
 
     @Override
-    public List<PairScore> score(List<PairTokens> pairs, boolean perToken) {
+    public List<PairScore> score(List<IndexedPair> pairs, boolean perToken) {
         pairsRequested.addAndGet(pairs.size());
         PairScore[] results = new PairScore[pairs.size()];
         // pairs with equal ids share one key and are scored once
         Map<ByteBuffer, List<Integer>> misses = new LinkedHashMap<>();
         for (int i = 0; i < pairs.size(); i++) {
-            PairTokens pair = pairs.get(i);
+            IndexedPair pair = pairs.get(i);
             validate(pair);
             byte[] key = key(pair);
             Optional<PairLogProbs> cached = cache.lookup(identity.weightsFingerprint(), key, perToken);
@@ -76,18 +77,17 @@ public final class LocalReferenceScorer implements PairScorer {
         return identity;
     }
 
-    private void scoreMisses(List<PairTokens> pairs, Map<ByteBuffer, List<Integer>> misses, boolean perToken,
+    private void scoreMisses(List<IndexedPair> pairs, Map<ByteBuffer, List<Integer>> misses, boolean perToken,
                              PairScore[] results) {
         List<ByteBuffer> keys = new ArrayList<>(misses.keySet());
         // sequence 2k is pair k's prompt+chosen, 2k+1 its prompt+rejected
         List<TokenSequence> sequences = new ArrayList<>(2 * keys.size());
         for (ByteBuffer key : keys) {
-            PairTokens pair = pairs.get(misses.get(key).get(0));
-            sequences.add(new TokenSequence(pair.promptIds(), pair.chosenIds()));
-            sequences.add(new TokenSequence(pair.promptIds(), pair.rejectedIds()));
+            PairTokens pair = pairs.get(misses.get(key).get(0)).tokens();
+            sequences.add(pair.chosen());
+            sequences.add(pair.rejected());
         }
-        int[] lengths = sequences.stream()
-                .mapToInt(s -> s.promptIds().length + s.completionIds().length).toArray();
+        int[] lengths = sequences.stream().mapToInt(TokenSequence::length).toArray();
         SequenceScore[] scores = new SequenceScore[sequences.size()];
         for (int[] batch : planner.plan(lengths)) {
             List<TokenSequence> batchSequences = new ArrayList<>(batch.length);
@@ -117,49 +117,36 @@ public final class LocalReferenceScorer implements PairScorer {
                 perToken ? chosen.tokenLogps() : null, perToken ? rejected.tokenLogps() : null);
     }
 
-    private byte[] key(PairTokens pair) {
-        return CacheKeys.key(identity, pair.promptIds(), pair.chosenIds(), pair.rejectedIds());
+    private byte[] key(IndexedPair pair) {
+        PairTokens tokens = pair.tokens();
+        return CacheKeys.key(identity, tokens.promptIds(), tokens.chosenIds(), tokens.rejectedIds());
     }
 
-    private void validate(PairTokens pair) {
+    private void validate(IndexedPair pair) {
+        PairTokens tokens = pair.tokens();
         // the logit at t scores token t+1, so the first completion token needs at least one prompt token before it
-        if (pair.promptIds().length == 0) {
+        if (tokens.promptIds().length == 0) {
             throw new InvalidPairException(where(pair) + ": prompt_ids is empty; the first completion token "
                     + "needs a prompt token before it to be scored");
         }
-        if (pair.chosenIds().length == 0) {
+        if (tokens.chosenIds().length == 0) {
             throw new InvalidPairException(where(pair) + ": chosen_ids is empty");
         }
-        if (pair.rejectedIds().length == 0) {
+        if (tokens.rejectedIds().length == 0) {
             throw new InvalidPairException(where(pair) + ": rejected_ids is empty");
         }
-        checkLength(pair, "chosen_ids", pair.chosenIds());
-        checkLength(pair, "rejected_ids", pair.rejectedIds());
-        checkRange(pair, "prompt_ids", pair.promptIds());
-        checkRange(pair, "chosen_ids", pair.chosenIds());
-        checkRange(pair, "rejected_ids", pair.rejectedIds());
-    }
-
-    private void checkLength(PairTokens pair, String field, int[] completion) {
-        long tokens = (long) pair.promptIds().length + completion.length;
-        if (tokens > maxSequenceTokens) {
-            throw new InvalidPairException(where(pair) + ": prompt_ids + " + field + " are " + tokens
-                    + " tokens; this reference service scores at most " + maxSequenceTokens + " per sequence");
-        }
-    }
-
-    private void checkRange(PairTokens pair, String field, int[] ids) {
+        tokens.overLength(maxSequenceTokens, false).ifPresent(tooLong -> {
+            throw new InvalidPairException(where(pair) + ": " + tooLong + "; this reference service scores at most "
+                    + maxSequenceTokens + " per sequence");
+        });
         int vocab = model.vocabSize();
-        for (int i = 0; i < ids.length; i++) {
-            int id = ids[i];
-            if (id < 0 || id >= vocab) {
-                throw new InvalidPairException(where(pair) + ": " + field + "[" + i + "] = " + id
-                        + " is outside the reference vocabulary [0, " + vocab + ")");
-            }
-        }
+        tokens.firstIdOutside(vocab).ifPresent(bad -> {
+            throw new InvalidPairException(where(pair) + ": " + bad.side() + "_ids[" + bad.position() + "] = "
+                    + bad.id() + " is outside the reference vocabulary [0, " + vocab + ")");
+        });
     }
 
-    private static String where(PairTokens pair) {
+    private static String where(IndexedPair pair) {
         return "pair " + pair.index() + (pair.sourceLine() > 0 ? " (source line " + pair.sourceLine() + ")" : "");
     }
 }

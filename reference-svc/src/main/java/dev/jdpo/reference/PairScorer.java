@@ -11,5 +11,5 @@ public interface PairScorer {
      * @param perToken also return per-token log-probs
      * @throws InvalidPairException when a pair cannot be scored (empty completion, token id out of range)
      */
-    List<PairScore> score(List<PairTokens> pairs, boolean perToken);
+    List<PairScore> score(List<IndexedPair> pairs, boolean perToken);
 }

@@ -36,7 +36,7 @@ class LocalReferenceScorerTest {
             PairLogProbs p = scores.get(i).logProbs();
             assertEquals(g.chosenLogp(), p.chosenLogp(), 1e-3, "chosen logp of golden pair " + i);
             assertEquals(g.rejectedLogp(), p.rejectedLogp(), 1e-3, "rejected logp of golden pair " + i);
-            assertEquals(g.pair().chosenIds().length, p.chosenTokens());
+            assertEquals(g.pair().tokens().chosenIds().length, p.chosenTokens());
             for (int t = 0; t < g.chosenTokenLogps().length; t++) {
                 assertEquals(g.chosenTokenLogps()[t], p.chosenTokenLogps()[t], 1e-4, "pair " + i + " token " + t);
             }
@@ -45,7 +45,7 @@ class LocalReferenceScorerTest {
 
     @Test
     void aSecondPassOverTheSameDataRunsNoForwardPass() throws Exception {
-        List<PairTokens> pairs = TestPairs.random(40, 11, VOCAB, 20, 20);
+        List<IndexedPair> pairs = TestPairs.random(40, 11, VOCAB, 20, 20);
         List<PairScore> first;
         try (ScoreCache cache = ScoreCache.open(cacheDir)) {
             LocalReferenceScorer scorer = TinyReference.scorer(cache, new BatchLimits(256, 8));
@@ -69,12 +69,12 @@ class LocalReferenceScorerTest {
 
     @Test
     void scoresDoNotDependOnBatchComposition() {
-        List<PairTokens> pairs = TestPairs.random(30, 5, VOCAB, 24, 24);
+        List<IndexedPair> pairs = TestPairs.random(30, 5, VOCAB, 24, 24);
         List<PairScore> alone = new ArrayList<>();
-        for (PairTokens p : pairs) {
+        for (IndexedPair p : pairs) {
             alone.addAll(TinyReference.scorer(ScoreCache.inMemory(), BatchLimits.defaults()).score(List.of(p), true));
         }
-        List<PairTokens> shuffled = new ArrayList<>(pairs);
+        List<IndexedPair> shuffled = new ArrayList<>(pairs);
         Collections.shuffle(shuffled, new Random(1));
         for (BatchLimits limits : List.of(new BatchLimits(64, 64), new BatchLimits(512, 5), new BatchLimits(4096, 64))) {
             List<PairScore> batched = TinyReference.scorer(ScoreCache.inMemory(), limits).score(shuffled, true);
@@ -93,13 +93,13 @@ class LocalReferenceScorerTest {
 
     @Test
     void aCorruptedEntryIsDetectedRescoredAndReported() throws Exception {
-        List<PairTokens> pairs = TestPairs.random(6, 21, VOCAB, 10, 10);
+        List<IndexedPair> pairs = TestPairs.random(6, 21, VOCAB, 10, 10);
         List<PairScore> original;
         try (ScoreCache cache = ScoreCache.open(cacheDir)) {
             original = TinyReference.scorer(cache, BatchLimits.defaults()).score(pairs, false);
         }
-        byte[] damagedKey = CacheKeys.key(TinyReference.identity(), pairs.get(3).promptIds(),
-                pairs.get(3).chosenIds(), pairs.get(3).rejectedIds());
+        byte[] damagedKey = CacheKeys.key(TinyReference.identity(), pairs.get(3).tokens().promptIds(),
+                pairs.get(3).tokens().chosenIds(), pairs.get(3).tokens().rejectedIds());
         try (MVStore store = new MVStore.Builder().fileName(cacheDir.resolve(ScoreCache.FILE_NAME).toString()).open()) {
             MVMap<byte[], byte[]> map = store.openMap("scores/" + TinyReference.identity().weightsFingerprint());
             byte[] value = map.get(damagedKey).clone();
@@ -128,7 +128,7 @@ class LocalReferenceScorerTest {
 
     @Test
     void perTokenLogpsSumToTheSequenceLogpAndUpgradeCachedSums() {
-        List<PairTokens> pairs = TestPairs.random(5, 8, VOCAB, 8, 12);
+        List<IndexedPair> pairs = TestPairs.random(5, 8, VOCAB, 8, 12);
         LocalReferenceScorer scorer = TinyReference.scorer();
         List<PairScore> sums = scorer.score(pairs, false);
         assertFalse(sums.get(0).logProbs().hasTokenLogps());
@@ -136,7 +136,7 @@ class LocalReferenceScorerTest {
         for (int i = 0; i < pairs.size(); i++) {
             PairLogProbs p = perToken.get(i).logProbs();
             assertFalse(perToken.get(i).cacheHit(), "sums-only entries cannot answer a per-token request");
-            assertEquals(pairs.get(i).rejectedIds().length, p.rejectedTokenLogps().length);
+            assertEquals(pairs.get(i).tokens().rejectedIds().length, p.rejectedTokenLogps().length);
             double sum = 0;
             for (float f : p.chosenTokenLogps()) {
                 sum += f;
@@ -149,8 +149,8 @@ class LocalReferenceScorerTest {
 
     @Test
     void identicalPairsInOneRequestAreScoredOnce() {
-        List<PairTokens> one = TestPairs.random(1, 4, VOCAB, 6, 6);
-        PairTokens copy = one.get(0).withIndex(7);
+        List<IndexedPair> one = TestPairs.random(1, 4, VOCAB, 6, 6);
+        IndexedPair copy = new IndexedPair(7, one.get(0).sourceLine(), one.get(0).tokens());
         LocalReferenceScorer scorer = TinyReference.scorer();
         List<PairScore> scores = scorer.score(List.of(one.get(0), copy), false);
         assertEquals(2, scorer.stats().sequencesScored());
@@ -173,12 +173,13 @@ class LocalReferenceScorerTest {
 
     @Test
     void keysIgnoreThePairIndexSoReorderedDatasetsStillHit() {
-        List<PairTokens> pairs = TestPairs.random(4, 2, VOCAB, 5, 5);
+        List<IndexedPair> pairs = TestPairs.random(4, 2, VOCAB, 5, 5);
         ScoreCache cache = ScoreCache.inMemory();
         TinyReference.scorer(cache, BatchLimits.defaults()).score(pairs, false);
-        List<PairTokens> renumbered = new ArrayList<>();
+        List<IndexedPair> renumbered = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            renumbered.add(pairs.get(pairs.size() - 1 - i).withIndex(100 + i));
+            IndexedPair pair = pairs.get(pairs.size() - 1 - i);
+            renumbered.add(new IndexedPair(100 + i, pair.sourceLine(), pair.tokens()));
         }
         LocalReferenceScorer rerun = TinyReference.scorer(cache, BatchLimits.defaults());
         List<PairScore> scores = rerun.score(renumbered, false);

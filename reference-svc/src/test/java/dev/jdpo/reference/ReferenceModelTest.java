@@ -19,7 +19,7 @@ class ReferenceModelTest {
 
     @Test
     void aFullyCachedRerunNeverLoadsTheWeights() throws Exception {
-        List<PairTokens> pairs = TestPairs.random(10, 77, 512, 10, 10);
+        List<IndexedPair> pairs = TestPairs.random(10, 77, 512, 10, 10);
         List<PairScore> first;
         try (ScoreCache cache = ScoreCache.open(cacheDir);
              ReferenceModel eager = ReferenceModel.load(TestPairs.tinyReference(), null, LoadOptions.cpu(), cache,
@@ -35,7 +35,7 @@ class ReferenceModelTest {
             for (int i = 0; i < pairs.size(); i++) {
                 assertEquals(first.get(i).logProbs(), again.get(i).logProbs());
             }
-            List<PairTokens> fresh = TestPairs.random(2, 78, 512, 10, 10);
+            List<IndexedPair> fresh = TestPairs.random(2, 78, 512, 10, 10);
             List<PairScore> scored = lazy.scorer().score(fresh, false);
             assertTrue(lazy.weightsLoaded(), "a miss loads the weights");
             assertEquals(TinyReference.scorer().score(fresh, false).get(1).logProbs(), scored.get(1).logProbs());

@@ -3,6 +3,7 @@ package dev.jdpo.reference;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.jdpo.model.logprob.PairTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +26,9 @@ public final class TestPairs {
     }
 
     /** {@code n} pairs of random ids below {@code vocab}, prompt 1..maxPrompt and completions 1..maxCompletion long. */
-    public static List<PairTokens> random(int n, long seed, int vocab, int maxPrompt, int maxCompletion) {
+    public static List<IndexedPair> random(int n, long seed, int vocab, int maxPrompt, int maxCompletion) {
         Random rnd = new Random(seed);
-        List<PairTokens> out = new ArrayList<>(n);
+        List<IndexedPair> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(pair(i, ids(rnd, 1 + rnd.nextInt(maxPrompt), vocab), ids(rnd, 1 + rnd.nextInt(maxCompletion), vocab),
                     ids(rnd, 1 + rnd.nextInt(maxCompletion), vocab)));
@@ -35,8 +36,8 @@ public final class TestPairs {
         return out;
     }
 
-    public static PairTokens pair(long index, int[] prompt, int[] chosen, int[] rejected) {
-        return new PairTokens(index, index + 1, prompt, chosen, rejected);
+    public static IndexedPair pair(long index, int[] prompt, int[] chosen, int[] rejected) {
+        return new IndexedPair(index, index + 1, new PairTokens(prompt, chosen, rejected));
     }
 
     /** The golden pairs of testdata/golden.json for tiny-llama-ref, with transformers' float64 numbers. */
@@ -55,7 +56,7 @@ public final class TestPairs {
     }
 
     /** A golden pair and transformers' numbers for it. */
-    public record GoldenPair(PairTokens pair, double chosenLogp, double rejectedLogp, double[] chosenTokenLogps) { }
+    public record GoldenPair(IndexedPair pair, double chosenLogp, double rejectedLogp, double[] chosenTokenLogps) { }
 
     private static int[] ids(Random rnd, int length, int vocab) {
         int[] ids = new int[length];

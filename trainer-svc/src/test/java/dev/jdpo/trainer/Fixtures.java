@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.SequenceScorer;
 import dev.jdpo.model.logprob.TokenSequence;
@@ -55,8 +56,8 @@ public final class Fixtures {
         List<TrainingPair> pairs = new ArrayList<>();
         for (var element : golden().getAsJsonObject("golden").getAsJsonArray("pairs")) {
             JsonObject pair = element.getAsJsonObject();
-            pairs.add(new TrainingPair(ids(pair, "prompt_ids"), ids(pair, "chosen_ids"), ids(pair, "rejected_ids"),
-                    null));
+            pairs.add(new TrainingPair(new PairTokens(ids(pair, "prompt_ids"), ids(pair, "chosen_ids"),
+                    ids(pair, "rejected_ids")), null));
         }
         return pairs;
     }
@@ -73,14 +74,14 @@ public final class Fixtures {
     /** {@code pairs} with log-probs of {@code reference} attached, scored uncached four pairs at a time. */
     public static List<TrainingPair> withReference(CausalLM reference, List<TrainingPair> pairs, boolean perToken) {
         List<TokenSequence> sequences = new ArrayList<>(2 * pairs.size());
-        pairs.forEach(pair -> sequences.add(pair.chosen()));
-        pairs.forEach(pair -> sequences.add(pair.rejected()));
+        pairs.forEach(pair -> sequences.add(pair.tokens().chosen()));
+        pairs.forEach(pair -> sequences.add(pair.tokens().rejected()));
         List<SequenceScore> scores = new SequenceScorer(reference, PAD_ID).score(sequences, 4, perToken);
         List<TrainingPair> scored = new ArrayList<>(pairs.size());
         for (int i = 0; i < pairs.size(); i++) {
             SequenceScore chosen = scores.get(i);
             SequenceScore rejected = scores.get(pairs.size() + i);
-            scored.add(pairs.get(i).withReference(new ReferenceScores(chosen.logp(), rejected.logp(),
+            scored.add(new TrainingPair(pairs.get(i).tokens(), new ReferenceScores(chosen.logp(), rejected.logp(),
                     chosen.tokenLogps(), rejected.tokenLogps())));
         }
         return scored;
@@ -99,8 +100,8 @@ public final class Fixtures {
         Random random = new Random(seed);
         List<TrainingPair> pairs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            pairs.add(new TrainingPair(randomIds(random, 3 + random.nextInt(10)),
-                    randomIds(random, 1 + random.nextInt(8)), randomIds(random, 1 + random.nextInt(8)), null));
+            pairs.add(new TrainingPair(new PairTokens(randomIds(random, 3 + random.nextInt(10)),
+                    randomIds(random, 1 + random.nextInt(8)), randomIds(random, 1 + random.nextInt(8))), null));
         }
         return pairs;
     }

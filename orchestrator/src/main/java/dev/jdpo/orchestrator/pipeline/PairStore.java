@@ -281,7 +281,7 @@ final class PairStore implements AutoCloseable {
             for (int i = 0; i < trainingSize; i++) {
                 int record = order[i];
                 EncodedPair pair = read(channel, new long[] {index[record], index[record + 1]}, record);
-                fingerprint.add(new TrainingPair(pair.promptIds(), pair.chosenIds(), pair.rejectedIds(), null));
+                fingerprint.add(new TrainingPair(ReferenceScoring.tokens(pair), null));
             }
             if (DataOrder.buffered(trainingSize, window)) {
                 fingerprint.shuffleWindow(window);

@@ -1,14 +1,15 @@
 package dev.jdpo.orchestrator.pipeline;
 
 import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.proto.v1.RunConfig;
+import dev.jdpo.reference.IndexedPair;
 import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairLogProbs;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairScorer;
-import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.ReferenceModel;
 import dev.jdpo.reference.ScorerStats;
@@ -51,6 +52,11 @@ final class ReferenceScoring {
     private static final Object IN_PROCESS_CACHE = new Object();
 
     private ReferenceScoring() {
+    }
+
+    /** The tokenizer's pair as the reference scores it and the trainer trains it. */
+    static PairTokens tokens(EncodedPair pair) {
+        return new PairTokens(pair.promptIds(), pair.chosenIds(), pair.rejectedIds());
     }
 
     /** The pairs with reference scores, or empty when a stop was requested part-way. */
@@ -208,15 +214,13 @@ final class ReferenceScoring {
             if (chunk.isEmpty()) {
                 return List.of();
             }
-            List<PairTokens> tokens = new ArrayList<>(chunk.size());
+            List<IndexedPair> indexed = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
-                EncodedPair pair = chunk.get(i);
-                tokens.add(new PairTokens(offset + i, pair.sourceLine(), pair.promptIds(), pair.chosenIds(),
-                        pair.rejectedIds()));
+                indexed.add(new IndexedPair(offset + i, chunk.get(i).sourceLine(), tokens(chunk.get(i))));
             }
             List<PairScore> scores;
             try {
-                scores = scorer.score(tokens, perToken);
+                scores = scorer.score(indexed, perToken);
             } catch (ReferenceUnavailableException unavailable) {
                 throw modelField.isEmpty() ? new RunFailure("service_unavailable", unavailable.getMessage(),
                         "services.reference_addresses")
@@ -228,15 +232,13 @@ final class ReferenceScoring {
             }
             List<TrainingPair> scored = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
-                EncodedPair pair = chunk.get(i);
                 PairScore score = scores.get(i);
                 if (score.cacheHit()) {
                     cacheHits.incrementAndGet();
                 }
                 PairLogProbs logps = score.logProbs();
-                scored.add(new TrainingPair(pair.promptIds(), pair.chosenIds(), pair.rejectedIds(),
-                        new ReferenceScores(logps.chosenLogp(), logps.rejectedLogp(), logps.chosenTokenLogps(),
-                                logps.rejectedTokenLogps())));
+                scored.add(new TrainingPair(indexed.get(i).tokens(), new ReferenceScores(logps.chosenLogp(),
+                        logps.rejectedLogp(), logps.chosenTokenLogps(), logps.rejectedTokenLogps())));
             }
             pairs.addAndGet(chunk.size());
             return scored;

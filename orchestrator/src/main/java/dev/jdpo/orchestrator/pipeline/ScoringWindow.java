@@ -150,8 +150,7 @@ final class ScoringWindow implements AutoCloseable {
 
     /** Pairs for losses that need no reference log-probs. */
     static List<TrainingPair> unscored(List<EncodedPair> pairs) {
-        return pairs.stream().map(p -> new TrainingPair(p.promptIds(), p.chosenIds(), p.rejectedIds(), null))
-                .toList();
+        return pairs.stream().map(p -> new TrainingPair(ReferenceScoring.tokens(p), null)).toList();
     }
 
     /**

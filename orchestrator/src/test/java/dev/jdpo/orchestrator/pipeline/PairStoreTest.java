@@ -73,8 +73,8 @@ class PairStoreTest {
             for (int i = 0; i < 5; i++) {
                 assertSame(records.get(4 - i), readValidation.get(i));
             }
-            assertEquals(DatasetFingerprint.of(training.stream().map(p -> new TrainingPair(p.promptIds(),
-                    p.chosenIds(), p.rejectedIds(), null)).toList()), store.fingerprint());
+            assertEquals(DatasetFingerprint.of(training.stream().map(p -> new TrainingPair(ReferenceScoring.tokens(p),
+                    null)).toList()), store.fingerprint());
         }
     }
 
@@ -85,8 +85,8 @@ class PairStoreTest {
         for (int i = 0; i < 20; i++) {
             order[i] = i;
         }
-        List<TrainingPair> training = records.stream().map(p -> new TrainingPair(p.promptIds(), p.chosenIds(),
-                p.rejectedIds(), null)).toList();
+        List<TrainingPair> training = records.stream().map(p -> new TrainingPair(ReferenceScoring.tokens(p), null))
+                .toList();
         String atTheWindow;
         try (PairStore store = write(records, order, 20, 20)) {
             atTheWindow = store.fingerprint();

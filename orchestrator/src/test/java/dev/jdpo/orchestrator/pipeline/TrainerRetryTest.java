@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.orchestrator.run.RunFailure;
 import dev.jdpo.orchestrator.run.RunOutcome;
 import dev.jdpo.orchestrator.testing.RecordingReporter;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.Test;
 class TrainerRetryTest {
 
     private static final List<TrainingPair> PAIRS =
-            List.of(new TrainingPair(new int[] {1}, new int[] {2}, new int[] {3}, null));
+            List.of(new TrainingPair(new PairTokens(new int[] {1}, new int[] {2}, new int[] {3}), null));
 
     @Test
     void aStopDuringTheTrainersRetryBackoffEndsTheRunWithoutWaitingItOut() throws Exception {

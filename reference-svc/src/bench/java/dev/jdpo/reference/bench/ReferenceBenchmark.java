@@ -7,11 +7,12 @@ import com.google.gson.JsonObject;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelConfig;
 import dev.jdpo.model.StorageDType;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.safetensors.CheckpointWriter;
 import dev.jdpo.model.transformer.WeightLayout;
+import dev.jdpo.reference.IndexedPair;
 import dev.jdpo.reference.PairLogProbs;
 import dev.jdpo.reference.PairScorer;
-import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ReferenceIdentity;
 import dev.jdpo.reference.ReferenceModel;
 import dev.jdpo.reference.batch.BatchLimits;
@@ -136,7 +137,7 @@ public final class ReferenceBenchmark implements Callable<Integer> {
             }
         }
         for (int i = 0; i < iterations; i++) {
-            List<PairTokens> data = randomPairs(1000 + i);
+            List<IndexedPair> data = randomPairs(1000 + i);
             Path cacheDir = work.resolve("cache-" + i);
             long start = System.nanoTime();
             try (ScoreCache cache = ScoreCache.open(cacheDir);
@@ -164,7 +165,7 @@ public final class ReferenceBenchmark implements Callable<Integer> {
     }
 
     /** Scores the pairs 64 at a time, as the pipeline sends them. */
-    private static void scoreInChunks(PairScorer scorer, List<PairTokens> pairs) {
+    private static void scoreInChunks(PairScorer scorer, List<IndexedPair> pairs) {
         for (int from = 0; from < pairs.size(); from += 64) {
             scorer.score(pairs.subList(from, Math.min(pairs.size(), from + 64)), false);
         }
@@ -244,8 +245,8 @@ public final class ReferenceBenchmark implements Callable<Integer> {
                 pair.score(randomPairs(seed++), false);
             }
             for (int r = 0; r < iterations; r++) {
-                List<PairTokens> a = randomPairs(seed++);
-                List<PairTokens> b = randomPairs(seed++);
+                List<IndexedPair> a = randomPairs(seed++);
+                List<IndexedPair> b = randomPairs(seed++);
                 one[r] = seconds(() -> single.score(a, false));
                 two[r] = seconds(() -> pair.score(b, false));
             }
@@ -290,14 +291,14 @@ public final class ReferenceBenchmark implements Callable<Integer> {
         return new BatchLimits(maxBatchTokens, maxBatchRows);
     }
 
-    private List<PairTokens> randomPairs(long seed) {
+    private List<IndexedPair> randomPairs(long seed) {
         Random rnd = new Random(seed);
-        List<PairTokens> out = new ArrayList<>(pairs);
+        List<IndexedPair> out = new ArrayList<>(pairs);
         for (int i = 0; i < pairs; i++) {
             int[] prompt = rnd.ints(32 + rnd.nextInt(97), 0, vocab).toArray();
             int[] chosen = rnd.ints(16 + rnd.nextInt(81), 0, vocab).toArray();
             int[] rejected = rnd.ints(16 + rnd.nextInt(81), 0, vocab).toArray();
-            out.add(new PairTokens(i, 0, prompt, chosen, rejected));
+            out.add(new IndexedPair(i, 0, new PairTokens(prompt, chosen, rejected)));
         }
         return out;
     }

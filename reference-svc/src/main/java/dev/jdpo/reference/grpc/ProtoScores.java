@@ -1,12 +1,13 @@
 package dev.jdpo.reference.grpc;
 
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.internal.v1.PairReferenceScore;
 import dev.jdpo.proto.internal.v1.ReferenceLogProbs;
 import dev.jdpo.proto.internal.v1.ReferenceStats;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
+import dev.jdpo.reference.IndexedPair;
 import dev.jdpo.reference.PairLogProbs;
 import dev.jdpo.reference.PairScore;
-import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ScorerStats;
 import java.util.List;
 
@@ -17,24 +18,25 @@ public final class ProtoScores {
     }
 
     /** The wire form of a pair to score. */
-    public static TokenizedPair toProto(PairTokens pair) {
+    public static TokenizedPair toProto(IndexedPair pair) {
         TokenizedPair.Builder b = TokenizedPair.newBuilder().setIndex(pair.index()).setSourceLine(pair.sourceLine());
-        for (int id : pair.promptIds()) {
+        PairTokens tokens = pair.tokens();
+        for (int id : tokens.promptIds()) {
             b.addPromptIds(id);
         }
-        for (int id : pair.chosenIds()) {
+        for (int id : tokens.chosenIds()) {
             b.addChosenIds(id);
         }
-        for (int id : pair.rejectedIds()) {
+        for (int id : tokens.rejectedIds()) {
             b.addRejectedIds(id);
         }
         return b.build();
     }
 
     /** The scorer's form of a pair from the wire. */
-    public static PairTokens fromProto(TokenizedPair pair) {
-        return new PairTokens(pair.getIndex(), pair.getSourceLine(), ints(pair.getPromptIdsList()),
-                ints(pair.getChosenIdsList()), ints(pair.getRejectedIdsList()));
+    public static IndexedPair fromProto(TokenizedPair pair) {
+        return new IndexedPair(pair.getIndex(), pair.getSourceLine(), new PairTokens(ints(pair.getPromptIdsList()),
+                ints(pair.getChosenIdsList()), ints(pair.getRejectedIdsList())));
     }
 
     public static PairReferenceScore toProto(PairScore score) {

@@ -4,13 +4,14 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import dev.jdpo.host.HostSettings;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.ScoreResponse;
+import dev.jdpo.reference.IndexedPair;
 import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairScorer;
-import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.grpc.ProtoScores;
 import io.grpc.ChannelCredentials;
@@ -111,7 +112,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
     }
 
     @Override
-    public List<PairScore> score(List<PairTokens> pairs, boolean perToken) {
+    public List<PairScore> score(List<IndexedPair> pairs, boolean perToken) {
         if (pairs.isEmpty()) {
             return List.of();
         }
@@ -176,10 +177,10 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
 
     /** Batches of similar length, longest first; each remembers which request positions it covers. */
     private List<BatchTask> plan(ScoreRun run) {
-        List<PairTokens> pairs = run.pairs;
+        List<IndexedPair> pairs = run.pairs;
         Integer[] order = new Integer[pairs.size()];
         Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingInt((Integer i) -> length(pairs.get(i))).reversed());
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> length(pairs.get(i).tokens())).reversed());
         List<BatchTask> tasks = new ArrayList<>();
         for (int from = 0; from < order.length; from += options.pairsPerCall()) {
             int to = Math.min(order.length, from + options.pairsPerCall());
@@ -460,7 +461,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
 
     /** One score call: its pairs, the slots their scores land in, and how many batches are still out. */
     private static final class ScoreRun {
-        final List<PairTokens> pairs;
+        final List<IndexedPair> pairs;
         final boolean perToken;
         final PairScore[] slots;
         final CompletableFuture<List<PairScore>> result = new CompletableFuture<>();
@@ -468,7 +469,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         int remainingBatches;
         boolean failed;
 
-        ScoreRun(List<PairTokens> pairs, boolean perToken) {
+        ScoreRun(List<IndexedPair> pairs, boolean perToken) {
             this.pairs = pairs;
             this.perToken = perToken;
             this.slots = new PairScore[pairs.size()];

@@ -11,9 +11,9 @@ import dev.jdpo.proto.internal.v1.ReferenceStats;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.ScoreResponse;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
+import dev.jdpo.reference.IndexedPair;
 import dev.jdpo.reference.LocalReferenceScorer;
 import dev.jdpo.reference.PairScore;
-import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.TestPairs;
 import dev.jdpo.reference.TinyReference;
@@ -56,7 +56,7 @@ class ReferenceServiceEndpointTest {
 
     @Test
     void scoreAnswersInRequestOrderWithTheLocalNumbers() {
-        List<PairTokens> pairs = TestPairs.random(12, 31, 512, 12, 12);
+        List<IndexedPair> pairs = TestPairs.random(12, 31, 512, 12, 12);
         List<PairScore> local = TinyReference.scorer().score(pairs, true);
         ScoreResponse response = ReferenceServiceGrpc.newBlockingStub(channel)
                 .score(ScoreRequest.newBuilder().addAllPairs(wire(pairs)).setPerToken(true).build());
@@ -66,13 +66,13 @@ class ReferenceServiceEndpointTest {
             PairReferenceScore s = response.getScores(i);
             assertEquals(pairs.get(i).index(), s.getIndex());
             assertEquals(local.get(i).logProbs(), ProtoScores.fromProto(s, true).logProbs());
-            assertEquals(pairs.get(i).chosenIds().length, s.getChosenTokenLogpsCount());
+            assertEquals(pairs.get(i).tokens().chosenIds().length, s.getChosenTokenLogpsCount());
         }
     }
 
     @Test
     void invalidPairsAreInvalidArgumentNamingThePair() {
-        PairTokens bad = TestPairs.pair(42, new int[] {1}, new int[] {2, 9999}, new int[] {3});
+        IndexedPair bad = TestPairs.pair(42, new int[] {1}, new int[] {2, 9999}, new int[] {3});
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
                 ReferenceServiceGrpc.newBlockingStub(channel).score(ScoreRequest.newBuilder().addPairs(ProtoScores.toProto(bad)).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
@@ -97,7 +97,7 @@ class ReferenceServiceEndpointTest {
         try {
             int[] longAnswer = new int[100_000];
             Arrays.fill(longAnswer, 5);
-            PairTokens huge = TestPairs.pair(7, new int[] {1, 2}, longAnswer, new int[] {3});
+            IndexedPair huge = TestPairs.pair(7, new int[] {1, 2}, longAnswer, new int[] {3});
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ReferenceServiceGrpc
                     .newBlockingStub(limitedChannel).score(ScoreRequest.newBuilder()
                             .addPairs(ProtoScores.toProto(huge)).build()));
@@ -113,7 +113,7 @@ class ReferenceServiceEndpointTest {
 
     @Test
     void statsReportForwardPassesAndCacheCounters() {
-        List<PairTokens> pairs = TestPairs.random(5, 2, 512, 6, 6);
+        List<IndexedPair> pairs = TestPairs.random(5, 2, 512, 6, 6);
         var stub = ReferenceServiceGrpc.newBlockingStub(channel);
         stub.score(ScoreRequest.newBuilder().addAllPairs(wire(pairs)).build());
         stub.score(ScoreRequest.newBuilder().addAllPairs(wire(pairs)).build());
@@ -127,7 +127,7 @@ class ReferenceServiceEndpointTest {
         assertTrue(stats.getForwardPasses() > 0);
     }
 
-    private static List<TokenizedPair> wire(List<PairTokens> pairs) {
+    private static List<TokenizedPair> wire(List<IndexedPair> pairs) {
         return pairs.stream().map(ProtoScores::toProto).toList();
     }
 }

@@ -8,9 +8,9 @@ import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ReferenceStats;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.ScoreResponse;
+import dev.jdpo.reference.IndexedPair;
 import dev.jdpo.reference.InvalidPairException;
 import dev.jdpo.reference.PairScore;
-import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.ReferenceLoadException;
 import dev.jdpo.reference.TestPairs;
 import io.grpc.Context;
@@ -45,7 +45,7 @@ class ReferencePoolTest {
 
     @Test
     void threeReplicasOneKilledMidRunLoseNoPairAndMatchOneReplica() throws Exception {
-        List<PairTokens> pairs = TestPairs.random(60, 99, 512, 14, 14);
+        List<IndexedPair> pairs = TestPairs.random(60, 99, 512, 14, 14);
         List<PairScore> single;
         try (InProcessReplica only = new InProcessReplica(); ReferencePool pool = new ReferencePool(List.of(only.channel()), FAST)) {
             single = pool.score(pairs, true);
@@ -78,7 +78,7 @@ class ReferencePoolTest {
 
     @Test
     void aStalledReplicasBatchMovesAndTheStalledCallIsCancelled() throws Exception {
-        List<PairTokens> pairs = TestPairs.random(12, 5, 512, 8, 8);
+        List<IndexedPair> pairs = TestPairs.random(12, 5, 512, 8, 8);
         CountDownLatch stalledCallCancelled = new CountDownLatch(1);
         String stalledName = InProcessServerBuilder.generateName();
         Server stalled = InProcessReplica.start(stalledName, new ReferenceServiceGrpc.ReferenceServiceImplBase() {
@@ -112,7 +112,7 @@ class ReferencePoolTest {
     void invalidPairsFailAtOnceWithoutRetries() throws Exception {
         try (InProcessReplica a = new InProcessReplica(); InProcessReplica b = new InProcessReplica();
              ReferencePool pool = new ReferencePool(List.of(a.channel(), b.channel()), FAST)) {
-            List<PairTokens> pairs = new ArrayList<>(TestPairs.random(3, 1, 512, 4, 4));
+            List<IndexedPair> pairs = new ArrayList<>(TestPairs.random(3, 1, 512, 4, 4));
             pairs.add(TestPairs.pair(77, new int[] {1}, new int[] {600}, new int[] {2}));
             InvalidPairException e = assertThrows(InvalidPairException.class, () -> pool.score(pairs, false));
             assertTrue(e.getMessage().contains("pair 77"), e.getMessage());
@@ -205,7 +205,7 @@ class ReferencePoolTest {
      * sees every backoff pass without the test waiting for it.
      */
     private static List<PairScore> scoreAdvancingWhenIdle(ReferencePool pool, ManualPoolClock clock,
-                                                          List<PairTokens> pairs) throws InterruptedException {
+                                                          List<IndexedPair> pairs) throws InterruptedException {
         AtomicBoolean scoring = new AtomicBoolean(true);
         Thread driver = new Thread(() -> {
             while (scoring.get()) {

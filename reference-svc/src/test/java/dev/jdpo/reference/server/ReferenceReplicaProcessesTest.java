@@ -3,8 +3,8 @@ package dev.jdpo.reference.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.reference.IndexedPair;
 import dev.jdpo.reference.PairScore;
-import dev.jdpo.reference.PairTokens;
 import dev.jdpo.reference.TestPairs;
 import dev.jdpo.reference.TinyReference;
 import dev.jdpo.reference.pool.PoolOptions;
@@ -46,7 +46,7 @@ class ReferenceReplicaProcessesTest {
         for (int i = 0; i < 3; i++) {
             ports.add(startReplica(i));
         }
-        List<PairTokens> pairs = TestPairs.random(160, 123, 512, 20, 20);
+        List<IndexedPair> pairs = TestPairs.random(160, 123, 512, 20, 20);
         PoolOptions options = new PoolOptions(4, 2, Duration.ofSeconds(30), Duration.ofSeconds(60),
                 Duration.ofMillis(50), Duration.ofMillis(500), 8);
         String addresses = "127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1) + ",127.0.0.1:" + ports.get(2);

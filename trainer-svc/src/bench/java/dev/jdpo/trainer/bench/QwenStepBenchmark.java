@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.RandomInit;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.logprob.SequenceScorer;
 import dev.jdpo.model.logprob.TokenSequence;
 import dev.jdpo.model.lora.LoraAdapter;
@@ -65,8 +66,8 @@ public final class QwenStepBenchmark {
             loadedKiB = status("VmRSS");
             if (mode.equals("score")) {
                 List<TokenSequence> sequences = new ArrayList<>();
-                pairs.forEach(pair -> sequences.add(pair.chosen()));
-                pairs.forEach(pair -> sequences.add(pair.rejected()));
+                pairs.forEach(pair -> sequences.add(pair.tokens().chosen()));
+                pairs.forEach(pair -> sequences.add(pair.tokens().rejected()));
                 SequenceScorer scorer = new SequenceScorer(model, 0);
                 for (int i = 0; i < iterations; i++) {
                     long start = System.nanoTime();
@@ -155,8 +156,9 @@ public final class QwenStepBenchmark {
         List<TrainingPair> pairs = new ArrayList<>();
         for (var element : JsonParser.parseString(Files.readString(file)).getAsJsonArray()) {
             JsonObject pair = element.getAsJsonObject();
-            pairs.add(new TrainingPair(toInts(pair.getAsJsonArray("prompt")), toInts(pair.getAsJsonArray("chosen")),
-                    toInts(pair.getAsJsonArray("rejected")), ReferenceScores.ofSums(-4600, -4610)));
+            pairs.add(new TrainingPair(new PairTokens(toInts(pair.getAsJsonArray("prompt")),
+                    toInts(pair.getAsJsonArray("chosen")), toInts(pair.getAsJsonArray("rejected"))),
+                    ReferenceScores.ofSums(-4600, -4610)));
         }
         return pairs;
     }

@@ -3,11 +3,12 @@ package dev.jdpo.trainer.bench;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.SaveOptions;
-import dev.jdpo.trainer.config.SchedulerType;
-import dev.jdpo.trainer.config.TrainingConfig;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.SequenceScorer;
 import dev.jdpo.model.logprob.TokenSequence;
+import dev.jdpo.trainer.config.SchedulerType;
+import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.StepResult;
@@ -34,12 +35,12 @@ public final class TrainMemoryBenchmark {
     /** The pairs with the reference's sums attached (uncached; the run needs them once). */
     private static List<TrainingPair> withReference(CausalLM reference, List<TrainingPair> pairs) {
         List<TokenSequence> sequences = new ArrayList<>();
-        pairs.forEach(pair -> sequences.add(pair.chosen()));
-        pairs.forEach(pair -> sequences.add(pair.rejected()));
+        pairs.forEach(pair -> sequences.add(pair.tokens().chosen()));
+        pairs.forEach(pair -> sequences.add(pair.tokens().rejected()));
         List<SequenceScore> scores = new SequenceScorer(reference, 0).score(sequences, 16, false);
         List<TrainingPair> scored = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            scored.add(pairs.get(i).withReference(ReferenceScores.ofSums(scores.get(i).logp(),
+            scored.add(new TrainingPair(pairs.get(i).tokens(), ReferenceScores.ofSums(scores.get(i).logp(),
                     scores.get(pairs.size() + i).logp())));
         }
         return scored;
@@ -128,8 +129,8 @@ public final class TrainMemoryBenchmark {
         Random random = new Random(seed);
         List<TrainingPair> pairs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            pairs.add(new TrainingPair(ids(random, 8 + random.nextInt(24)), ids(random, 4 + random.nextInt(28)),
-                    ids(random, 4 + random.nextInt(28)), null));
+            pairs.add(new TrainingPair(new PairTokens(ids(random, 8 + random.nextInt(24)),
+                    ids(random, 4 + random.nextInt(28)), ids(random, 4 + random.nextInt(28))), null));
         }
         return pairs;
     }

@@ -3,6 +3,7 @@ package dev.jdpo.trainer.grpc;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.SaveOptions;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.internal.v1.Control;
 import dev.jdpo.proto.internal.v1.ControlAction;
 import dev.jdpo.proto.internal.v1.EndOfPairs;
@@ -204,8 +205,8 @@ public final class TrainerGrpcBenchmark {
         Random random = new Random(seed);
         List<TrainingPair> pairs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            pairs.add(new TrainingPair(ids(random, promptLength), ids(random, completionLength),
-                    ids(random, completionLength),
+            pairs.add(new TrainingPair(new PairTokens(ids(random, promptLength), ids(random, completionLength),
+                    ids(random, completionLength)),
                     ReferenceScores.ofSums(-5.0 * completionLength, -5.5 * completionLength)));
         }
         return pairs;

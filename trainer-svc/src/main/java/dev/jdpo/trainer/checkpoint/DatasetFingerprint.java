@@ -29,9 +29,9 @@ public final class DatasetFingerprint {
 
     /** Adds the next pair of the dataset; a pair without reference sums hashes zeros in their place. */
     public void add(TrainingPair pair) {
-        ids(pair.promptIds());
-        ids(pair.chosenIds());
-        ids(pair.rejectedIds());
+        ids(pair.tokens().promptIds());
+        ids(pair.tokens().chosenIds());
+        ids(pair.tokens().rejectedIds());
         ByteBuffer reference = ByteBuffer.allocate(16);
         if (pair.reference() != null) {
             reference.putDouble(pair.reference().chosenLogp()).putDouble(pair.reference().rejectedLogp());

@@ -22,10 +22,11 @@ public final class PairChecks {
     }
 
     private static void check(TrainingPair pair, TrainingConfig config, int vocabSize, int index) {
-        checkIds(pair.promptIds(), "prompt", vocabSize, index);
-        checkIds(pair.chosenIds(), "chosen", vocabSize, index);
-        checkIds(pair.rejectedIds(), "rejected", vocabSize, index);
-        int chosenTokens = pair.chosen().scoredTokens();
+        pair.tokens().firstIdOutside(vocabSize).ifPresent(bad -> {
+            throw new InvalidConfigException("data", "pair " + index + " has " + bad.side() + " token id " + bad.id()
+                    + " outside the policy's vocabulary [0, " + vocabSize + ")");
+        });
+        int chosenTokens = pair.tokens().chosen().scoredTokens();
         if (config.sft()) {
             // SFT trains on the chosen completion alone; a preference pair's rejected one is ignored
             if (chosenTokens == 0) {
@@ -33,7 +34,7 @@ public final class PairChecks {
             }
             return;
         }
-        int rejectedTokens = pair.rejected().scoredTokens();
+        int rejectedTokens = pair.tokens().rejected().scoredTokens();
         if (chosenTokens == 0 || rejectedTokens == 0) {
             throw new InvalidConfigException("data", "pair " + index + " has an empty "
                     + (chosenTokens == 0 ? "chosen" : "rejected") + " completion");
@@ -63,15 +64,6 @@ public final class PairChecks {
             throw new InvalidConfigException("reference", "pair " + index + ": per-token reference log-probs cover "
                     + reference.chosenTokenLogps().length + "/" + reference.rejectedTokenLogps().length
                     + " tokens but the completions have " + chosenTokens + "/" + rejectedTokens);
-        }
-    }
-
-    private static void checkIds(int[] ids, String part, int vocabSize, int index) {
-        for (int id : ids) {
-            if (id < 0 || id >= vocabSize) {
-                throw new InvalidConfigException("data", "pair " + index + " has " + part + " token id " + id
-                        + " outside the policy's vocabulary [0, " + vocabSize + ")");
-            }
         }
     }
 }

@@ -52,7 +52,7 @@ public final class PairForward {
     public Result run(NDManager manager, List<TrainingPair> pairs, StepNormalizer normalizer) {
         int size = pairs.size();
         List<TokenSequence> sequences = new ArrayList<>(2 * size);
-        pairs.forEach(pair -> sequences.add(pair.chosen()));
+        pairs.forEach(pair -> sequences.add(pair.tokens().chosen()));
         if (sft) {
             PaddedBatch batch = PaddedBatch.of(manager, sequences, padId);
             CompletionLogProbs logProbs = LogProbs.compute(policy, batch, false);
@@ -60,7 +60,7 @@ public final class PairForward {
             PairLogps logps = new PairLogps(sums, null, sums, null, null, logProbs.completionLengths(), null);
             return new Result(logProbs, logps, loss.microBatchLoss(logps, null, normalizer), size, true);
         }
-        pairs.forEach(pair -> sequences.add(pair.rejected()));
+        pairs.forEach(pair -> sequences.add(pair.tokens().rejected()));
         PaddedBatch batch = PaddedBatch.of(manager, sequences, padId);
         CompletionLogProbs logProbs = LogProbs.compute(policy, batch, useWeighting);
         PairLogps logps = pairLogps(batch, sequences, logProbs, pairs);

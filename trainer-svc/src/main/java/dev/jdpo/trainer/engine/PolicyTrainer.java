@@ -101,7 +101,7 @@ public final class PolicyTrainer implements AutoCloseable {
         int step = completedSteps + 1;
         double learningRate = schedule.learningRate(step);
         StepNormalizer normalizer = new StepNormalizer(pairs.size(),
-                pairs.stream().mapToLong(p -> p.chosen().scoredTokens()).sum());
+                pairs.stream().mapToLong(p -> p.tokens().chosen().scoredTokens()).sum());
         StepStatistics statistics = new StepStatistics(config.beta(), pairs.size(), config.sft());
         int microBatches = (pairs.size() + config.batchSize() - 1) / config.batchSize();
         for (int m = 0; m < microBatches; m++) {
@@ -163,7 +163,7 @@ public final class PolicyTrainer implements AutoCloseable {
             }
             result.record(statistics, offset);
             statistics.addLoss(value);
-            statistics.addTokens(pairs.stream().mapToLong(p -> p.tokenCount(config.sft())).sum());
+            statistics.addTokens(pairs.stream().mapToLong(p -> p.tokens().tokenCount(config.sft())).sum());
             return value;
         }
     }

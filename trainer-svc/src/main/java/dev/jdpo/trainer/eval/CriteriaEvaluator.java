@@ -68,8 +68,8 @@ public final class CriteriaEvaluator {
             }
         } else {
             for (TrainingPair pair : validation.subList(0, Math.min(validation.size(), settings.maxPrompts()))) {
-                String text = tokenizer.decode(pair.promptIds());
-                prompts.add(new EncodedPrompt(PromptRow.ofText(text), text, pair.promptIds()));
+                String text = tokenizer.decode(pair.tokens().promptIds());
+                prompts.add(new EncodedPrompt(PromptRow.ofText(text), text, pair.tokens().promptIds()));
             }
         }
         if (prompts.isEmpty()) {

@@ -47,7 +47,7 @@ public final class Evaluator {
         this.batchSize = batchSize;
         this.forward = new PairForward(policy, config, padId);
         this.normalizer = new StepNormalizer(pairs.size(),
-                pairs.stream().mapToLong(p -> p.chosen().scoredTokens()).sum());
+                pairs.stream().mapToLong(p -> p.tokens().chosen().scoredTokens()).sum());
     }
 
     /** Pairs evaluated per call. */

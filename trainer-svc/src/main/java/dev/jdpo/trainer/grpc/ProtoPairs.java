@@ -1,5 +1,6 @@
 package dev.jdpo.trainer.grpc;
 
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.internal.v1.ReferenceLogProbs;
 import dev.jdpo.proto.internal.v1.ScoredPair;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
@@ -23,20 +24,20 @@ public final class ProtoPairs {
                         perToken ? floats(message.getRejectedRefTokenLogpsList()) : null)
                 : null;
         TokenizedPair pair = scored.getPair();
-        return new TrainingPair(ids(pair.getPromptIdsList()), ids(pair.getChosenIdsList()),
-                ids(pair.getRejectedIdsList()), reference);
+        return new TrainingPair(new PairTokens(ids(pair.getPromptIdsList()), ids(pair.getChosenIdsList()),
+                ids(pair.getRejectedIdsList())), reference);
     }
 
     /** The message for {@code pair}; {@code index} becomes {@code scored.pair.index}. */
     public static TrainPair toProto(TrainingPair pair, long index) {
         TokenizedPair.Builder tokens = TokenizedPair.newBuilder().setIndex(index);
-        for (int id : pair.promptIds()) {
+        for (int id : pair.tokens().promptIds()) {
             tokens.addPromptIds(id);
         }
-        for (int id : pair.chosenIds()) {
+        for (int id : pair.tokens().chosenIds()) {
             tokens.addChosenIds(id);
         }
-        for (int id : pair.rejectedIds()) {
+        for (int id : pair.tokens().rejectedIds()) {
             tokens.addRejectedIds(id);
         }
         ScoredPair.Builder scored = ScoredPair.newBuilder().setPair(tokens);

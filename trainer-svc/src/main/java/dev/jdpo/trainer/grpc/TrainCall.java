@@ -138,8 +138,8 @@ final class TrainCall implements StreamObserver<TrainInput> {
     private TrainingPair checked(TrainPair message, String kind, int position) throws TrainFailure {
         TokenizedPair tokens = message.getScored().getPair();
         try {
-            sequenceLimit.check(tokens, job.config().sft());
             TrainingPair pair = ProtoPairs.toTrainingPair(message);
+            sequenceLimit.check(pair.tokens(), job.config().sft());
             PairChecks.check(List.of(pair), job.config(), job.vocabSize(), position);
             return pair;
         } catch (InvalidConfigException e) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jdpo.model.logprob.PairTokens;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class StreamedPairsTest {
 
     private static TrainingPair pair(int id) {
-        return new TrainingPair(new int[] {id}, new int[] {id + 1}, new int[] {id + 2}, null);
+        return new TrainingPair(new PairTokens(new int[] {id}, new int[] {id + 1}, new int[] {id + 2}), null);
     }
 
     @Test

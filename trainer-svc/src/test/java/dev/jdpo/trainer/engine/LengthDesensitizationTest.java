@@ -53,7 +53,7 @@ class LengthDesensitizationTest {
 
     @Test
     void refusesReferenceSumsWithoutTokens() {
-        TrainingPair pair = Fixtures.goldenPairs().get(0).withReference(ReferenceScores.ofSums(-1, -2));
+        TrainingPair pair = new TrainingPair(Fixtures.goldenPairs().get(0).tokens(), ReferenceScores.ofSums(-1, -2));
         TrainingConfig config = TrainingConfig.builder().ldAlpha(ALPHA).build();
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> PairChecks.check(List.of(pair), config, 512, 0));

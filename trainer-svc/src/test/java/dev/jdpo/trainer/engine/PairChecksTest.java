@@ -3,6 +3,7 @@ package dev.jdpo.trainer.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.TrainingConfig;
 import dev.jdpo.trainer.data.ReferenceScores;
@@ -17,33 +18,34 @@ class PairChecksTest {
     private static final ReferenceScores REFERENCE = ReferenceScores.ofSums(-3, -4);
 
     private static InvalidConfigException refused(TrainingPair pair, TrainingConfig config) {
-        TrainingPair good = new TrainingPair(new int[] {1}, new int[] {2}, new int[] {3}, REFERENCE);
+        TrainingPair good = new TrainingPair(new PairTokens(new int[] {1}, new int[] {2}, new int[] {3}), REFERENCE);
         return assertThrows(InvalidConfigException.class,
                 () -> PairChecks.check(List.of(good, pair), config, 512, 10));
     }
 
     @Test
     void tokenOutsideTheVocabulary() {
-        InvalidConfigException e = refused(new TrainingPair(new int[] {1}, new int[] {600}, new int[] {3}, REFERENCE),
-                DPO);
+        InvalidConfigException e = refused(new TrainingPair(new PairTokens(new int[] {1}, new int[] {600},
+                new int[] {3}), REFERENCE), DPO);
         assertEquals("data: pair 11 has chosen token id 600 outside the policy's vocabulary [0, 512)",
                 e.getMessage());
     }
 
     @Test
     void emptyCompletion() {
-        InvalidConfigException e = refused(new TrainingPair(new int[] {1}, new int[] {2}, new int[0], REFERENCE), DPO);
+        InvalidConfigException e = refused(new TrainingPair(new PairTokens(new int[] {1}, new int[] {2}, new int[0]),
+                REFERENCE), DPO);
         assertEquals("data: pair 11 has an empty rejected completion", e.getMessage());
     }
 
     @Test
     void missingOrNonFiniteReference() {
-        assertEquals("reference", refused(new TrainingPair(new int[] {1}, new int[] {2}, new int[] {3}, null), DPO)
-                .field());
-        assertEquals("reference", refused(new TrainingPair(new int[] {1}, new int[] {2}, new int[] {3},
+        assertEquals("reference", refused(new TrainingPair(new PairTokens(new int[] {1}, new int[] {2},
+                new int[] {3}), null), DPO).field());
+        assertEquals("reference", refused(new TrainingPair(new PairTokens(new int[] {1}, new int[] {2}, new int[] {3}),
                 ReferenceScores.ofSums(Double.NaN, -1)), DPO).field());
         TrainingConfig referenceFree = TrainingConfig.builder().lossTypes(List.of("simpo")).build();
-        PairChecks.check(List.of(new TrainingPair(new int[] {1}, new int[] {2}, new int[] {3}, null)), referenceFree,
-                512, 0);
+        PairChecks.check(List.of(new TrainingPair(new PairTokens(new int[] {1}, new int[] {2}, new int[] {3}), null)),
+                referenceFree, 512, 0);
     }
 }

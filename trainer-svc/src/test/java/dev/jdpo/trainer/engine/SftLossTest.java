@@ -7,12 +7,13 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.logprob.LogProbs;
 import dev.jdpo.model.logprob.PaddedBatch;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.logprob.TokenSequence;
 import dev.jdpo.trainer.Fixtures;
 import dev.jdpo.trainer.config.TrainingConfig;
@@ -41,8 +42,8 @@ class SftLossTest {
     }
 
     private static TrainingPair split(int promptLength) {
-        return new TrainingPair(Arrays.copyOf(SEQUENCE, promptLength),
-                Arrays.copyOfRange(SEQUENCE, promptLength, SEQUENCE.length), new int[0], null);
+        return new TrainingPair(new PairTokens(Arrays.copyOf(SEQUENCE, promptLength),
+                Arrays.copyOfRange(SEQUENCE, promptLength, SEQUENCE.length), new int[0]), null);
     }
 
     /** log p(token t | tokens before t) for t = 1 .. n-1, from one forward pass over the whole sequence. */

@@ -37,8 +37,8 @@ class SharedBaseTrainingTest {
     void referenceScoresDuringTrainingEqualScoresAlone() throws Exception {
         List<TrainingPair> unscored = Fixtures.syntheticPairs(6, 11);
         List<TokenSequence> sequences = new ArrayList<>();
-        unscored.forEach(pair -> sequences.add(pair.chosen()));
-        unscored.forEach(pair -> sequences.add(pair.rejected()));
+        unscored.forEach(pair -> sequences.add(pair.tokens().chosen()));
+        unscored.forEach(pair -> sequences.add(pair.tokens().rejected()));
         long loads = SharedBases.loads();
         try (CausalLM reference = SharedBases.load(Fixtures.policyDir(), null, LoadOptions.cpu());
              CausalLM policy = SharedBases.load(Fixtures.policyDir(), LoadOptions.cpu())) {

@@ -29,8 +29,8 @@ class WeightedPreferenceTest {
         double expected = 0;
         try (CausalLM model = CausalLM.load(Fixtures.policyDir(), LoadOptions.cpu())) {
             for (TrainingPair pair : pairs) {
-                double[] chosen = logpAndWeight(model, pair.chosen());
-                double[] rejected = logpAndWeight(model, pair.rejected());
+                double[] chosen = logpAndWeight(model, pair.tokens().chosen());
+                double[] rejected = logpAndWeight(model, pair.tokens().rejected());
                 double delta = (chosen[0] - pair.reference().chosenLogp())
                         - (rejected[0] - pair.reference().rejectedLogp());
                 expected += chosen[1] * rejected[1] * Math.log1p(Math.exp(-BETA * delta)) / pairs.size();

@@ -10,6 +10,7 @@ import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.generate.GenerationOptions;
 import dev.jdpo.model.generate.GenerationResult;
 import dev.jdpo.model.generate.Generator;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.v1.Criterion;
 import dev.jdpo.proto.v1.EvaluationConfig;
 import dev.jdpo.proto.v1.TokenLimit;
@@ -44,7 +45,7 @@ class CriteriaEvaluatorTest {
             CriteriaReport report = evaluator.evaluate(0, 0);
             List<Integer> stops = policy.generationConfig().eosTokenIds();
             List<GenerationResult> expected = new Generator(policy).generate(
-                    List.of(validation.get(0).promptIds(), validation.get(1).promptIds()),
+                    List.of(validation.get(0).tokens().promptIds(), validation.get(1).tokens().promptIds()),
                     GenerationOptions.greedy(MAX_NEW_TOKENS, stops), 1);
             assertEquals(2, report.samples().size(), "samples_per_eval is capped by the prompts");
             int passed = 0;
@@ -53,7 +54,8 @@ class CriteriaEvaluatorTest {
                 int[] tokens = expected.get(i).tokens();
                 int[] answer = expected.get(i).stopped() ? Arrays.copyOf(tokens, tokens.length - 1) : tokens;
                 assertEquals(tokenizer.decode(answer), sample.completion().answer());
-                assertEquals(tokenizer.decode(validation.get(i).promptIds()), sample.completion().promptText());
+                assertEquals(tokenizer.decode(validation.get(i).tokens().promptIds()),
+                        sample.completion().promptText());
                 assertEquals(answer.length <= 3, sample.verdicts().get(0).pass());
                 passed += answer.length <= 3 ? 1 : 0;
             }
@@ -81,6 +83,6 @@ class CriteriaEvaluatorTest {
     }
 
     private static TrainingPair pair(TextTokenizer tokenizer, String prompt) {
-        return new TrainingPair(tokenizer.encode(prompt), new int[] {5}, new int[] {6}, null);
+        return new TrainingPair(new PairTokens(tokenizer.encode(prompt), new int[] {5}, new int[] {6}), null);
     }
 }

@@ -3,6 +3,7 @@ package dev.jdpo.trainer.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.internal.v1.ControlAction;
 import dev.jdpo.proto.internal.v1.EndOfPairs;
 import dev.jdpo.proto.internal.v1.TrainInput;
@@ -104,7 +105,7 @@ class GrpcErrorsTest {
 
     @Test
     void badPairsAreInvalidArgumentNamingThePair() throws Exception {
-        TrainingPair outside = new TrainingPair(new int[] {5, 6}, new int[] {7, 9999}, new int[] {8},
+        TrainingPair outside = new TrainingPair(new PairTokens(new int[] {5, 6}, new int[] {7, 9999}, new int[] {8}),
                 pairs.get(0).reference());
         StatusRuntimeException vocabulary = failureOf(TrainJobs.job("vocab", tmp, CONFIG).build(),
                 List.of(pairs.get(0), outside));
@@ -113,7 +114,7 @@ class GrpcErrorsTest {
         assertTrue(description.contains("pair 1 has chosen token id 9999 outside the policy's vocabulary"),
                 description);
 
-        TrainingPair unscored = new TrainingPair(new int[] {5}, new int[] {7}, new int[] {8}, null);
+        TrainingPair unscored = new TrainingPair(new PairTokens(new int[] {5}, new int[] {7}, new int[] {8}), null);
         assertFailure(failureOf(TrainJobs.job("unscored", tmp, CONFIG).build(), List.of(unscored)),
                 Status.Code.INVALID_ARGUMENT, "invalid_pair", "pair");
 

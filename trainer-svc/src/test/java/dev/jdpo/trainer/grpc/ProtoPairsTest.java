@@ -24,9 +24,9 @@ class ProtoPairsTest {
     @Test
     void scoredPairConverts() {
         TrainingPair pair = ProtoPairs.toTrainingPair(TrainPair.newBuilder().setScored(SCORED).build());
-        assertArrayEquals(new int[] {5, 6}, pair.promptIds());
-        assertArrayEquals(new int[] {7}, pair.chosenIds());
-        assertArrayEquals(new int[] {8, 9}, pair.rejectedIds());
+        assertArrayEquals(new int[] {5, 6}, pair.tokens().promptIds());
+        assertArrayEquals(new int[] {7}, pair.tokens().chosenIds());
+        assertArrayEquals(new int[] {8, 9}, pair.tokens().rejectedIds());
         assertArrayEquals(new double[] {-1.5, -2.5},
                 new double[] {pair.reference().chosenLogp(), pair.reference().rejectedLogp()});
         assertFalse(pair.reference().hasTokenLogps());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.host.security.PathRoots;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
 import dev.jdpo.testing.ReflectionProbe;
 import dev.jdpo.trainer.Fixtures;
@@ -55,10 +56,10 @@ class TrainerServerTest {
     void aPairLongerThanTheSequenceLimitIsInvalidArgumentNamingThePairAndField(@TempDir Path tmp) throws Exception {
         TrainingPair reference = Fixtures.withReference(Fixtures.syntheticPairs(1, 7), false).get(0);
         // 5 + 3 = 8 tokens fit a limit of 8; 5 + 4 = 9 do not
-        TrainingPair fits = new TrainingPair(new int[] {5, 6, 7, 8, 9}, new int[] {10, 11, 12}, new int[] {13, 14, 15},
-                reference.reference());
-        TrainingPair tooLong = new TrainingPair(fits.promptIds(), fits.chosenIds(), new int[] {13, 14, 15, 16},
-                reference.reference());
+        TrainingPair fits = new TrainingPair(new PairTokens(new int[] {5, 6, 7, 8, 9}, new int[] {10, 11, 12},
+                new int[] {13, 14, 15}), reference.reference());
+        TrainingPair tooLong = new TrainingPair(new PairTokens(fits.tokens().promptIds(), fits.tokens().chosenIds(),
+                new int[] {13, 14, 15, 16}), reference.reference());
         TrainerServiceEndpoint endpoint = new TrainerServiceEndpoint(5, new JobPaths(PathRoots.anywhere(),
                 PathRoots.anywhere()), new SequenceLimit(8));
         try (TrainerServer server = TrainerServer.start("127.0.0.1", 0, endpoint)) {
