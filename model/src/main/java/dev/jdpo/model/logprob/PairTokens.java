@@ -1,15 +1,12 @@
 package dev.jdpo.model.logprob;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A tokenized preference pair, split as TRL splits it (prompt ids, then each completion's ids): the one pair type
  * the reference scores and the trainer trains. The arrays are not copied; treat them as read-only.
- *
- * @param promptIds prompt tokens
- * @param chosenIds chosen completion tokens
- * @param rejectedIds rejected completion tokens
  */
 public record PairTokens(int[] promptIds, int[] chosenIds, int[] rejectedIds) {
 
@@ -17,6 +14,11 @@ public record PairTokens(int[] promptIds, int[] chosenIds, int[] rejectedIds) {
         Objects.requireNonNull(promptIds, "promptIds");
         Objects.requireNonNull(chosenIds, "chosenIds");
         Objects.requireNonNull(rejectedIds, "rejectedIds");
+    }
+
+    /** The pair from id lists, as a wire message's repeated fields hold them. */
+    public static PairTokens of(List<Integer> promptIds, List<Integer> chosenIds, List<Integer> rejectedIds) {
+        return new PairTokens(ints(promptIds), ints(chosenIds), ints(rejectedIds));
     }
 
     public TokenSequence chosen() {
@@ -64,11 +66,10 @@ public record PairTokens(int[] promptIds, int[] chosenIds, int[] rejectedIds) {
         return Optional.empty();
     }
 
-    /**
-     * A token id a model cannot look up.
-     *
-     * @param side "prompt", "chosen" or "rejected"
-     * @param position the id's position within that side's ids
-     */
+    /** A token id a model cannot look up: its side ("prompt", "chosen" or "rejected") and position there. */
     public record OutOfVocabulary(String side, int position, int id) { }
+
+    private static int[] ints(List<Integer> ids) {
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
 }

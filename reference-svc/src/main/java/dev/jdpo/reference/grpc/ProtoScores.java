@@ -35,8 +35,8 @@ public final class ProtoScores {
 
     /** The scorer's form of a pair from the wire. */
     public static IndexedPair fromProto(TokenizedPair pair) {
-        return new IndexedPair(pair.getIndex(), pair.getSourceLine(), new PairTokens(ints(pair.getPromptIdsList()),
-                ints(pair.getChosenIdsList()), ints(pair.getRejectedIdsList())));
+        return new IndexedPair(pair.getIndex(), pair.getSourceLine(), PairTokens.of(pair.getPromptIdsList(),
+                pair.getChosenIdsList(), pair.getRejectedIdsList()));
     }
 
     public static PairReferenceScore toProto(PairScore score) {
@@ -89,14 +89,6 @@ public final class ProtoScores {
         float[] out = new float[list.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = list.get(i);
-        }
-        return out;
-    }
-
-    private static int[] ints(List<Integer> values) {
-        int[] out = new int[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
         }
         return out;
     }

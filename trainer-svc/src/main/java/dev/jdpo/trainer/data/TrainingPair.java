@@ -1,16 +1,10 @@
 package dev.jdpo.trainer.data;
 
 import dev.jdpo.model.logprob.PairTokens;
-import java.util.Objects;
 
 /**
  * A pair as the trainer trains it: its tokens and its frozen-model log-probs.
  *
  * @param reference frozen-model log-probs, or null for reference-free runs
  */
-public record TrainingPair(PairTokens tokens, ReferenceScores reference) {
-
-    public TrainingPair {
-        Objects.requireNonNull(tokens, "tokens");
-    }
-}
+public record TrainingPair(PairTokens tokens, ReferenceScores reference) { }

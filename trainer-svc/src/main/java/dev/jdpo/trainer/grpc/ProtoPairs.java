@@ -24,8 +24,8 @@ public final class ProtoPairs {
                         perToken ? floats(message.getRejectedRefTokenLogpsList()) : null)
                 : null;
         TokenizedPair pair = scored.getPair();
-        return new TrainingPair(new PairTokens(ids(pair.getPromptIdsList()), ids(pair.getChosenIdsList()),
-                ids(pair.getRejectedIdsList())), reference);
+        return new TrainingPair(PairTokens.of(pair.getPromptIdsList(), pair.getChosenIdsList(),
+                pair.getRejectedIdsList()), reference);
     }
 
     /** The message for {@code pair}; {@code index} becomes {@code scored.pair.index}. */
@@ -64,9 +64,5 @@ public final class ProtoPairs {
             out[i] = values.get(i);
         }
         return out;
-    }
-
-    private static int[] ids(List<Integer> values) {
-        return values.stream().mapToInt(Integer::intValue).toArray();
     }
 }
