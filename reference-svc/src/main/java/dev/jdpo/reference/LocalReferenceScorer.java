@@ -1,5 +1,6 @@
 package dev.jdpo.reference;
 
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.TokenSequence;

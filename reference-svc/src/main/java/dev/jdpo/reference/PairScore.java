@@ -1,5 +1,7 @@
 package dev.jdpo.reference;
 
+import dev.jdpo.model.logprob.PairLogProbs;
+
 /**
  * The reference score of one pair as a scorer returns it.
  *

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.reference.batch.BatchLimits;
 import dev.jdpo.reference.cache.CacheKeys;
 import dev.jdpo.reference.cache.CacheStats;

@@ -6,11 +6,11 @@ import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.SequenceScorer;
 import dev.jdpo.model.logprob.TokenSequence;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,8 +81,8 @@ public final class Fixtures {
         for (int i = 0; i < pairs.size(); i++) {
             SequenceScore chosen = scores.get(i);
             SequenceScore rejected = scores.get(pairs.size() + i);
-            scored.add(new TrainingPair(pairs.get(i).tokens(), new ReferenceScores(chosen.logp(), rejected.logp(),
-                    chosen.tokenLogps(), rejected.tokenLogps())));
+            scored.add(new TrainingPair(pairs.get(i).tokens(), new PairLogProbs(chosen.logp(), rejected.logp(),
+                    chosen.tokens(), rejected.tokens(), chosen.tokenLogps(), rejected.tokenLogps())));
         }
         return scored;
     }

@@ -7,7 +7,6 @@ import dev.jdpo.orchestrator.run.RunReporter;
 import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.reference.IndexedPair;
 import dev.jdpo.reference.InvalidPairException;
-import dev.jdpo.reference.PairLogProbs;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.PairScorer;
 import dev.jdpo.reference.ReferenceLoadException;
@@ -19,7 +18,6 @@ import dev.jdpo.reference.pool.PoolOptions;
 import dev.jdpo.reference.pool.ReferencePool;
 import dev.jdpo.reference.pool.ReferenceUnavailableException;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import io.grpc.ChannelCredentials;
 import java.io.IOException;
@@ -236,9 +234,7 @@ final class ReferenceScoring {
                 if (score.cacheHit()) {
                     cacheHits.incrementAndGet();
                 }
-                PairLogProbs logps = score.logProbs();
-                scored.add(new TrainingPair(indexed.get(i).tokens(), new ReferenceScores(logps.chosenLogp(),
-                        logps.rejectedLogp(), logps.chosenTokenLogps(), logps.rejectedTokenLogps())));
+                scored.add(new TrainingPair(indexed.get(i).tokens(), score.logProbs()));
             }
             pairs.addAndGet(chunk.size());
             return scored;

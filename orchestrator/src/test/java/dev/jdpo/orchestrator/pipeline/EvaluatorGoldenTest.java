@@ -7,9 +7,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.eval.Evaluator;
 import java.nio.file.Files;
@@ -37,10 +37,12 @@ class EvaluatorGoldenTest {
         List<TrainingPair> pairs = new ArrayList<>();
         for (int i = 0; i < goldenPairs.size(); i++) {
             JsonObject pair = goldenPairs.get(i).getAsJsonObject();
-            pairs.add(new TrainingPair(new PairTokens(ids(pair, "prompt_ids"), ids(pair, "chosen_ids"),
-                    ids(pair, "rejected_ids")),
-                    ReferenceScores.ofSums(step.getAsJsonArray("ref_chosen_logps").get(i).getAsDouble(),
-                            step.getAsJsonArray("ref_rejected_logps").get(i).getAsDouble())));
+            PairTokens tokens = new PairTokens(ids(pair, "prompt_ids"), ids(pair, "chosen_ids"),
+                    ids(pair, "rejected_ids"));
+            pairs.add(new TrainingPair(tokens,
+                    new PairLogProbs(step.getAsJsonArray("ref_chosen_logps").get(i).getAsDouble(),
+                            step.getAsJsonArray("ref_rejected_logps").get(i).getAsDouble(),
+                            tokens.chosen().scoredTokens(), tokens.rejected().scoredTokens(), null, null)));
         }
         TrainingConfig config = TrainingConfig.builder().beta(step.get("beta").getAsDouble()).build();
         Map<String, Double> metrics;

@@ -1,6 +1,6 @@
 package dev.jdpo.reference.cache;
 
-import dev.jdpo.reference.PairLogProbs;
+import dev.jdpo.model.logprob.PairLogProbs;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;

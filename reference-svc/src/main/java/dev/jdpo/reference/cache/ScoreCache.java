@@ -1,6 +1,6 @@
 package dev.jdpo.reference.cache;
 
-import dev.jdpo.reference.PairLogProbs;
+import dev.jdpo.model.logprob.PairLogProbs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

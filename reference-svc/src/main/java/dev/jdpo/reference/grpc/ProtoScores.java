@@ -1,15 +1,14 @@
 package dev.jdpo.reference.grpc;
 
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.internal.v1.PairReferenceScore;
 import dev.jdpo.proto.internal.v1.ReferenceLogProbs;
 import dev.jdpo.proto.internal.v1.ReferenceStats;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.reference.IndexedPair;
-import dev.jdpo.reference.PairLogProbs;
 import dev.jdpo.reference.PairScore;
 import dev.jdpo.reference.ScorerStats;
-import java.util.List;
 
 /** Conversions between the scoring records and their protobuf messages. */
 public final class ProtoScores {
@@ -61,9 +60,9 @@ public final class ProtoScores {
     /** The record form; per-token log-probs only when {@code perToken} was asked for. */
     public static PairScore fromProto(PairReferenceScore s, boolean perToken) {
         ReferenceLogProbs r = s.getReference();
-        PairLogProbs p = new PairLogProbs(r.getChosenLogp(), r.getRejectedLogp(), s.getChosenTokens(),
-                s.getRejectedTokens(), perToken ? floats(s.getChosenTokenLogpsList()) : null,
-                perToken ? floats(s.getRejectedTokenLogpsList()) : null);
+        PairLogProbs p = PairLogProbs.of(r.getChosenLogp(), r.getRejectedLogp(), s.getChosenTokens(),
+                s.getRejectedTokens(), perToken ? s.getChosenTokenLogpsList() : null,
+                perToken ? s.getRejectedTokenLogpsList() : null);
         return new PairScore(s.getIndex(), p, r.getCacheHit());
     }
 
@@ -83,13 +82,5 @@ public final class ProtoScores {
                 .setCacheValueBytes(s.cache().valueBytes())
                 .setCacheFileBytes(s.cache().fileBytes())
                 .build();
-    }
-
-    private static float[] floats(List<Float> list) {
-        float[] out = new float[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = list.get(i);
-        }
-        return out;
     }
 }

@@ -3,7 +3,7 @@ package dev.jdpo.reference.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.jdpo.reference.PairLogProbs;
+import dev.jdpo.model.logprob.PairLogProbs;
 import org.junit.jupiter.api.Test;
 
 class CacheEntryCodecTest {

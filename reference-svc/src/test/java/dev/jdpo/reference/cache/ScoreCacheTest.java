@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jdpo.reference.PairLogProbs;
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.reference.ReferenceIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.RandomInit;
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.logprob.SequenceScorer;
 import dev.jdpo.model.logprob.TokenSequence;
@@ -15,7 +16,6 @@ import dev.jdpo.model.lora.LoraConfig;
 import dev.jdpo.model.lora.TargetModules;
 import dev.jdpo.trainer.config.SchedulerType;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.PolicyTrainer;
 import java.lang.management.ManagementFactory;
@@ -156,9 +156,10 @@ public final class QwenStepBenchmark {
         List<TrainingPair> pairs = new ArrayList<>();
         for (var element : JsonParser.parseString(Files.readString(file)).getAsJsonArray()) {
             JsonObject pair = element.getAsJsonObject();
-            pairs.add(new TrainingPair(new PairTokens(toInts(pair.getAsJsonArray("prompt")),
-                    toInts(pair.getAsJsonArray("chosen")), toInts(pair.getAsJsonArray("rejected"))),
-                    ReferenceScores.ofSums(-4600, -4610)));
+            PairTokens tokens = new PairTokens(toInts(pair.getAsJsonArray("prompt")),
+                    toInts(pair.getAsJsonArray("chosen")), toInts(pair.getAsJsonArray("rejected")));
+            pairs.add(new TrainingPair(tokens, new PairLogProbs(-4600, -4610, tokens.chosen().scoredTokens(),
+                    tokens.rejected().scoredTokens(), null, null)));
         }
         return pairs;
     }

@@ -3,13 +3,13 @@ package dev.jdpo.trainer.bench;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.SaveOptions;
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.model.logprob.SequenceScore;
 import dev.jdpo.model.logprob.SequenceScorer;
 import dev.jdpo.model.logprob.TokenSequence;
 import dev.jdpo.trainer.config.SchedulerType;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.StepResult;
 import dev.jdpo.trainer.run.TrainingListener;
@@ -40,8 +40,10 @@ public final class TrainMemoryBenchmark {
         List<SequenceScore> scores = new SequenceScorer(reference, 0).score(sequences, 16, false);
         List<TrainingPair> scored = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            scored.add(new TrainingPair(pairs.get(i).tokens(), ReferenceScores.ofSums(scores.get(i).logp(),
-                    scores.get(pairs.size() + i).logp())));
+            SequenceScore chosen = scores.get(i);
+            SequenceScore rejected = scores.get(pairs.size() + i);
+            scored.add(new TrainingPair(pairs.get(i).tokens(), new PairLogProbs(chosen.logp(), rejected.logp(),
+                    chosen.tokens(), rejected.tokens(), null, null)));
         }
         return scored;
     }

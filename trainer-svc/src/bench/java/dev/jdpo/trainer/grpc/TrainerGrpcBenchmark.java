@@ -3,6 +3,7 @@ package dev.jdpo.trainer.grpc;
 import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.SaveOptions;
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.internal.v1.Control;
 import dev.jdpo.proto.internal.v1.ControlAction;
@@ -13,7 +14,6 @@ import dev.jdpo.proto.internal.v1.TrainProgress;
 import dev.jdpo.proto.internal.v1.TrainerServiceGrpc;
 import dev.jdpo.proto.v1.OutputConfig;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.engine.StepResult;
 import dev.jdpo.trainer.run.TrainingListener;
@@ -207,7 +207,8 @@ public final class TrainerGrpcBenchmark {
         for (int i = 0; i < count; i++) {
             pairs.add(new TrainingPair(new PairTokens(ids(random, promptLength), ids(random, completionLength),
                     ids(random, completionLength)),
-                    ReferenceScores.ofSums(-5.0 * completionLength, -5.5 * completionLength)));
+                    new PairLogProbs(-5.0 * completionLength, -5.5 * completionLength, completionLength,
+                            completionLength, null, null)));
         }
         return pairs;
     }

@@ -1,5 +1,6 @@
 package dev.jdpo.trainer.data;
 
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 
 /**
@@ -7,4 +8,4 @@ import dev.jdpo.model.logprob.PairTokens;
  *
  * @param reference frozen-model log-probs, or null for reference-free runs
  */
-public record TrainingPair(PairTokens tokens, ReferenceScores reference) { }
+public record TrainingPair(PairTokens tokens, PairLogProbs reference) { }

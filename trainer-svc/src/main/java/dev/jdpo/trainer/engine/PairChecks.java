@@ -1,8 +1,8 @@
 package dev.jdpo.trainer.engine;
 
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.util.List;
 
@@ -42,7 +42,7 @@ public final class PairChecks {
         if (!config.needsReference()) {
             return;
         }
-        ReferenceScores reference = pair.reference();
+        PairLogProbs reference = pair.reference();
         if (reference == null) {
             throw new InvalidConfigException("reference", "pair " + index + " has no reference log-probs, which loss_type "
                     + config.lossTypes() + " needs");

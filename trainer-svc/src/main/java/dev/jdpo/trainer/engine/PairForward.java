@@ -6,11 +6,11 @@ import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.logprob.CompletionLogProbs;
 import dev.jdpo.model.logprob.LogProbs;
 import dev.jdpo.model.logprob.PaddedBatch;
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.TokenSequence;
 import dev.jdpo.model.tensor.OwnedTensors;
 import dev.jdpo.model.tensor.ScalarOps;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.loss.CombinedLoss;
 import dev.jdpo.trainer.loss.PairLogps;
@@ -125,7 +125,7 @@ public final class PairForward {
                 refRejected, lengths.get("0:" + size), lengths.get(size + ":"));
     }
 
-    private double referenceLogp(ReferenceScores reference, boolean chosen, int shared) {
+    private double referenceLogp(PairLogProbs reference, boolean chosen, int shared) {
         if (lengthDesensitization == null || !reference.hasTokenLogps()) {
             return chosen ? reference.chosenLogp() : reference.rejectedLogp();
         }

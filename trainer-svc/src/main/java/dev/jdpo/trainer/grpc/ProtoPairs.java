@@ -1,13 +1,12 @@
 package dev.jdpo.trainer.grpc;
 
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.proto.internal.v1.ReferenceLogProbs;
 import dev.jdpo.proto.internal.v1.ScoredPair;
 import dev.jdpo.proto.internal.v1.TokenizedPair;
 import dev.jdpo.proto.internal.v1.TrainPair;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
-import java.util.List;
 
 /** {@code TrainPair} messages to and from the engine's {@link TrainingPair}. */
 public final class ProtoPairs {
@@ -17,15 +16,24 @@ public final class ProtoPairs {
     /** The pair with its reference sums and, when sent, per-token reference log-probs. */
     public static TrainingPair toTrainingPair(TrainPair message) {
         ScoredPair scored = message.getScored();
-        boolean perToken = message.getChosenRefTokenLogpsCount() > 0 && message.getRejectedRefTokenLogpsCount() > 0;
-        ReferenceScores reference = scored.hasReference()
-                ? new ReferenceScores(scored.getReference().getChosenLogp(), scored.getReference().getRejectedLogp(),
-                        perToken ? floats(message.getChosenRefTokenLogpsList()) : null,
-                        perToken ? floats(message.getRejectedRefTokenLogpsList()) : null)
-                : null;
         TokenizedPair pair = scored.getPair();
-        return new TrainingPair(PairTokens.of(pair.getPromptIdsList(), pair.getChosenIdsList(),
-                pair.getRejectedIdsList()), reference);
+        PairTokens tokens = PairTokens.of(pair.getPromptIdsList(), pair.getChosenIdsList(), pair.getRejectedIdsList());
+        return new TrainingPair(tokens, scored.hasReference() ? reference(message, tokens) : null);
+    }
+
+    /**
+     * The message carries no token counts: they are the per-token lists' lengths when both are sent (PairChecks
+     * holds those against the pair), else the pair's scored completion tokens.
+     */
+    private static PairLogProbs reference(TrainPair message, PairTokens tokens) {
+        ReferenceLogProbs sums = message.getScored().getReference();
+        if (message.getChosenRefTokenLogpsCount() == 0 || message.getRejectedRefTokenLogpsCount() == 0) {
+            return new PairLogProbs(sums.getChosenLogp(), sums.getRejectedLogp(), tokens.chosen().scoredTokens(),
+                    tokens.rejected().scoredTokens(), null, null);
+        }
+        return PairLogProbs.of(sums.getChosenLogp(), sums.getRejectedLogp(), message.getChosenRefTokenLogpsCount(),
+                message.getRejectedRefTokenLogpsCount(), message.getChosenRefTokenLogpsList(),
+                message.getRejectedRefTokenLogpsList());
     }
 
     /** The message for {@code pair}; {@code index} becomes {@code scored.pair.index}. */
@@ -42,7 +50,7 @@ public final class ProtoPairs {
         }
         ScoredPair.Builder scored = ScoredPair.newBuilder().setPair(tokens);
         TrainPair.Builder message = TrainPair.newBuilder();
-        ReferenceScores reference = pair.reference();
+        PairLogProbs reference = pair.reference();
         if (reference != null) {
             scored.setReference(ReferenceLogProbs.newBuilder().setChosenLogp(reference.chosenLogp())
                     .setRejectedLogp(reference.rejectedLogp()));
@@ -56,13 +64,5 @@ public final class ProtoPairs {
             }
         }
         return message.setScored(scored).build();
-    }
-
-    private static float[] floats(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
     }
 }

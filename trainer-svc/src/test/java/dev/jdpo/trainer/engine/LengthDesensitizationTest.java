@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.jdpo.model.CausalLM;
+import dev.jdpo.model.logprob.PairLogProbs;
+import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.trainer.Fixtures;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,9 @@ class LengthDesensitizationTest {
 
     @Test
     void refusesReferenceSumsWithoutTokens() {
-        TrainingPair pair = new TrainingPair(Fixtures.goldenPairs().get(0).tokens(), ReferenceScores.ofSums(-1, -2));
+        PairTokens tokens = Fixtures.goldenPairs().get(0).tokens();
+        TrainingPair pair = new TrainingPair(tokens, new PairLogProbs(-1, -2, tokens.chosen().scoredTokens(),
+                tokens.rejected().scoredTokens(), null, null));
         TrainingConfig config = TrainingConfig.builder().ldAlpha(ALPHA).build();
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> PairChecks.check(List.of(pair), config, 512, 0));

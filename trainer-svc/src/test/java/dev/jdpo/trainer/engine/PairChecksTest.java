@@ -3,10 +3,10 @@ package dev.jdpo.trainer.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
 import dev.jdpo.trainer.config.InvalidConfigException;
 import dev.jdpo.trainer.config.TrainingConfig;
-import dev.jdpo.trainer.data.ReferenceScores;
 import dev.jdpo.trainer.data.TrainingPair;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PairChecksTest {
 
     private static final TrainingConfig DPO = TrainingConfig.builder().build();
-    private static final ReferenceScores REFERENCE = ReferenceScores.ofSums(-3, -4);
+    private static final PairLogProbs REFERENCE = new PairLogProbs(-3, -4, 1, 1, null, null);
 
     private static InvalidConfigException refused(TrainingPair pair, TrainingConfig config) {
         TrainingPair good = new TrainingPair(new PairTokens(new int[] {1}, new int[] {2}, new int[] {3}), REFERENCE);
@@ -43,7 +43,7 @@ class PairChecksTest {
         assertEquals("reference", refused(new TrainingPair(new PairTokens(new int[] {1}, new int[] {2},
                 new int[] {3}), null), DPO).field());
         assertEquals("reference", refused(new TrainingPair(new PairTokens(new int[] {1}, new int[] {2}, new int[] {3}),
-                ReferenceScores.ofSums(Double.NaN, -1)), DPO).field());
+                new PairLogProbs(Double.NaN, -1, 1, 1, null, null)), DPO).field());
         TrainingConfig referenceFree = TrainingConfig.builder().lossTypes(List.of("simpo")).build();
         PairChecks.check(List.of(new TrainingPair(new PairTokens(new int[] {1}, new int[] {2}, new int[] {3}), null)),
                 referenceFree, 512, 0);
