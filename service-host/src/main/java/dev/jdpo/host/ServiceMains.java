@@ -11,9 +11,6 @@ public final class ServiceMains {
 
     /** Loopback: a service listens on other interfaces only when told to ({@code --host 0.0.0.0}). */
     public static final String DEFAULT_HOST = "127.0.0.1";
-    public static final String HOST_DESCRIPTION =
-            "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface).";
-    public static final String PORT_DESCRIPTION = "gRPC port; 0 picks a free one (default ${DEFAULT-VALUE}).";
 
     private ServiceMains() { }
 
@@ -23,14 +20,19 @@ public final class ServiceMains {
     }
 
     /** Prints the ready line a launcher waits for. */
-    public static void announce(PrintWriter out, String service, String host, int port) {
+    static void announce(PrintWriter out, String service, String host, int port) {
         out.println(readyLine(service) + host + ":" + port);
         out.flush();
     }
 
-    /** {@code command}'s command line, with errors printed as {@code jdpo serve <service>: message}, no stack trace. */
-    public static CommandLine commandLine(Object command) {
+    /**
+     * {@code command}'s command line, its {@link ListenOptions} listening on {@code defaultPort} unless told
+     * otherwise, with errors printed as {@code jdpo serve <service>: message}, no stack trace.
+     */
+    public static CommandLine commandLine(Object command, int defaultPort) {
         CommandLine cli = new CommandLine(command);
+        cli.setDefaultValueProvider(option -> option instanceof CommandLine.Model.OptionSpec flag
+                && flag.longestName().equals("--port") ? Integer.toString(defaultPort) : null);
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             c.getErr().println("jdpo serve " + c.getCommandName() + ": "
                     + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));

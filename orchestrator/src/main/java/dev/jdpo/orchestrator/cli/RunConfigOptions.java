@@ -186,12 +186,18 @@ final class RunConfigOptions {
         }
     }
 
-    /** Adds {@link #FLAGS} to this mixin's options (picocli builds the rest from the annotations). */
+    /**
+     * Adds {@link #FLAGS} to this mixin's options (picocli builds the rest from the annotations). Picocli hands a
+     * mixin's command attributes to the command it joins, this transformer too, and that command has the flags by
+     * then: they are added once.
+     */
     static final class FieldFlags implements IModelTransformer {
         @Override
-        public CommandSpec transform(CommandSpec mixin) {
-            FLAGS.forEach(flag -> mixin.addOption(flag.option()));
-            return mixin;
+        public CommandSpec transform(CommandSpec spec) {
+            if (spec.findOption(FLAGS.get(0).name()) == null) {
+                FLAGS.forEach(flag -> spec.addOption(flag.option()));
+            }
+            return spec;
         }
     }
 }

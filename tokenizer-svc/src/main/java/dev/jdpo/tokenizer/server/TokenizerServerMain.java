@@ -1,10 +1,9 @@
 package dev.jdpo.tokenizer.server;
 
-import dev.jdpo.host.HostSettings;
+import dev.jdpo.host.ListenOptions;
 import dev.jdpo.host.ServiceHost;
 import dev.jdpo.host.ServiceMains;
 import dev.jdpo.host.security.ReadRootsOptions;
-import dev.jdpo.host.security.ServerTlsOptions;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
 import java.time.Duration;
@@ -14,7 +13,6 @@ import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * A stand-alone tokenizer ({@code jdpo serve tokenizer [--host H] [--port N]}): jdpo.internal.v1.TokenizerService
@@ -28,20 +26,11 @@ public final class TokenizerServerMain implements Callable<Integer> {
     /** The line a launcher waits for; host:port follows it. */
     public static final String READY_LINE = ServiceMains.readyLine("tokenizer");
 
-    @Option(names = "--port", defaultValue = "50052", description = ServiceMains.PORT_DESCRIPTION)
-    int port;
-
-    @Option(names = "--host", defaultValue = ServiceMains.DEFAULT_HOST, description = ServiceMains.HOST_DESCRIPTION)
-    String host;
-
     @Mixin
-    ServerTlsOptions tls;
+    ListenOptions listen;
 
     @Mixin
     ReadRootsOptions readRoots;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     // a server that failed to start has run no call: its pool drains at once
     private static final Duration DRAIN = Duration.ofSeconds(10);
@@ -52,17 +41,17 @@ public final class TokenizerServerMain implements Callable<Integer> {
 
     /** The command line with errors printed as one line, without a stack trace. */
     public static CommandLine commandLine() {
-        return ServiceMains.commandLine(new TokenizerServerMain());
+        return ServiceMains.commandLine(new TokenizerServerMain(), 50052);
     }
 
     @Override
     public Integer call() throws InterruptedException {
-        HostSettings settings = HostSettings.on(host, port).withTls(tls.settings());
         ExecutorService work = Executors.newCachedThreadPool();
         TokenizerRegistry tokenizers = new TokenizerRegistry();
         ServiceHost server;
         try {
-            server = ServiceHost.start(settings, new TokenizerGrpcService(tokenizers, work, readRoots.roots()));
+            server = ServiceHost.start(listen.settings(),
+                    new TokenizerGrpcService(tokenizers, work, readRoots.roots()));
         } catch (RuntimeException e) {
             tokenizers.closeAfter(work, DRAIN);
             throw e;
@@ -71,7 +60,7 @@ public final class TokenizerServerMain implements Callable<Integer> {
             server.close();
             tokenizers.closeAfter(work, DRAIN);
         }, "tokenizer-server-shutdown"));
-        ServiceMains.announce(spec.commandLine().getOut(), "tokenizer", host, server.port());
+        listen.announce(server.port());
         server.awaitTermination();
         return 0;
     }
