@@ -11,6 +11,7 @@ public final class ServiceMains {
 
     /** Loopback: a service listens on other interfaces only when told to ({@code --host 0.0.0.0}). */
     public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final String PORT_DESCRIPTION = "gRPC port; 0 picks a free one (default ${DEFAULT-VALUE}).";
 
     private ServiceMains() { }
 
@@ -25,14 +26,9 @@ public final class ServiceMains {
         out.flush();
     }
 
-    /**
-     * {@code command}'s command line, its {@link ListenOptions} listening on {@code defaultPort} unless told
-     * otherwise, with errors printed as {@code jdpo serve <service>: message}, no stack trace.
-     */
-    public static CommandLine commandLine(Object command, int defaultPort) {
+    /** {@code command}'s command line, with errors printed as {@code jdpo serve <service>: message}, no stack trace. */
+    public static CommandLine commandLine(Object command) {
         CommandLine cli = new CommandLine(command);
-        cli.setDefaultValueProvider(option -> option instanceof CommandLine.Model.OptionSpec flag
-                && flag.longestName().equals("--port") ? Integer.toString(defaultPort) : null);
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             c.getErr().println("jdpo serve " + c.getCommandName() + ": "
                     + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));

@@ -41,6 +41,9 @@ public final class ReferenceServerMain implements Callable<Integer> {
             + "--model (e.g. the adapter a LoRA run continues, as its reference).")
     Path adapter;
 
+    @Option(names = "--port", defaultValue = "50053", description = ServiceMains.PORT_DESCRIPTION)
+    int port;
+
     @Mixin
     ListenOptions listen;
 
@@ -72,7 +75,7 @@ public final class ReferenceServerMain implements Callable<Integer> {
 
     /** The command line with errors printed as one line, without a stack trace. */
     public static CommandLine commandLine() {
-        return ServiceMains.commandLine(new ReferenceServerMain(), 50053);
+        return ServiceMains.commandLine(new ReferenceServerMain());
     }
 
     @Override
@@ -91,7 +94,7 @@ public final class ReferenceServerMain implements Callable<Integer> {
                 replicaId == null ? defaultReplicaId() : replicaId);
         ServiceHost server;
         try {
-            server = ServiceHost.start(pairMessages(listen.settings()), endpoint);
+            server = ServiceHost.start(pairMessages(listen.settings(port)), endpoint);
         } catch (RuntimeException e) {
             reference.close();
             scoreCache.close();

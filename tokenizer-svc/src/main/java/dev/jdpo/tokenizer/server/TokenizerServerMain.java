@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * A stand-alone tokenizer ({@code jdpo serve tokenizer [--host H] [--port N]}): jdpo.internal.v1.TokenizerService
@@ -25,6 +26,9 @@ public final class TokenizerServerMain implements Callable<Integer> {
 
     /** The line a launcher waits for; host:port follows it. */
     public static final String READY_LINE = ServiceMains.readyLine("tokenizer");
+
+    @Option(names = "--port", defaultValue = "50052", description = ServiceMains.PORT_DESCRIPTION)
+    int port;
 
     @Mixin
     ListenOptions listen;
@@ -41,7 +45,7 @@ public final class TokenizerServerMain implements Callable<Integer> {
 
     /** The command line with errors printed as one line, without a stack trace. */
     public static CommandLine commandLine() {
-        return ServiceMains.commandLine(new TokenizerServerMain(), 50052);
+        return ServiceMains.commandLine(new TokenizerServerMain());
     }
 
     @Override
@@ -50,7 +54,7 @@ public final class TokenizerServerMain implements Callable<Integer> {
         TokenizerRegistry tokenizers = new TokenizerRegistry();
         ServiceHost server;
         try {
-            server = ServiceHost.start(listen.settings(),
+            server = ServiceHost.start(listen.settings(port),
                     new TokenizerGrpcService(tokenizers, work, readRoots.roots()));
         } catch (RuntimeException e) {
             tokenizers.closeAfter(work, DRAIN);

@@ -25,6 +25,9 @@ public final class TrainerServerMain implements Callable<Integer> {
     /** The line a launcher waits for; host:port follows it. */
     public static final String READY_LINE = ServiceMains.readyLine("trainer");
 
+    @Option(names = "--port", defaultValue = "50054", description = ServiceMains.PORT_DESCRIPTION)
+    int port;
+
     @Mixin
     ListenOptions listen;
 
@@ -48,12 +51,12 @@ public final class TrainerServerMain implements Callable<Integer> {
 
     /** The command line with errors printed as one line, without a stack trace. */
     public static CommandLine commandLine() {
-        return ServiceMains.commandLine(new TrainerServerMain(), 50054);
+        return ServiceMains.commandLine(new TrainerServerMain());
     }
 
     @Override
     public Integer call() throws InterruptedException {
-        TrainerServer server = TrainerServer.start(listen.settings(), new TrainerServiceEndpoint(
+        TrainerServer server = TrainerServer.start(listen.settings(port), new TrainerServiceEndpoint(
                 shutdownWaitSeconds, new JobPaths(readRoots.roots(), writeRoots.roots()),
                 new SequenceLimit(maxSequenceLength)));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trainer-server-shutdown"));
