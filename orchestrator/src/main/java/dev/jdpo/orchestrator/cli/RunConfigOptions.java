@@ -165,19 +165,17 @@ final class RunConfigOptions {
 
     /**
      * A flag that sets config {@code field}; its help names the field in brackets. {@code element} is a list's item
-     * type (comma-separated values), {@code label} the value's name in the help, and {@code fallback} the value of
-     * the flag given without one ({@code null}: a value is required).
+     * type (comma-separated values), {@code label} the value's name in the help (default: the flag's name), and
+     * {@code fallback} the value of the flag given without one ({@code null}: a value is required).
      */
     record FieldFlag(String name, Class<?> type, Class<?> element, String label, String field, String help,
                      String fallback) {
 
         OptionSpec option() {
-            OptionSpec.Builder option = OptionSpec.builder(name).type(type).description(help + " [" + field + "]");
+            OptionSpec.Builder option = OptionSpec.builder(name).type(type).description(help + " [" + field + "]")
+                    .paramLabel(label != null ? label : "<" + name.substring(2) + ">");
             if (element != null) {
                 option.auxiliaryTypes(element).splitRegex(",");
-            }
-            if (label != null) {
-                option.paramLabel(label);
             }
             if (fallback != null) {
                 option.arity("0..1").fallbackValue(fallback);
@@ -187,9 +185,9 @@ final class RunConfigOptions {
     }
 
     /**
-     * Adds {@link #FLAGS} to this mixin's options (picocli builds the rest from the annotations). Picocli hands a
-     * mixin's command attributes to the command it joins, this transformer too, and that command has the flags by
-     * then: they are added once.
+     * Adds {@link #FLAGS} to the options of the command this mixin joins: picocli applies a mixin's model
+     * transformer to that command, after its own options (so the flags follow them in the help), and may apply it
+     * again as a command line's tree is built; they are added once.
      */
     static final class FieldFlags implements IModelTransformer {
         @Override
