@@ -1,6 +1,7 @@
 package dev.jdpo.host;
 
 import dev.jdpo.host.security.ServerTls;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,6 +53,8 @@ public final class ListenOptions {
 
     /** Prints {@code jdpo <service> listening on host:port}, the line a launcher waits for. */
     public void announce(int boundPort) {
-        ServiceMains.announce(service.commandLine().getOut(), service.name(), host, boundPort);
+        PrintWriter out = service.commandLine().getOut();
+        out.println(ServiceMains.readyLine(service.name()) + host + ":" + boundPort);
+        out.flush();
     }
 }
