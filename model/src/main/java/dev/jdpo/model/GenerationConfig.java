@@ -2,9 +2,6 @@ package dev.jdpo.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,13 +40,10 @@ public record GenerationConfig(List<Integer> eosTokenIds, Optional<Integer> padT
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
+        JsonObject object = JsonFields.readObject(file);
         try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!parsed.isJsonObject()) {
-                throw new ModelLoadException(file + ": expected a JSON object");
-            }
-            return Optional.of(parse(file, parsed.getAsJsonObject()));
-        } catch (IOException | RuntimeException e) {
+            return Optional.of(parse(file, object));
+        } catch (RuntimeException e) {
             throw new ModelLoadException(file + ": cannot parse: " + e.getMessage(), e);
         }
     }

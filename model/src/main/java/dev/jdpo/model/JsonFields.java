@@ -2,6 +2,10 @@ package dev.jdpo.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -16,6 +20,20 @@ public final class JsonFields {
         this.file = file;
         this.object = object;
         this.prefix = prefix;
+    }
+
+    /** The JSON object {@code file} holds; anything else, or a file that cannot be read, fails naming the file. */
+    public static JsonObject readObject(Path file) throws ModelLoadException {
+        JsonElement parsed;
+        try {
+            parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            throw new ModelLoadException(file + ": cannot parse: " + e.getMessage(), e);
+        }
+        if (!parsed.isJsonObject()) {
+            throw new ModelLoadException(file + ": expected a JSON object");
+        }
+        return parsed.getAsJsonObject();
     }
 
     public JsonObject object() {

@@ -2,9 +2,6 @@ package dev.jdpo.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,17 +73,7 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         if (!Files.isRegularFile(configJson)) {
             throw new ModelLoadException(configJson + ": missing model config (config.json not found)");
         }
-        JsonObject object;
-        try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(configJson, StandardCharsets.UTF_8));
-            if (!parsed.isJsonObject()) {
-                throw new ModelLoadException(configJson + ": expected a JSON object");
-            }
-            object = parsed.getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            throw new ModelLoadException(configJson + ": cannot parse: " + e.getMessage(), e);
-        }
-        return parse(configJson, object);
+        return parse(configJson, JsonFields.readObject(configJson));
     }
 
     /** Validates a config object; {@code source} names the file in error messages. */

@@ -1,18 +1,16 @@
 package dev.jdpo.host;
 
-import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
  * The shape the stand-alone service mains share ({@code jdpo serve tokenizer|reference|trainer}): the same flags
- * ({@code --host}, {@code --port}), loopback as the default host, one ready line and one-line errors.
+ * ({@code --host} and the TLS flags of {@link ListenOptions}, {@code --port}), loopback as the default host, one
+ * ready line and one-line errors.
  */
 public final class ServiceMains {
 
     /** Loopback: a service listens on other interfaces only when told to ({@code --host 0.0.0.0}). */
     public static final String DEFAULT_HOST = "127.0.0.1";
-    public static final String HOST_DESCRIPTION =
-            "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface).";
     public static final String PORT_DESCRIPTION = "gRPC port; 0 picks a free one (default ${DEFAULT-VALUE}).";
 
     private ServiceMains() { }
@@ -20,12 +18,6 @@ public final class ServiceMains {
     /** {@code jdpo <service> listening on }, which host:port follows once the service serves. */
     public static String readyLine(String service) {
         return "jdpo " + service + " listening on ";
-    }
-
-    /** Prints the ready line a launcher waits for. */
-    public static void announce(PrintWriter out, String service, String host, int port) {
-        out.println(readyLine(service) + host + ":" + port);
-        out.flush();
     }
 
     /** {@code command}'s command line, with errors printed as {@code jdpo serve <service>: message}, no stack trace. */

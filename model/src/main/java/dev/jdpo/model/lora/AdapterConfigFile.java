@@ -5,7 +5,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.jdpo.model.JsonFields;
 import dev.jdpo.model.ModelLoadException;
 import java.io.IOException;
@@ -51,16 +50,7 @@ final class AdapterConfigFile {
         if (!Files.isRegularFile(file)) {
             throw new ModelLoadException(dir + ": not a PEFT adapter directory (" + NAME + " not found)");
         }
-        JsonObject object;
-        try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!parsed.isJsonObject()) {
-                throw new ModelLoadException(file + ": expected a JSON object");
-            }
-            object = parsed.getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            throw new ModelLoadException(file + ": cannot parse: " + e.getMessage(), e);
-        }
+        JsonObject object = JsonFields.readObject(file);
         JsonFields f = new JsonFields(file, object, "");
         String peftType = f.optionalString("peft_type").orElseThrow(() -> f.error("peft_type", "is missing"));
         if (!peftType.equals("LORA")) {

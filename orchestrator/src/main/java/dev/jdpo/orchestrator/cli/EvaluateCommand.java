@@ -10,9 +10,6 @@ import dev.jdpo.evaluation.criteria.CriteriaFileReader;
 import dev.jdpo.evaluation.prompts.PromptFile;
 import dev.jdpo.evaluation.prompts.PromptRow;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -51,11 +48,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<Completion> completions = generation.generate((generator, options) -> generator.generate(rows,
                 generation.chat, options, 1, generation.batchSize));
         List<Judged> judged = Evaluation.judge(completions, checkers);
-        try (Writer file = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            for (Judged answer : judged) {
-                file.write(CompletionLines.of(answer) + "\n");
-            }
-        }
+        JsonLines.write(out, spec.commandLine().getOut(), judged.stream().map(CompletionLines::of).toList());
         printSummary(spec.commandLine().getOut(), Evaluation.summarize(judged, checkers));
         return 0;
     }

@@ -4,11 +4,6 @@ import dev.jdpo.evaluation.Completion;
 import dev.jdpo.evaluation.CompletionLines;
 import dev.jdpo.evaluation.prompts.PromptFile;
 import dev.jdpo.evaluation.prompts.PromptRow;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,21 +57,7 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             return generator.generate(rows, generation.chat, options, sequences, generation.batchSize);
         });
-        if (out == null) {
-            PrintWriter stdout = spec.commandLine().getOut();
-            write(stdout, completions);
-            stdout.flush();
-        } else {
-            try (Writer file = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-                write(file, completions);
-            }
-        }
+        JsonLines.write(out, spec.commandLine().getOut(), completions.stream().map(CompletionLines::of).toList());
         return 0;
-    }
-
-    private static void write(Writer writer, List<Completion> completions) throws IOException {
-        for (Completion completion : completions) {
-            writer.write(CompletionLines.of(completion) + "\n");
-        }
     }
 }

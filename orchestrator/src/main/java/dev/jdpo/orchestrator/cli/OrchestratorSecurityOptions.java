@@ -1,19 +1,14 @@
 package dev.jdpo.orchestrator.cli;
 
 import dev.jdpo.host.security.ServerTls;
-import dev.jdpo.host.security.ServerTlsOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The security flags of {@code jdpo serve orchestrator}, turned into {@code jdpo.security.*} properties. */
 final class OrchestratorSecurityOptions {
-
-    @Mixin
-    ServerTlsOptions tls;
 
     @Option(names = "--tokens", paramLabel = "FILE", description = "Require API tokens: lines \"<sha256-hex> "
             + "<read|write> [name]\" (bin/jdpo-dev-certs writes one).")
@@ -33,8 +28,8 @@ final class OrchestratorSecurityOptions {
             + "(repeatable; default: loopback addresses only).")
     List<String> allowedServices = new ArrayList<>();
 
-    void addTo(Map<String, Object> properties) {
-        ServerTls serverTls = tls.settings();
+    /** These flags, and {@code serverTls} ({@code null}: plaintext), as properties. */
+    void addTo(Map<String, Object> properties, ServerTls serverTls) {
         if (serverTls != null) {
             properties.put("jdpo.security.tls-cert", absolute(serverTls.certChain()));
             properties.put("jdpo.security.tls-key", absolute(serverTls.privateKey()));

@@ -3,12 +3,8 @@ package dev.jdpo.orchestrator.cli;
 import dev.jdpo.evaluation.criteria.CriteriaFileReader;
 import dev.jdpo.evaluation.pairs.PairSampler;
 import dev.jdpo.evaluation.pairs.PreferenceLines;
-import dev.jdpo.evaluation.pairs.SampledPair;
 import dev.jdpo.evaluation.pairs.SampledPairs;
 import dev.jdpo.evaluation.prompts.PromptFile;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -53,11 +49,7 @@ public final class PairsSampleCommand implements Callable<Integer> {
             generation.requireSampling(options, "--num-samples");
             return new PairSampler(generator, checkers).sample(rows, options, samples, generation.batchSize);
         });
-        try (Writer file = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            for (SampledPair pair : result.pairs()) {
-                file.write(PreferenceLines.of(pair) + "\n");
-            }
-        }
+        JsonLines.write(out, spec.commandLine().getOut(), result.pairs().stream().map(PreferenceLines::of).toList());
         spec.commandLine().getOut().printf("%d of %d prompts yielded a pair (%d ties, %d blank answers left out): "
                 + "%s%n", result.pairs().size(), result.prompts(), result.ties(), result.blankAnswers(), out);
         spec.commandLine().getOut().flush();

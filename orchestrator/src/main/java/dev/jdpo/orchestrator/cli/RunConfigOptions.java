@@ -10,8 +10,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -22,14 +22,13 @@ import picocli.CommandLine.Spec;
  * that each set one config field (named in brackets in the help). Flags win over {@code --set}, which wins over
  * the file, and every value goes through the same binder and validator as a config file or a gRPC request.
  */
+@Command(modelTransformer = RunConfigOptions.FieldFlags.class)
 final class RunConfigOptions {
 
     private static final Gson JSON = new Gson();
-    /** The config field a flag sets, at the end of its help. */
-    private static final Pattern FIELD = Pattern.compile("\\[([a-z_.]+)]$");
 
-    // this mixin's own options, with the values parsed
-    @Spec
+    // the command this mixin is part of, where the field flags are found with their parsed values
+    @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "run config, YAML or JSON (see examples/)")
@@ -39,175 +38,75 @@ final class RunConfigOptions {
             description = "override a config field, e.g. --set training.beta=0.2 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--name", description = "label shown by `jdpo list` [name]")
-    String name;
-
-    @Option(names = "--policy", paramLabel = "DIR", description = "HF model directory to train [model.policy]")
-    String policy;
-
-    @Option(names = "--reference", paramLabel = "DIR",
-            description = "frozen reference model; default: the policy's starting weights [model.reference]")
-    String reference;
-
-    @Option(names = "--device", description = "cpu, gpu or gpu:N; default auto [model.device]")
-    String device;
-
-    @Option(names = "--precision", description = "fp32, tf32 or fp16 [model.precision]")
-    String precision;
-
-    @Option(names = "--data", paramLabel = "FILE",
-            description = "preference pairs, JSONL/JSON/Parquet [data.training_file]")
-    String data;
-
-    @Option(names = "--validation-data", paramLabel = "FILE",
-            description = "held-out pairs for eval_ metrics [data.validation_file]")
-    String validationData;
-
-    @Option(names = "--validation-split", description = "fraction held out when no validation file is given "
-            + "[data.validation_split]")
-    Double validationSplit;
-
-    @Option(names = "--format", description = "auto, openai, trl-standard, trl-conversational, trl-implicit, orca, "
-            + "ultrafeedback; SFT rows: messages, prompt-completion [data.format]")
-    String format;
-
-    @Option(names = "--output", paramLabel = "DIR", description = "directory for checkpoint-N/ and final/; "
-            + "default: the working directory [output.output_dir]")
-    String output;
-
-    @Option(names = "--method", description = "sft or dpo (default): SFT trains on the completions only "
-            + "[training.method]")
-    String method;
-
-    @Option(names = "--sft-warmup-epochs", description = "DPO after an SFT stage of this many epochs on the "
-            + "preferred answers [training.sft_warmup.epochs]")
-    Integer sftWarmupEpochs;
-
-    @Option(names = "--sft-warmup-steps", description = "DPO after an SFT stage of this many optimizer steps on "
-            + "the preferred answers [training.sft_warmup.steps]")
-    Long sftWarmupSteps;
-
-    @Option(names = "--loss", split = ",", description = "loss types, comma-separated, e.g. sigmoid,sft for RPO "
-            + "[training.loss_types]")
-    List<String> losses;
-
-    @Option(names = "--loss-weights", split = ",", description = "one weight per loss [training.loss_weights]")
-    List<Double> lossWeights;
-
-    @Option(names = "--beta", description = "implicit reward temperature [training.beta]")
-    Double beta;
-
-    @Option(names = "--label-smoothing", description = "label-flip probability [training.label_smoothing]")
-    Double labelSmoothing;
-
-    @Option(names = "--simpo-gamma", description = "SimPO target margin [training.simpo_gamma]")
-    Double simpoGamma;
-
-    @Option(names = "--discopop-tau", description = "DiscoPOP temperature [training.discopop_tau]")
-    Double discopopTau;
-
-    @Option(names = "--ld-alpha", description = "LD-DPO weight of tokens past the shared length [training.ld_alpha]")
-    Double ldAlpha;
-
-    @Option(names = "--use-weighting", description = "WPO weighting of pairs [training.use_weighting]")
-    Boolean useWeighting;
-
-    @Option(names = "--lr", description = "peak AdamW learning rate [training.learning_rate]")
-    Double learningRate;
-
-    @Option(names = "--scheduler", description = "constant, linear or cosine [training.lr_scheduler]")
-    String scheduler;
-
-    @Option(names = "--warmup-steps", description = "linear warmup steps [training.warmup_steps]")
-    Long warmupSteps;
-
-    @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps [training.warmup_ratio]")
-    Double warmupRatio;
-
-    @Option(names = "--weight-decay", description = "AdamW weight decay [training.weight_decay]")
-    Double weightDecay;
-
-    @Option(names = "--max-grad-norm", description = "global gradient-norm clip, 0 = off [training.max_grad_norm]")
-    Double maxGradNorm;
-
-    @Option(names = "--epochs", description = "passes over the data [training.epochs]")
-    Integer epochs;
-
-    @Option(names = "--max-steps", description = "optimizer steps; overrides --epochs when > 0 "
-            + "[training.max_steps]")
-    Long maxSteps;
-
-    @Option(names = "--batch-size", description = "pairs per micro-batch [training.batch_size]")
-    Integer batchSize;
-
-    @Option(names = "--grad-accum", description = "micro-batches per optimizer step "
-            + "[training.gradient_accumulation_steps]")
-    Integer gradAccum;
-
-    @Option(names = "--reference-batch-size", description = "sequences per reference forward pass "
-            + "[training.reference_batch_size]")
-    Integer referenceBatchSize;
-
-    @Option(names = "--max-length", description = "tokens of prompt + completion kept [training.max_length]")
-    Integer maxLength;
-
-    @Option(names = "--max-prompt-length", description = "prompt tokens kept [training.max_prompt_length]")
-    Integer maxPromptLength;
-
-    @Option(names = "--seed", description = "data order and torch seed [training.seed]")
-    Long seed;
-
-    @Option(names = "--adapter", paramLabel = "DIR", description = "train a LoRA adapter: continue this PEFT "
-            + "adapter (its adapter_config.json sets r, alpha, targets) [training.lora.adapter]")
-    String adapter;
-
-    @Option(names = "--lora-r", description = "train a new LoRA adapter of this rank; default 8 [training.lora.r]")
-    Integer loraR;
-
-    @Option(names = "--lora-alpha", description = "LoRA scale numerator; default 8 [training.lora.lora_alpha]")
-    Double loraAlpha;
-
-    @Option(names = "--lora-dropout", description = "dropout on the adapter's input [training.lora.lora_dropout]")
-    Double loraDropout;
-
-    @Option(names = "--lora-target-modules", split = ",", description = "modules that get an adapter, e.g. "
-            + "q_proj,v_proj (default) or all-linear [training.lora.target_modules]")
-    List<String> loraTargetModules;
-
-    @Option(names = "--use-rslora", description = "scale by alpha/sqrt(r) [training.lora.use_rslora]")
-    Boolean useRslora;
-
-    @Option(names = "--merge-at-end", description = "also write OUTPUT/final-merged, base + adapter "
-            + "[training.lora.merge_at_end]")
-    Boolean mergeAtEnd;
-
-    @Option(names = "--gradient-checkpointing", description = "recompute each decoder layer in backward instead of "
-            + "keeping its activations [training.gradient_checkpointing]")
-    Boolean gradientCheckpointing;
-
-    @Option(names = "--save-steps", description = "checkpoint every N steps, 0 = only at the end "
-            + "[output.checkpoint_interval]")
-    Long saveSteps;
-
-    @Option(names = "--save-total-limit", description = "keep the newest N checkpoints, 0 = all "
-            + "[output.save_total_limit]")
-    Integer saveTotalLimit;
-
-    @Option(names = "--logging-steps", description = "report metrics every N steps [output.log_interval]")
-    Long loggingSteps;
-
-    @Option(names = "--eval-steps", description = "evaluate every N steps, 0 = only at the end "
-            + "[output.eval_interval]")
-    Long evalSteps;
-
-    @Option(names = "--save-dtype", description = "f32, f16 or bf16; default the policy's [output.save_dtype]")
-    String saveDtype;
-
-    @Option(names = "--resume", arity = "0..1", fallbackValue = "", paramLabel = "CHECKPOINT",
-            description = "continue from a checkpoint dir (no value: the newest checkpoint-N in the output dir); "
-                    + "a finished run continues when --epochs or --max-steps is raised "
-                    + "[output.resume_from_checkpoint]")
-    String resume;
+    /** The flags that each set one config field, in the order of the help. */
+    private static final List<FieldFlag> FLAGS = List.of(
+            flag("--name", String.class, "name", "label shown by `jdpo list`"),
+            labelled("--policy", "DIR", "model.policy", "HF model directory to train"),
+            labelled("--reference", "DIR", "model.reference", "frozen reference model; default: the policy's "
+                    + "starting weights"),
+            flag("--device", String.class, "model.device", "cpu, gpu or gpu:N; default auto"),
+            flag("--precision", String.class, "model.precision", "fp32, tf32 or fp16"),
+            labelled("--data", "FILE", "data.training_file", "preference pairs, JSONL/JSON/Parquet"),
+            labelled("--validation-data", "FILE", "data.validation_file", "held-out pairs for eval_ metrics"),
+            flag("--validation-split", Double.class, "data.validation_split", "fraction held out when no "
+                    + "validation file is given"),
+            flag("--format", String.class, "data.format", "auto, openai, trl-standard, trl-conversational, "
+                    + "trl-implicit, orca, ultrafeedback; SFT rows: messages, prompt-completion"),
+            labelled("--output", "DIR", "output.output_dir", "directory for checkpoint-N/ and final/; default: the "
+                    + "working directory"),
+            flag("--method", String.class, "training.method", "sft or dpo (default): SFT trains on the completions "
+                    + "only"),
+            flag("--sft-warmup-epochs", Integer.class, "training.sft_warmup.epochs", "DPO after an SFT stage of "
+                    + "this many epochs on the preferred answers"),
+            flag("--sft-warmup-steps", Long.class, "training.sft_warmup.steps", "DPO after an SFT stage of this "
+                    + "many optimizer steps on the preferred answers"),
+            list("--loss", String.class, "training.loss_types", "loss types, comma-separated, e.g. sigmoid,sft for "
+                    + "RPO"),
+            list("--loss-weights", Double.class, "training.loss_weights", "one weight per loss"),
+            flag("--beta", Double.class, "training.beta", "implicit reward temperature"),
+            flag("--label-smoothing", Double.class, "training.label_smoothing", "label-flip probability"),
+            flag("--simpo-gamma", Double.class, "training.simpo_gamma", "SimPO target margin"),
+            flag("--discopop-tau", Double.class, "training.discopop_tau", "DiscoPOP temperature"),
+            flag("--ld-alpha", Double.class, "training.ld_alpha", "LD-DPO weight of tokens past the shared length"),
+            flag("--use-weighting", Boolean.class, "training.use_weighting", "WPO weighting of pairs"),
+            flag("--lr", Double.class, "training.learning_rate", "peak AdamW learning rate"),
+            flag("--scheduler", String.class, "training.lr_scheduler", "constant, linear or cosine"),
+            flag("--warmup-steps", Long.class, "training.warmup_steps", "linear warmup steps"),
+            flag("--warmup-ratio", Double.class, "training.warmup_ratio", "warmup as a fraction of all steps"),
+            flag("--weight-decay", Double.class, "training.weight_decay", "AdamW weight decay"),
+            flag("--max-grad-norm", Double.class, "training.max_grad_norm", "global gradient-norm clip, 0 = off"),
+            flag("--epochs", Integer.class, "training.epochs", "passes over the data"),
+            flag("--max-steps", Long.class, "training.max_steps", "optimizer steps; overrides --epochs when > 0"),
+            flag("--batch-size", Integer.class, "training.batch_size", "pairs per micro-batch"),
+            flag("--grad-accum", Integer.class, "training.gradient_accumulation_steps", "micro-batches per "
+                    + "optimizer step"),
+            flag("--reference-batch-size", Integer.class, "training.reference_batch_size", "sequences per "
+                    + "reference forward pass"),
+            flag("--max-length", Integer.class, "training.max_length", "tokens of prompt + completion kept"),
+            flag("--max-prompt-length", Integer.class, "training.max_prompt_length", "prompt tokens kept"),
+            flag("--seed", Long.class, "training.seed", "data order and torch seed"),
+            labelled("--adapter", "DIR", "training.lora.adapter", "train a LoRA adapter: continue this PEFT "
+                    + "adapter (its adapter_config.json sets r, alpha, targets)"),
+            flag("--lora-r", Integer.class, "training.lora.r", "train a new LoRA adapter of this rank; default 8"),
+            flag("--lora-alpha", Double.class, "training.lora.lora_alpha", "LoRA scale numerator; default 8"),
+            flag("--lora-dropout", Double.class, "training.lora.lora_dropout", "dropout on the adapter's input"),
+            list("--lora-target-modules", String.class, "training.lora.target_modules", "modules that get an "
+                    + "adapter, e.g. q_proj,v_proj (default) or all-linear"),
+            flag("--use-rslora", Boolean.class, "training.lora.use_rslora", "scale by alpha/sqrt(r)"),
+            flag("--merge-at-end", Boolean.class, "training.lora.merge_at_end", "also write OUTPUT/final-merged, "
+                    + "base + adapter"),
+            flag("--gradient-checkpointing", Boolean.class, "training.gradient_checkpointing", "recompute each "
+                    + "decoder layer in backward instead of keeping its activations"),
+            flag("--save-steps", Long.class, "output.checkpoint_interval", "checkpoint every N steps, 0 = only at "
+                    + "the end"),
+            flag("--save-total-limit", Integer.class, "output.save_total_limit", "keep the newest N checkpoints, 0 "
+                    + "= all"),
+            flag("--logging-steps", Long.class, "output.log_interval", "report metrics every N steps"),
+            flag("--eval-steps", Long.class, "output.eval_interval", "evaluate every N steps, 0 = only at the end"),
+            flag("--save-dtype", String.class, "output.save_dtype", "f32, f16 or bf16; default the policy's"),
+            new FieldFlag("--resume", String.class, null, "CHECKPOINT", "output.resume_from_checkpoint",
+                    "continue from a checkpoint dir (no value: the newest checkpoint-N in the output dir); a finished "
+                    + "run continues when --epochs or --max-steps is raised", ""));
 
     /**
      * The config file, then {@code --set}, then the flags; paths made absolute against the working directory,
@@ -224,7 +123,7 @@ final class RunConfigOptions {
             parsed = parsed.toBuilder().setOutput(parsed.getOutput().toBuilder().setOutputDir(".")).build();
         }
         RunConfig read = ClientPaths.absolute(parsed);
-        if (resume == null || !resume.isEmpty()) {
+        if (!"".equals(spec.findOption("--resume").getValue())) {
             return read;
         }
         Path outputDir = Path.of(read.getOutput().getOutputDir());
@@ -238,19 +137,65 @@ final class RunConfigOptions {
     }
 
     /**
-     * The flags as {@code field.path=value} overrides: each sets the config field its help names in brackets; a flag
-     * given without its optional value ({@code --resume}) sets none.
+     * The flags as {@code field.path=value} overrides; a flag given without its optional value ({@code --resume})
+     * sets none.
      */
     private List<String> flagOverrides() {
         List<String> fields = new ArrayList<>();
-        for (OptionSpec option : spec.options()) {
-            Matcher field = FIELD.matcher(String.join(" ", option.description()));
-            Object value = option.getValue();
-            boolean withoutValue = option.arity().min() == 0 && option.fallbackValue().equals(value);
-            if (field.find() && value != null && !withoutValue) {
-                fields.add(field.group(1) + "=" + JSON.toJson(value));
+        for (FieldFlag flag : FLAGS) {
+            Object value = spec.findOption(flag.name()).getValue();
+            if (value != null && !value.equals(flag.fallback())) {
+                fields.add(flag.field() + "=" + JSON.toJson(value));
             }
         }
         return fields;
+    }
+
+    private static FieldFlag flag(String name, Class<?> type, String field, String help) {
+        return new FieldFlag(name, type, null, null, field, help, null);
+    }
+
+    private static FieldFlag labelled(String name, String label, String field, String help) {
+        return new FieldFlag(name, String.class, null, label, field, help, null);
+    }
+
+    private static FieldFlag list(String name, Class<?> element, String field, String help) {
+        return new FieldFlag(name, List.class, element, null, field, help, null);
+    }
+
+    /**
+     * A flag that sets config {@code field}; its help names the field in brackets. {@code element} is a list's item
+     * type (comma-separated values), {@code label} the value's name in the help (default: the flag's name), and
+     * {@code fallback} the value of the flag given without one ({@code null}: a value is required).
+     */
+    record FieldFlag(String name, Class<?> type, Class<?> element, String label, String field, String help,
+                     String fallback) {
+
+        OptionSpec option() {
+            OptionSpec.Builder option = OptionSpec.builder(name).type(type).description(help + " [" + field + "]")
+                    .paramLabel(label != null ? label : "<" + name.substring(2) + ">");
+            if (element != null) {
+                option.auxiliaryTypes(element).splitRegex(",");
+            }
+            if (fallback != null) {
+                option.arity("0..1").fallbackValue(fallback);
+            }
+            return option.build();
+        }
+    }
+
+    /**
+     * Adds {@link #FLAGS} to the options of the command this mixin joins: picocli applies a mixin's model
+     * transformer to that command, after its own options (so the flags follow them in the help), and may apply it
+     * again as a command line's tree is built; they are added once.
+     */
+    static final class FieldFlags implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            if (spec.findOption(FLAGS.get(0).name()) == null) {
+                FLAGS.forEach(flag -> spec.addOption(flag.option()));
+            }
+            return spec;
+        }
     }
 }

@@ -16,10 +16,6 @@ import dev.jdpo.tokenizer.pipeline.PairEncoder;
 import dev.jdpo.tokenizer.pipeline.PreferenceDataset;
 import dev.jdpo.tokenizer.text.TextTokenizer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +79,7 @@ public final class ScoreCommand implements Callable<Integer> {
             try (CausalLM lm = CausalLM.load(model, adapter, LoadOptions.cpu())) {
                 scores = new SequenceScorer(lm, tokenizer.specialTokens().padId()).score(sequences, batchSize, false);
             }
-            write(pairs, scores);
+            JsonLines.write(out, spec.commandLine().getOut(), lines(pairs, scores));
             long notFinite = scores.stream().filter(score -> !Double.isFinite(score.logp())).count();
             if (notFinite > 0) {
                 // valid JSON for every line, but a script must not take a diverged model's output as scores
@@ -95,20 +91,8 @@ public final class ScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void write(List<EncodedPair> pairs, List<SequenceScore> scores) throws IOException {
-        if (out == null) {
-            PrintWriter stdout = spec.commandLine().getOut();
-            writeLines(stdout, pairs, scores);
-            stdout.flush();
-            return;
-        }
-        try (Writer file = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            writeLines(file, pairs, scores);
-        }
-    }
-
-    private static void writeLines(Writer writer, List<EncodedPair> pairs, List<SequenceScore> scores)
-            throws IOException {
+    private static List<JsonObject> lines(List<EncodedPair> pairs, List<SequenceScore> scores) {
+        List<JsonObject> lines = new ArrayList<>(pairs.size());
         for (int i = 0; i < pairs.size(); i++) {
             SequenceScore chosen = scores.get(2 * i);
             SequenceScore rejected = scores.get(2 * i + 1);
@@ -119,8 +103,9 @@ public final class ScoreCommand implements Callable<Integer> {
             line.add("rejected_logp", jsonNumber(rejected.logp()));
             line.addProperty("chosen_tokens", chosen.tokens());
             line.addProperty("rejected_tokens", rejected.tokens());
-            writer.write(line + "\n");
+            lines.add(line);
         }
+        return lines;
     }
 
     /** JSON has no NaN or infinity (a diverged model gives them): those become {@code null}. */

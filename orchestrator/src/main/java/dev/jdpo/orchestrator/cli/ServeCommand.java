@@ -1,5 +1,6 @@
 package dev.jdpo.orchestrator.cli;
 
+import dev.jdpo.host.ListenOptions;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.reference.server.ReferenceServerMain;
 import dev.jdpo.tokenizer.server.TokenizerServerMain;
@@ -45,9 +46,8 @@ final class ServeCommand extends CommandGroup {
         @Option(names = "--port", defaultValue = "50051", description = "gRPC port (default ${DEFAULT-VALUE}).")
         int port;
 
-        @Option(names = "--host", defaultValue = "127.0.0.1",
-                description = "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
-        String host;
+        @CommandLine.Mixin
+        ListenOptions listen;
 
         @Option(names = "--state-dir", paramLabel = "DIR", description = "H2 run-state directory (default ~/.jdpo/state).")
         Path stateDir;
@@ -64,14 +64,11 @@ final class ServeCommand extends CommandGroup {
         @CommandLine.Mixin
         OrchestratorSecurityOptions security;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() throws InterruptedException {
             Map<String, Object> properties = new HashMap<>();
             properties.put("grpc.server.port", port);
-            properties.put("grpc.server.host", host);
+            properties.put("grpc.server.host", listen.host());
             if (stateDir != null) {
                 properties.put("jdpo.state-dir", stateDir.toAbsolutePath().toString());
             }
@@ -81,15 +78,14 @@ final class ServeCommand extends CommandGroup {
             if (!allowedRoots.isEmpty()) {
                 properties.put("jdpo.allowed-roots", allowedRoots.stream().map(p -> p.toAbsolutePath().toString()).toList());
             }
-            security.addTo(properties);
+            security.addTo(properties, listen.tls());
             OrchestratorServer server = OrchestratorServer.start(properties, List.of(), true);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 stopped.countDown();
             }, "jdpo-shutdown"));
-            spec.commandLine().getOut().println("jdpo orchestrator listening on " + host + ":" + server.port());
-            spec.commandLine().getOut().flush();
+            listen.announce(server.port());
             stopped.await();
             return 0;
         }

@@ -21,7 +21,6 @@ import dev.jdpo.orchestrator.state.CheckpointRepository;
 import dev.jdpo.orchestrator.state.ContinualRepository;
 import dev.jdpo.orchestrator.state.EventJournal;
 import dev.jdpo.orchestrator.state.FeedbackRepository;
-import dev.jdpo.orchestrator.state.MetricRepository;
 import dev.jdpo.orchestrator.state.RunRepository;
 import dev.jdpo.orchestrator.state.StateDatabase;
 import dev.jdpo.proto.v1.ContinualServiceGrpc;
@@ -44,8 +43,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Wires the orchestrator from {@link OrchestratorSettings} and a {@link RunExecutor} bean. Every
- * {@link BindableService} bean is served by Micronaut's gRPC server, health included (micronaut-grpc-health).
+ * Wires the orchestrator from {@link OrchestratorSettings} and a {@link RunExecutor} bean; the state repositories
+ * are singletons of their own. Every {@link BindableService} bean is served by Micronaut's gRPC server, health
+ * included (micronaut-grpc-health).
  */
 @Factory
 public class OrchestratorFactory {
@@ -54,21 +54,6 @@ public class OrchestratorFactory {
     @Bean(preDestroy = "close")
     StateDatabase stateDatabase(OrchestratorSettings settings) {
         return StateDatabase.open(settings.database());
-    }
-
-    @Singleton
-    RunRepository runRepository(StateDatabase db) {
-        return new RunRepository(db);
-    }
-
-    @Singleton
-    CheckpointRepository checkpointRepository(StateDatabase db) {
-        return new CheckpointRepository(db);
-    }
-
-    @Singleton
-    MetricRepository metricRepository(StateDatabase db) {
-        return new MetricRepository(db);
     }
 
     @Singleton
@@ -99,11 +84,6 @@ public class OrchestratorFactory {
     @Bean(preDestroy = "close")
     RunServiceEndpoint runServiceEndpoint(RunManager runs) {
         return new RunServiceEndpoint(runs);
-    }
-
-    @Singleton
-    FeedbackRepository feedbackRepository(StateDatabase db) {
-        return new FeedbackRepository(db);
     }
 
     /** Library entry point of ExportPairs, for in-process callers as well as the endpoint. */

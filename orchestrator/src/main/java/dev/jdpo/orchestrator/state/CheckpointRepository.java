@@ -1,11 +1,13 @@
 package dev.jdpo.orchestrator.state;
 
 import dev.jdpo.proto.v1.Checkpoint;
+import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Optional;
 
 /** Reads the checkpoints table: the resumable snapshots each run registered. */
+@Singleton
 public final class CheckpointRepository {
 
     private final StateDatabase db;

@@ -129,16 +129,10 @@ public final class ContinualRepository {
 
     /** Up to {@code limit} events with sequence > {@code afterSequence}, in order. */
     public List<ContinualEvent> eventsAfter(String id, long afterSequence, int limit) {
-        return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT event_json FROM continual_events "
-                    + "WHERE job_id = ? AND sequence > ? ORDER BY sequence")) {
-                s.setMaxRows(limit);
-                s.setString(1, id);
-                s.setLong(2, afterSequence);
-                return Rows.all(s, rs -> ProtoJson.read(rs.getString(1), ContinualEvent.newBuilder(),
-                        "continual_events.event_json").build());
-            }
-        });
+        return db.read(c -> Rows.after(c.prepareStatement("SELECT event_json FROM continual_events "
+                + "WHERE job_id = ? AND sequence > ? ORDER BY sequence"), id, afterSequence, limit,
+                rs -> ProtoJson.read(rs.getString(1), ContinualEvent.newBuilder(), "continual_events.event_json")
+                        .build()));
     }
 
     private static void insertEvent(Connection c, ContinualEvent event) throws SQLException {

@@ -56,15 +56,9 @@ public final class EventJournal {
 
     /** Up to {@code limit} events with sequence > {@code afterSequence}, in order. */
     public List<RunEvent> readAfter(String runId, long afterSequence, int limit) {
-        return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT sequence, event_time, level, message, data_json "
-                    + "FROM events WHERE run_id = ? AND sequence > ? ORDER BY sequence")) {
-                s.setMaxRows(limit);
-                s.setString(1, runId);
-                s.setLong(2, afterSequence);
-                return Rows.all(s, rs -> toEvent(runId, rs));
-            }
-        });
+        return db.read(c -> Rows.after(c.prepareStatement("SELECT sequence, event_time, level, message, data_json "
+                + "FROM events WHERE run_id = ? AND sequence > ? ORDER BY sequence"), runId, afterSequence, limit,
+                rs -> toEvent(runId, rs)));
     }
 
     private static void insertEvent(Connection c, RunEvent event) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.jdpo.orchestrator.state;
 
 import com.google.protobuf.Message;
+import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /** The feedback tables: logged requests and completions, feedback records, criteria scores and derived pairs. */
+@Singleton
 public final class FeedbackRepository {
 
     /** A logged completion with what pair rules need of its request. */

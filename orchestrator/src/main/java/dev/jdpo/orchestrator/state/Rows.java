@@ -6,7 +6,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The rows of a query as a list, or as a page of a table listed newest first by its {@code ordinal} column. */
+/**
+ * The rows of a query as a list, the next rows of an event table after a sequence number, or a page of a table
+ * listed newest first by its {@code ordinal} column.
+ */
 final class Rows {
 
     /** Reads the result set's current row. */
@@ -26,6 +29,20 @@ final class Rows {
             }
         }
         return rows;
+    }
+
+    /**
+     * Up to {@code limit} rows of {@code query}, whose parameters are an id and the sequence number to read after;
+     * closes the query.
+     */
+    static <T> List<T> after(PreparedStatement query, String id, long afterSequence, int limit, RowReader<T> reader)
+            throws SQLException {
+        try (query) {
+            query.setMaxRows(limit);
+            query.setString(1, id);
+            query.setLong(2, afterSequence);
+            return all(query, reader);
+        }
     }
 
     /** The first {@code limit} rows of {@code query}, which selects {@code ordinal} and orders by it descending. */

@@ -7,6 +7,7 @@ import dev.jdpo.proto.v1.RunError;
 import dev.jdpo.proto.v1.RunEvent;
 import dev.jdpo.proto.v1.RunStatus;
 import dev.jdpo.proto.v1.StatusChange;
+import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The runs table: one row per run, kept in step with the run's event log. */
+@Singleton
 public final class RunRepository {
 
     /** What an append must know about a run, read under a row lock. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.state.MetricRepository;
+import dev.jdpo.orchestrator.state.StateDatabase;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.v1.CreateRunRequest;
@@ -57,7 +58,7 @@ class RemoteReferenceTest {
             assertTrue(remoteEvents.stream().anyMatch(e -> e.getMessage().startsWith("Scoring reference log-probs on 1 "
                     + "replica")), "the remote run used the replica");
 
-            MetricRepository metrics = server.context().getBean(MetricRepository.class);
+            MetricRepository metrics = new MetricRepository(server.context().getBean(StateDatabase.class));
             for (String name : List.of("loss", "rewards/chosen", "rewards/rejected", "grad_norm")) {
                 Map<Long, Double> expected = metrics.series(localRun.getId(), name);
                 Map<Long, Double> actual = metrics.series(remoteRun.getId(), name);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jdpo.orchestrator.config.InvalidConfigException;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.state.MetricRepository;
+import dev.jdpo.orchestrator.state.StateDatabase;
 import dev.jdpo.orchestrator.testing.PythonEventReader;
 import dev.jdpo.orchestrator.testing.RunClient;
 import dev.jdpo.orchestrator.testing.ScriptedRunExecutor;
@@ -45,7 +46,7 @@ class RestartRecoveryTest {
             before = first.runs().get(run.getId());
             eventsBefore = first.runs().events().readAfter(run.getId(), 0, 1000);
             checkpointsBefore = first.runs().checkpoints(run.getId());
-            lossBefore = first.context().getBean(MetricRepository.class).series(run.getId(), "loss");
+            lossBefore = new MetricRepository(first.context().getBean(StateDatabase.class)).series(run.getId(), "loss");
         }
         assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, before.getStatus());
 
@@ -56,7 +57,8 @@ class RestartRecoveryTest {
             assertEquals(List.of(3L, 6L, 9L), second.runs().checkpoints(before.getId()).stream()
                     .map(Checkpoint::getStep).toList());
             assertEquals(checkpointsBefore, second.runs().checkpoints(before.getId()));
-            assertEquals(lossBefore, second.context().getBean(MetricRepository.class).series(before.getId(), "loss"));
+            assertEquals(lossBefore, new MetricRepository(second.context().getBean(StateDatabase.class))
+                    .series(before.getId(), "loss"));
             assertEquals(9, lossBefore.size());
             assertTrue(untouched.starts().isEmpty(), "a finished run is not started again");
         }
@@ -88,7 +90,8 @@ class RestartRecoveryTest {
             assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, all.get(all.size() - 1).getStatusChange().getStatus());
             assertEquals(1, all.stream().filter(e -> e.getStatusChange().getStatus() == RunStatus.RUN_STATUS_RUNNING)
                     .count(), "a resumed run does not enter RUNNING twice");
-            Map<Long, Double> loss = second.context().getBean(MetricRepository.class).series(runId, "loss");
+            Map<Long, Double> loss = new MetricRepository(second.context().getBean(StateDatabase.class))
+                    .series(runId, "loss");
             assertEquals(LongStream.rangeClosed(1, 30).boxed().toList(), List.copyOf(loss.keySet()));
 
             Path runs = tmp.toRealPath().resolve("out-recover/runs");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.security.PathRoots;
 import dev.jdpo.host.security.ServerTls;
 import dev.jdpo.proto.internal.v1.TrainInput;
@@ -61,8 +62,8 @@ class TrainerPathsTest {
         DevCerts certs = DevCerts.create(tmp.resolve("certs"));
         JobPaths paths = new JobPaths(new PathRoots(List.of(REPO.resolve("examples"))),
                 new PathRoots(List.of(tmp.resolve("allowed"))));
-        try (TrainerServer trainer = TrainerServer.start("127.0.0.1", 0, new ServerTls(certs.serverCert(), certs.serverKey(),
-                certs.ca()), new TrainerServiceEndpoint(5, paths, SequenceLimit.NONE));
+        try (TrainerServer trainer = TrainerServer.start(HostSettings.on("127.0.0.1", 0).withTls(new ServerTls(
+                certs.serverCert(), certs.serverKey(), certs.ca())), new TrainerServiceEndpoint(5, paths, SequenceLimit.NONE));
              TlsClients clients = new TlsClients()) {
             CompletableFuture<Throwable> ended = new CompletableFuture<>();
             StreamObserver<TrainInput> call = TrainerServiceGrpc.newStub(clients.tls(trainer.port(), certs, certs,

@@ -347,7 +347,8 @@ class PostgresStateTest {
             assertEquals(1, resumed.starts().size());
             assertTrue(resumed.starts().get(0).resumeFrom().orElseThrow().getStep() >= 4);
             assertEquals(Set.copyOf(LongStream.rangeClosed(1, 100).boxed().toList()),
-                    second.context().getBean(MetricRepository.class).series(interruptedId, "loss").keySet());
+                    new MetricRepository(second.context().getBean(StateDatabase.class))
+                            .series(interruptedId, "loss").keySet());
         }
     }
 

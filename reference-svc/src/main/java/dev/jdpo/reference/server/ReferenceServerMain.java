@@ -2,9 +2,9 @@ package dev.jdpo.reference.server;
 
 import ai.djl.Device;
 import dev.jdpo.host.HostSettings;
+import dev.jdpo.host.ListenOptions;
 import dev.jdpo.host.ServiceHost;
 import dev.jdpo.host.ServiceMains;
-import dev.jdpo.host.security.ServerTlsOptions;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.model.ModelLoadException;
 import dev.jdpo.model.Precision;
@@ -44,11 +44,8 @@ public final class ReferenceServerMain implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "50053", description = ServiceMains.PORT_DESCRIPTION)
     int port;
 
-    @Option(names = "--host", defaultValue = ServiceMains.DEFAULT_HOST, description = ServiceMains.HOST_DESCRIPTION)
-    String host;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ListenOptions listen;
 
     @Option(names = "--cache", description = "Score cache directory; without it the cache lives in memory only.")
     Path cache;
@@ -71,9 +68,6 @@ public final class ReferenceServerMain implements Callable<Integer> {
     @Option(names = "--max-sequence-length", defaultValue = "8192", description = "Most tokens of one sequence "
             + "(prompt + completion); longer pairs are refused with INVALID_ARGUMENT (default: ${DEFAULT-VALUE}).")
     int maxSequenceLength;
-
-    @Mixin
-    ServerTlsOptions tls;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -100,7 +94,7 @@ public final class ReferenceServerMain implements Callable<Integer> {
                 replicaId == null ? defaultReplicaId() : replicaId);
         ServiceHost server;
         try {
-            server = ServiceHost.start(hostSettings(host, port).withTls(tls.settings()), endpoint);
+            server = ServiceHost.start(pairMessages(listen.settings(port)), endpoint);
         } catch (RuntimeException e) {
             reference.close();
             scoreCache.close();
@@ -111,14 +105,14 @@ public final class ReferenceServerMain implements Callable<Integer> {
             reference.close();
             scoreCache.close();
         }, "reference-server-shutdown"));
-        ServiceMains.announce(spec.commandLine().getOut(), "reference", host, server.port());
+        listen.announce(server.port());
         server.awaitTermination();
         return 0;
     }
 
-    /** {@link HostSettings#PAIR_MESSAGE_BYTES} per message. */
-    static HostSettings hostSettings(String host, int port) {
-        return HostSettings.on(host, port).withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES);
+    /** {@code settings} taking {@link HostSettings#PAIR_MESSAGE_BYTES} per message. */
+    static HostSettings pairMessages(HostSettings settings) {
+        return settings.withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES);
     }
 
     private static String defaultReplicaId() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
 import dev.jdpo.proto.internal.v1.ReferenceServiceGrpc;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
@@ -32,7 +33,7 @@ class ReferenceServerTest {
     @Test
     void servesHealthAndReflectionOverTcp() throws Exception {
         ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(), "replica-under-test");
-        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings("127.0.0.1", 0), endpoint)) {
+        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.pairMessages(HostSettings.on("127.0.0.1", 0)), endpoint)) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
             try {
                 HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
@@ -56,7 +57,7 @@ class ReferenceServerTest {
                 .addAllPromptIds(prompt).addRejectedIds(5)).build();
         assertTrue(request.getSerializedSize() > 4 << 20, "request of " + request.getSerializedSize() + " bytes");
         ReferenceServiceEndpoint endpoint = new ReferenceServiceEndpoint(TinyReference.scorer(), "replica-under-test");
-        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.hostSettings("127.0.0.1", 0), endpoint)) {
+        try (ServiceHost server = ServiceHost.start(ReferenceServerMain.pairMessages(HostSettings.on("127.0.0.1", 0)), endpoint)) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
             try {
                 StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,

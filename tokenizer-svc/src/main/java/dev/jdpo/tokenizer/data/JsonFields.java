@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /** Typed access to JSON fields whose errors name the field's path, e.g. {@code input.messages[2].role}. */
 final class JsonFields {
@@ -42,10 +44,8 @@ final class JsonFields {
     }
 
     static String asString(JsonElement value, String path) throws InvalidRowException {
-        if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isString()) {
-            return value.getAsString();
-        }
-        throw wrongType(path, "a string", value);
+        return as(value, path, "a string", v -> v.isJsonPrimitive() && v.getAsJsonPrimitive().isString(),
+                JsonElement::getAsString);
     }
 
     static JsonObject object(JsonObject object, String field, String path) throws InvalidRowException {
@@ -53,10 +53,7 @@ final class JsonFields {
     }
 
     static JsonObject asObject(JsonElement value, String path) throws InvalidRowException {
-        if (value.isJsonObject()) {
-            return value.getAsJsonObject();
-        }
-        throw wrongType(path, "an object", value);
+        return as(value, path, "an object", JsonElement::isJsonObject, JsonElement::getAsJsonObject);
     }
 
     static JsonArray array(JsonObject object, String field, String path) throws InvalidRowException {
@@ -64,10 +61,16 @@ final class JsonFields {
     }
 
     static JsonArray asArray(JsonElement value, String path) throws InvalidRowException {
-        if (value.isJsonArray()) {
-            return value.getAsJsonArray();
+        return as(value, path, "an array", JsonElement::isJsonArray, JsonElement::getAsJsonArray);
+    }
+
+    /** {@code value} as a {@code T} when it {@code is} one, else WRONG_TYPE at {@code path}. */
+    private static <T> T as(JsonElement value, String path, String expected, Predicate<JsonElement> is,
+                            Function<JsonElement, T> get) throws InvalidRowException {
+        if (is.test(value)) {
+            return get.apply(value);
         }
-        throw wrongType(path, "an array", value);
+        throw wrongType(path, expected, value);
     }
 
     static InvalidRowException wrongType(String path, String expected, JsonElement actual) {

@@ -70,10 +70,6 @@ final class JsonArraySource implements RowSource {
 
     @Override
     public void close() throws DataFileException {
-        try {
-            reader.close();
-        } catch (IOException e) {
-            throw new DataFileException(name + ": cannot close: " + e.getMessage(), e);
-        }
+        DataFileException.close(name, reader);
     }
 }

@@ -83,10 +83,6 @@ final class JsonLinesSource implements RowSource {
 
     @Override
     public void close() throws DataFileException {
-        try {
-            stream.close();
-        } catch (IOException e) {
-            throw new DataFileException(name + ": cannot close: " + e.getMessage(), e);
-        }
+        DataFileException.close(name, stream);
     }
 }

@@ -1,10 +1,9 @@
 package dev.jdpo.tokenizer.server;
 
-import dev.jdpo.host.HostSettings;
+import dev.jdpo.host.ListenOptions;
 import dev.jdpo.host.ServiceHost;
 import dev.jdpo.host.ServiceMains;
 import dev.jdpo.host.security.ReadRootsOptions;
-import dev.jdpo.host.security.ServerTlsOptions;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
 import java.time.Duration;
@@ -31,17 +30,11 @@ public final class TokenizerServerMain implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "50052", description = ServiceMains.PORT_DESCRIPTION)
     int port;
 
-    @Option(names = "--host", defaultValue = ServiceMains.DEFAULT_HOST, description = ServiceMains.HOST_DESCRIPTION)
-    String host;
-
     @Mixin
-    ServerTlsOptions tls;
+    ListenOptions listen;
 
     @Mixin
     ReadRootsOptions readRoots;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     // a server that failed to start has run no call: its pool drains at once
     private static final Duration DRAIN = Duration.ofSeconds(10);
@@ -57,12 +50,12 @@ public final class TokenizerServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        HostSettings settings = HostSettings.on(host, port).withTls(tls.settings());
         ExecutorService work = Executors.newCachedThreadPool();
         TokenizerRegistry tokenizers = new TokenizerRegistry();
         ServiceHost server;
         try {
-            server = ServiceHost.start(settings, new TokenizerGrpcService(tokenizers, work, readRoots.roots()));
+            server = ServiceHost.start(listen.settings(port),
+                    new TokenizerGrpcService(tokenizers, work, readRoots.roots()));
         } catch (RuntimeException e) {
             tokenizers.closeAfter(work, DRAIN);
             throw e;
@@ -71,7 +64,7 @@ public final class TokenizerServerMain implements Callable<Integer> {
             server.close();
             tokenizers.closeAfter(work, DRAIN);
         }, "tokenizer-server-shutdown"));
-        ServiceMains.announce(spec.commandLine().getOut(), "tokenizer", host, server.port());
+        listen.announce(server.port());
         server.awaitTermination();
         return 0;
     }

@@ -2,7 +2,6 @@ package dev.jdpo.trainer.server;
 
 import dev.jdpo.host.HostSettings;
 import dev.jdpo.host.ServiceHost;
-import dev.jdpo.host.security.ServerTls;
 import dev.jdpo.trainer.grpc.TrainerServiceEndpoint;
 
 /**
@@ -22,14 +21,13 @@ public final class TrainerServer implements AutoCloseable {
 
     /** Listens on {@code host}:{@code port} (0 picks a free port), plaintext. */
     public static TrainerServer start(String host, int port, TrainerServiceEndpoint endpoint) {
-        return start(host, port, null, endpoint);
+        return start(HostSettings.on(host, port), endpoint);
     }
 
-    /** Listens on {@code host}:{@code port} (0 picks a free port) with TLS ({@code null}: plaintext). */
-    public static TrainerServer start(String host, int port, ServerTls tls, TrainerServiceEndpoint endpoint) {
-        HostSettings settings = HostSettings.on(host, port).withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES)
-                .withTls(tls);
-        return new TrainerServer(ServiceHost.start(settings, endpoint), endpoint);
+    /** Listens as {@code settings} say, taking {@link HostSettings#PAIR_MESSAGE_BYTES} per message. */
+    public static TrainerServer start(HostSettings settings, TrainerServiceEndpoint endpoint) {
+        return new TrainerServer(ServiceHost.start(settings.withMaxInboundMessageBytes(HostSettings.PAIR_MESSAGE_BYTES),
+                endpoint), endpoint);
     }
 
     /** The port it listens on. */

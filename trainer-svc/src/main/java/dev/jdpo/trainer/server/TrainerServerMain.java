@@ -1,8 +1,8 @@
 package dev.jdpo.trainer.server;
 
+import dev.jdpo.host.ListenOptions;
 import dev.jdpo.host.ServiceMains;
 import dev.jdpo.host.security.ReadRootsOptions;
-import dev.jdpo.host.security.ServerTlsOptions;
 import dev.jdpo.host.security.WriteRootsOptions;
 import dev.jdpo.trainer.grpc.JobPaths;
 import dev.jdpo.trainer.grpc.SequenceLimit;
@@ -28,11 +28,8 @@ public final class TrainerServerMain implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "50054", description = ServiceMains.PORT_DESCRIPTION)
     int port;
 
-    @Option(names = "--host", defaultValue = ServiceMains.DEFAULT_HOST, description = ServiceMains.HOST_DESCRIPTION)
-    String host;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ListenOptions listen;
 
     @Option(names = "--shutdown-wait", defaultValue = "600",
             description = "Seconds a shutdown waits for a running job to write its checkpoint (default: ${DEFAULT-VALUE}).")
@@ -41,9 +38,6 @@ public final class TrainerServerMain implements Callable<Integer> {
     @Option(names = "--max-sequence-length", defaultValue = "8192", description = "Most tokens of one sequence "
             + "(prompt + completion); longer pairs are refused with INVALID_ARGUMENT (default: ${DEFAULT-VALUE}).")
     int maxSequenceLength;
-
-    @Mixin
-    ServerTlsOptions tls;
 
     @Mixin
     ReadRootsOptions readRoots;
@@ -62,11 +56,11 @@ public final class TrainerServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        TrainerServer server = TrainerServer.start(host, port, tls.settings(), new TrainerServiceEndpoint(
+        TrainerServer server = TrainerServer.start(listen.settings(port), new TrainerServiceEndpoint(
                 shutdownWaitSeconds, new JobPaths(readRoots.roots(), writeRoots.roots()),
                 new SequenceLimit(maxSequenceLength)));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trainer-server-shutdown"));
-        ServiceMains.announce(spec.commandLine().getOut(), "trainer", host, server.port());
+        listen.announce(server.port());
         server.awaitTermination();
         return 0;
     }

@@ -5,7 +5,7 @@ import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Reads the metrics table: one value per run, step and metric name. */
+/** Reads the metrics table the runs write: one value per run, step and metric name. */
 public final class MetricRepository {
 
     private final StateDatabase db;
