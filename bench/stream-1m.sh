@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A streaming run (reference.mode: streaming) over N short pairs with the JVM's heap capped at 512 MB (-Xmx512m), the
 # tiny Llama policy and reference, 300 steps of 8 pairs: time to the first training step (from the process start to
-# the first metrics line), wall time, peak RSS. Generates the pairs (distinct, ~70 bytes a line) unless present.
+# the first metrics line, and in parentheses from the run's creation, its first event, which leaves out the JVM's and
+# the run state's start-up), wall time, peak RSS. Generates the pairs (distinct, ~70 bytes a line) unless present.
 # Usage: bench/stream-1m.sh [PAIRS...]   (default: 10000 1000000); WORK=DIR keeps the data between runs;
 # JDPO_JAVA_OPTS replaces the JVM flags (default: -Xmx512m, one libtorch thread).
 # PROCESSES=4 runs the tokenizer, the reference and the trainer each as its own `jdpo serve` JVM (the same flags,
@@ -127,7 +128,11 @@ YAML
     --state-dir "$run/state" --metrics-out "$run/metrics.jsonl" > "$run/log" 2>&1 &
   pid=$!
   first=""
+  created=""
   while kill -0 "$pid" 2>/dev/null; do
+    if [[ -z "$created" ]] && grep -q "Run created" "$run/log"; then
+      created=$(date +%s.%N)
+    fi
     if [[ -z "$first" && -s "$run/metrics.jsonl" ]]; then
       first=$(date +%s.%N)
     fi
@@ -147,7 +152,8 @@ YAML
     rss="$rss / $(( $(awk '/^VmHWM/ {print $2}' "/proc/${service_pids[$i]}/status") / 1024 )) MB"
   done
   stop_services
-  printf '| %s | %.1f MB |%s %.1f s | %.1f s (%s reports) | %s |\n' "$n" \
+  printf '| %s | %.1f MB |%s %.1f s (%.1f s) | %.1f s (%s reports) | %s |\n' "$n" \
     "$(echo "$(stat -c %s "$data") / 1000000" | bc -l)" "$ready" "$(echo "$first - $start" | bc)" \
+    "$(echo "$first - ${created:-$start}" | bc)" \
     "$(echo "$end - $start" | bc)" "$steps" "$rss"
 done
