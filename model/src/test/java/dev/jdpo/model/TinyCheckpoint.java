@@ -1,20 +1,9 @@
 package dev.jdpo.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import dev.jdpo.model.safetensors.CheckpointWriter;
-import dev.jdpo.model.transformer.WeightLayout;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Random;
 
-/** Builds small random HF checkpoints in a temporary directory with jdpo's own writer. */
+/** Small random HF checkpoints for the model tests: a tiny Llama config, weights from {@link RandomInit}. */
 public final class TinyCheckpoint {
 
     private TinyCheckpoint() {
@@ -40,26 +29,16 @@ public final class TinyCheckpoint {
         return config;
     }
 
-    /** Writes config.json and random weights (norm weights near 1, the rest N(0, 0.2)) for {@code config}. */
+    /**
+     * Writes config.json and random weights for {@code config} with {@link RandomInit}, at a standard deviation of
+     * 0.2 unless the config sets {@code initializer_range}: large enough that a tiny model's logits differ visibly.
+     */
     public static Path write(Path dir, JsonObject config, long seed) throws Exception {
-        Files.createDirectories(dir);
-        Path configFile = dir.resolve("config.json");
-        Files.writeString(configFile, new GsonBuilder().setPrettyPrinting().create().toJson(config),
-                StandardCharsets.UTF_8);
-        ModelConfig parsed = ModelConfig.parse(configFile, config);
-        Random random = new Random(seed);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (Map.Entry<String, Shape> entry : WeightLayout.expectedShapes(parsed).entrySet()) {
-                float[] values = new float[(int) entry.getValue().size()];
-                boolean norm = entry.getKey().endsWith("norm.weight");
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) ((norm ? 1 : 0) + random.nextGaussian() * 0.2);
-                }
-                tensors.put(entry.getKey(), manager.create(values, entry.getValue()));
-            }
-            CheckpointWriter.write(dir, tensors, StorageDType.F32, Long.MAX_VALUE);
+        JsonObject written = config.deepCopy();
+        if (!written.has("initializer_range")) {
+            written.addProperty("initializer_range", 0.2);
         }
+        RandomInit.writeWeights(dir, written, seed);
         return dir;
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -46,16 +47,21 @@ final class ScoringWindow implements AutoCloseable {
     private final ExecutorService scoring;
     private final Thread producer;
     private volatile boolean closed;
-    private volatile long limit = Long.MAX_VALUE;
+    /** The most pairs this window scores in all: empty while the trainer has not said how many it will take. */
+    private volatile OptionalLong limit;
     private volatile Exception failure;
 
     /**
      * @param scorer the run's reference scorer, or null for a reference-free run
      * @param window scored pairs ahead of the pairs taken, at most
+     * @param limit  the pairs the trainer's remaining steps take (its {@code started} says), so the reference does
+     *               not work past the end of training; empty when the window opens before the trainer started, until
+     *               {@link #limit(long)}
      * @param taken  the pairs the trainer took, counted from the first one this window gives out
      */
     ScoringWindow(PairStore store, DataOrder order, int startEpoch, long startPosition, ReferenceScoring.Scorer scorer,
-                  boolean perToken, int window, Taken taken) {
+                  boolean perToken, int window, OptionalLong limit, Taken taken) {
+        this.limit = limit;
         this.ready = new ArrayBlockingQueue<>(window);
         this.scoring = Executors.newFixedThreadPool(CHUNKS_IN_FLIGHT, r -> {
             Thread thread = new Thread(r, "jdpo-scoring-chunk");
@@ -78,15 +84,19 @@ final class ScoringWindow implements AutoCloseable {
             for (int e = epoch; !closed; e++) {
                 int[] visit = order.epochOrder(e);
                 for (int at = e == epoch ? position : 0; at < visit.length && !closed; at += chunk) {
-                    long left = limit - submitted;
-                    if (left <= 0) {
+                    int size = chunkSize(visit.length - at, chunk, submitted);
+                    if (size == 0) {
                         break epochs;
                     }
-                    // left is Long.MAX_VALUE until the trainer's count is known: add to at only what fits
-                    int end = at + (int) Math.min(Math.min(visit.length - at, chunk), left);
-                    if (!awaitRoom(submitted + (end - at) - window, inFlight, taken)) {
+                    if (!awaitRoom(submitted + size - window, inFlight, taken)) {
                         return;
                     }
+                    // the trainer's count may have arrived during the wait
+                    size = chunkSize(size, chunk, submitted);
+                    if (size == 0) {
+                        break epochs;
+                    }
+                    int end = at + size;
                     List<EncodedPair> pairs = new ArrayList<>(end - at);
                     for (int i = at; i < end; i++) {
                         // a store still being written (a buffered shuffle's) has the pairs below i + window soon
@@ -126,6 +136,13 @@ final class ScoringWindow implements AutoCloseable {
         }
     }
 
+    /** The next chunk's pairs: at most {@code available} and {@code chunk}, and what the limit leaves, once known. */
+    private int chunkSize(int available, int chunk, long submitted) {
+        int size = Math.min(available, chunk);
+        OptionalLong known = limit;
+        return known.isPresent() ? (int) Math.max(0, Math.min(size, known.getAsLong() - submitted)) : size;
+    }
+
     /**
      * Waits until the trainer has taken {@code count} pairs, delivering the chunks in flight meanwhile (the
      * trainer may be waiting for them); false once closed.
@@ -153,12 +170,12 @@ final class ScoringWindow implements AutoCloseable {
         return pairs.stream().map(p -> new TrainingPair(ReferenceScoring.tokens(p), null)).toList();
     }
 
-    /**
-     * Scores no more than {@code pairs} in all: what the trainer's remaining steps take (its {@code started} says),
-     * so the reference does not work past the end of training while the trainer finishes.
-     */
+    /** The limit of a window opened before the trainer started, once its {@code started} says it. */
     void limit(long pairs) {
-        limit = pairs;
+        if (limit.isPresent()) {
+            throw new IllegalStateException("the limit is known already: " + limit.getAsLong());
+        }
+        limit = OptionalLong.of(pairs);
     }
 
     /**

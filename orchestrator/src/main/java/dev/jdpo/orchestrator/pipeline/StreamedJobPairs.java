@@ -9,6 +9,7 @@ import dev.jdpo.trainer.data.DataOrder;
 import dev.jdpo.trainer.data.TrainingPair;
 import dev.jdpo.trainer.grpc.ProtoPairs;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Training pairs streamed from the run's store as the trainer trains (reference.mode streaming): the validation
@@ -42,7 +43,8 @@ record StreamedJobPairs(PairStore store, DataOrder order, ReferenceScoring.Score
     public void stream(TrainJob job, Outbox call) throws InterruptedException, RunFailure {
         // a new job starts at the first pair of the first epoch, so scoring starts while the trainer loads the
         // policy; a resumed one starts where the trainer's checkpoint says, known once it started
-        ScoringWindow pairs = job.getOutput().getResumeFromCheckpoint().isEmpty() ? window(0, 0, call) : null;
+        ScoringWindow pairs = job.getOutput().getResumeFromCheckpoint().isEmpty()
+                ? window(0, 0, OptionalLong.empty(), call) : null;
         try {
             Started started = call.awaitStarted();
             if (started == null) {
@@ -52,9 +54,11 @@ record StreamedJobPairs(PairStore store, DataOrder order, ReferenceScoring.Score
                 if (pairs != null) {
                     pairs.close();
                 }
-                pairs = window(started.getStartEpoch(), started.getStartPosition(), call);
+                pairs = window(started.getStartEpoch(), started.getStartPosition(),
+                        OptionalLong.of(started.getPairsLeft()), call);
+            } else {
+                pairs.limit(started.getPairsLeft());
             }
-            pairs.limit(started.getPairsLeft());
             long sent = 0;
             while (!call.done()) {
                 TrainingPair pair = pairs.poll();
@@ -69,7 +73,7 @@ record StreamedJobPairs(PairStore store, DataOrder order, ReferenceScoring.Score
         }
     }
 
-    private ScoringWindow window(int epoch, long position, Outbox call) {
-        return new ScoringWindow(store, order, epoch, position, scorer, perToken, window, call::awaitTaken);
+    private ScoringWindow window(int epoch, long position, OptionalLong limit, Outbox call) {
+        return new ScoringWindow(store, order, epoch, position, scorer, perToken, window, limit, call::awaitTaken);
     }
 }

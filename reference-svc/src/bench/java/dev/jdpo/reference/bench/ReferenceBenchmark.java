@@ -1,16 +1,10 @@
 package dev.jdpo.reference.bench;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import dev.jdpo.model.LoadOptions;
-import dev.jdpo.model.ModelConfig;
-import dev.jdpo.model.StorageDType;
+import dev.jdpo.model.RandomInit;
 import dev.jdpo.model.logprob.PairLogProbs;
 import dev.jdpo.model.logprob.PairTokens;
-import dev.jdpo.model.safetensors.CheckpointWriter;
-import dev.jdpo.model.transformer.WeightLayout;
 import dev.jdpo.reference.IndexedPair;
 import dev.jdpo.reference.PairScorer;
 import dev.jdpo.reference.ReferenceIdentity;
@@ -32,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -305,7 +298,6 @@ public final class ReferenceBenchmark implements Callable<Integer> {
 
     /** A random-weight Llama checkpoint; tokenizer.json is copied from the tiny fixture (it is only hashed). */
     private void writeRandomModel(Path dir) throws Exception {
-        Files.createDirectories(dir);
         JsonObject config = new JsonObject();
         config.addProperty("model_type", "llama");
         config.addProperty("vocab_size", vocab);
@@ -318,23 +310,8 @@ public final class ReferenceBenchmark implements Callable<Integer> {
         config.addProperty("rms_norm_eps", 1e-5);
         config.addProperty("rope_theta", 10000.0);
         config.addProperty("torch_dtype", "float32");
-        Path configFile = dir.resolve("config.json");
-        Files.writeString(configFile, config.toString(), StandardCharsets.UTF_8);
+        RandomInit.writeWeights(dir, config, 0);
         Files.copy(repo.resolve("examples/tiny-llama-ref/tokenizer.json"), dir.resolve("tokenizer.json"));
-        ModelConfig parsed = ModelConfig.parse(configFile, config);
-        Random random = new Random(0);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Map<String, NDArray> tensors = new java.util.LinkedHashMap<>();
-            for (Map.Entry<String, Shape> entry : WeightLayout.expectedShapes(parsed).entrySet()) {
-                float[] values = new float[(int) entry.getValue().size()];
-                boolean norm = entry.getKey().endsWith("norm.weight");
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = norm ? 1f : (float) (random.nextGaussian() * 0.02);
-                }
-                tensors.put(entry.getKey(), manager.create(values, entry.getValue()));
-            }
-            CheckpointWriter.write(dir, tensors, StorageDType.F32, Long.MAX_VALUE);
-        }
     }
 
     private static double seconds(Runnable work) {

@@ -39,16 +39,58 @@ final class JsonLinesSource implements RowSource {
                     return RawRow.bad(lineNumber, new InvalidRowException(ErrorCode.LINE_TOO_LONG, "",
                             "line is " + lines.lineBytes() + " bytes; the limit is " + maxLineBytes));
                 }
-                int offset = lineNumber == 1 && hasBom() ? 3 : 0;
-                RawRow row = parse(offset);
+                RawRow row = parse(bomOffset());
                 if (row != null) {
                     return row;
                 }
             }
             return null;
         } catch (IOException e) {
-            throw new DataFileException(name + ": cannot read line " + (lineNumber + 1) + ": " + e.getMessage(), e);
+            throw unreadable(e);
         }
+    }
+
+    /** Counts from the bytes: JSON is parsed only for a line that is blank but for non-ASCII bytes. */
+    @Override
+    public long countRest() throws DataFileException {
+        try {
+            long rows = 0;
+            while (lines.next()) {
+                lineNumber++;
+                if (lines.tooLong() || isRow(bomOffset())) {
+                    rows++;
+                }
+            }
+            return rows;
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    /**
+     * Whether the current line makes a row, as {@link #next} decides it: any line but a blank one, blank meaning
+     * whitespace once decoded. An ASCII byte that is not whitespace settles it (a row, good or bad); a non-ASCII
+     * byte before one is decoded as {@link #next} decodes it.
+     */
+    private boolean isRow(int offset) {
+        byte[] b = lines.bytes();
+        for (int i = offset; i < lines.length(); i++) {
+            if (b[i] < 0) {
+                return parse(offset) != null;
+            }
+            if (!Character.isWhitespace(b[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int bomOffset() {
+        return lineNumber == 1 && hasBom() ? 3 : 0;
+    }
+
+    private DataFileException unreadable(IOException e) {
+        return new DataFileException(name + ": cannot read line " + (lineNumber + 1) + ": " + e.getMessage(), e);
     }
 
     /** The row of the current line, or null for a blank line. */
