@@ -105,7 +105,7 @@ final class DatasetLoader {
         DataConfig data = config.getData();
         DataOptions options = options(config);
         if (!read(config, options, data.getTrainingFile(), "data.training_file", reporter, reporter::stopRequested,
-                new StoredPairs(writer))) {
+                new StoredPairs(writer, reporter::stopRequested))) {
             return Optional.empty();
         }
         int records = writer.records();
@@ -113,7 +113,7 @@ final class DatasetLoader {
         if (!data.getValidationFile().isEmpty()) {
             requireTraining(records == 0, data.getTrainingFile(), "data.training_file");
             if (!read(config, options, data.getValidationFile(), "data.validation_file", reporter,
-                    reporter::stopRequested, new StoredPairs(writer))) {
+                    reporter::stopRequested, new StoredPairs(writer, reporter::stopRequested))) {
                 return Optional.empty();
             }
             validation = writer.records() - records;
@@ -134,7 +134,8 @@ final class DatasetLoader {
     void fill(RunConfig config, RunReporter reporter, BooleanSupplier stop, PairStore.Writer writer, int rows,
               String fingerprint) throws RunFailure, InterruptedException, IOException {
         String file = config.getData().getTrainingFile();
-        if (!read(config, options(config), file, "data.training_file", reporter, stop, new StoredPairs(writer))) {
+        if (!read(config, options(config), file, "data.training_file", reporter, stop,
+                new StoredPairs(writer, stop))) {
             return;
         }
         if (writer.records() != rows) {
@@ -165,7 +166,7 @@ final class DatasetLoader {
 
         void restart() throws IOException;
 
-        void add(SplitPair pair) throws IOException;
+        void add(SplitPair pair) throws IOException, InterruptedException;
     }
 
     private static final class HeldPairs implements PairSink {
@@ -184,10 +185,13 @@ final class DatasetLoader {
 
     private static final class StoredPairs implements PairSink {
         private final PairStore.Writer writer;
+        private final BooleanSupplier stop;
         private final int start;
 
-        StoredPairs(PairStore.Writer writer) {
+        /** @param stop ends a wait for the store's readers ({@link PairStore.Writer#awaitReaders}) */
+        StoredPairs(PairStore.Writer writer, BooleanSupplier stop) {
             this.writer = writer;
+            this.stop = stop;
             this.start = writer.records();
         }
 
@@ -197,8 +201,9 @@ final class DatasetLoader {
         }
 
         @Override
-        public void add(SplitPair pair) throws IOException {
+        public void add(SplitPair pair) throws IOException, InterruptedException {
             writer.add(encoded(pair));
+            writer.awaitReaders(stop);
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * A run's tokenized pairs on disk, written once as the tokenizer sends them and read by dataset position as often as
@@ -173,6 +174,7 @@ final class PairStore implements AutoCloseable {
         private DataOutputStream out;
         private long[] offsets = new long[1024];
         private int records;
+        private long readAhead = Integer.MAX_VALUE;
 
         private Writer(Path dir) throws IOException {
             this.dir = dir;
@@ -234,8 +236,11 @@ final class PairStore implements AutoCloseable {
          * completes it.
          *
          * @param trainingSize the pairs it will hold (the rows counted up front)
+         * @param readAhead how many records {@link #awaitReaders} lets this writer run past the furthest one a
+         *     reader asked for
          */
-        PairStore inFileOrder(int trainingSize, String fingerprint) throws IOException {
+        PairStore inFileOrder(int trainingSize, String fingerprint, int readAhead) throws IOException {
+            this.readAhead = readAhead;
             return new PairStore(FileChannel.open(dir.resolve(PAIRS), StandardOpenOption.READ), published, null,
                     trainingSize, fingerprint);
         }
@@ -257,6 +262,23 @@ final class PairStore implements AutoCloseable {
             }
             writeIndex(order, trainingSize, fingerprint);
             publish();
+        }
+
+        /**
+         * Waits while this writer is more than its read-ahead past the furthest record a reader of
+         * {@link #inFileOrder}'s store asked for (a read waiting for a record counts: it lets the writer on), so the
+         * tokenizer reads only what training will soon need, its stream held by gRPC flow control meanwhile; returns
+         * at once for any other store, or when {@code stop} says so.
+         */
+        void awaitReaders(BooleanSupplier stop) throws IOException, InterruptedException {
+            if (published.asked() + readAhead >= records) {
+                return;
+            }
+            publish();
+            boolean room = false;
+            while (!room && !stop.getAsBoolean()) {
+                room = published.awaitAsked(records - readAhead, ServiceRetries.STOP_POLL_MILLIS);
+            }
         }
 
         /** Readers of {@link #inFileOrder}'s store waiting for records stop waiting: none will come. */
@@ -327,6 +349,8 @@ final class PairStore implements AutoCloseable {
 
         private long[] offsets = {0};
         private int count;
+        // the furthest record a reader asked for: how far a writer may run ahead is counted from it
+        private long asked = -1;
         private RunFailure failure;
 
         static Records complete(long[] offsets) {
@@ -355,6 +379,10 @@ final class PairStore implements AutoCloseable {
         }
 
         synchronized boolean await(int record, long millis) throws RunFailure, InterruptedException {
+            if (record > asked) {
+                asked = record;
+                notifyAll();
+            }
             long until = System.nanoTime() + millis * 1_000_000;
             while (record >= count && failure == null) {
                 long left = until - System.nanoTime();
@@ -365,6 +393,23 @@ final class PairStore implements AutoCloseable {
             }
             if (record >= count) {
                 throw failure;
+            }
+            return true;
+        }
+
+        synchronized long asked() {
+            return asked;
+        }
+
+        /** Whether a reader has asked for record {@code record} or one after it, waiting up to {@code millis}. */
+        synchronized boolean awaitAsked(long record, long millis) throws InterruptedException {
+            long until = System.nanoTime() + millis * 1_000_000;
+            while (asked < record) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
             }
             return true;
         }

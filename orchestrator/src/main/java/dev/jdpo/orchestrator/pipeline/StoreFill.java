@@ -20,7 +20,9 @@ import java.util.OptionalInt;
  * pairs than the shuffle window and none are held out, so the epoch's buffered shuffle ({@code DataOrder}) needs at
  * position j only the first j + window pairs, and training starts once those are tokenized instead of after the
  * whole file. The pair count comes from counting the file's rows up front ({@link RowCount}); each row must become a
- * pair, else the run fails when the file is read ({@link DatasetLoader#fill}).
+ * pair, else the run fails when the file is read ({@link DatasetLoader#fill}). The tokenizer reads only a little
+ * past what the run needs ({@link #readAhead}), so a long file is not tokenized for a run that needs its start, nor
+ * does reading it compete with training for the cores.
  */
 final class StoreFill implements AutoCloseable {
 
@@ -34,7 +36,7 @@ final class StoreFill implements AutoCloseable {
             throws IOException, RunFailure {
         String fingerprint = fingerprint(config, rows);
         writer = PairStore.writer(dir);
-        store = writer.inFileOrder(rows, fingerprint);
+        store = writer.inFileOrder(rows, fingerprint, readAhead(config));
         thread = new Thread(() -> fill(config, rows, fingerprint, loader, reporter), "jdpo-store-fill");
         thread.setDaemon(true);
         thread.start();
@@ -64,6 +66,15 @@ final class StoreFill implements AutoCloseable {
         }
         return DatasetOrder.fileOrder(rows, 0, DatasetOrder.window(config.getData())) ? OptionalInt.of(rows)
                 : OptionalInt.empty();
+    }
+
+    /**
+     * How far the store is written past the furthest pair read. A read of a pair not written yet lets the writer on
+     * by itself; this is so reads seldom wait: the next positions draw from up to the shuffle window past it, and
+     * the scoring window reads up to its size at once.
+     */
+    private static int readAhead(RunConfig config) {
+        return DatasetOrder.window(config.getData()) + config.getReference().getWindowPairs();
     }
 
     /** The store the run reads; reads wait for pairs not written yet. */

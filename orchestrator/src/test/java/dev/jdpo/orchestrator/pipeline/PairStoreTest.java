@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,7 +142,7 @@ class PairStoreTest {
     void aStoreInFileOrderIsReadWhileItIsWrittenAndReopenedOnceComplete() throws Exception {
         List<EncodedPair> records = pairs(600, 0);
         try (PairStore.Writer writer = PairStore.writer(tmp);
-             PairStore store = writer.inFileOrder(600, "from-the-file")) {
+             PairStore store = writer.inFileOrder(600, "from-the-file", Integer.MAX_VALUE)) {
             for (EncodedPair pair : records.subList(0, 300)) {
                 writer.add(pair);
             }
@@ -172,8 +174,53 @@ class PairStoreTest {
     }
 
     @Test
+    void aWriterWaitsWhileItIsItsReadAheadPastTheFurthestRecordAReaderAskedFor() throws Exception {
+        List<EncodedPair> records = pairs(1000, 0);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger written = new AtomicInteger();
+        try (PairStore.Writer writer = PairStore.writer(tmp);
+             PairStore store = writer.inFileOrder(1000, "f", 300)) {
+            Thread filling = new Thread(() -> {
+                try {
+                    for (EncodedPair pair : records) {
+                        writer.add(pair);
+                        written.incrementAndGet();
+                        writer.awaitReaders(stop::get);
+                        if (stop.get()) {
+                            return;
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            filling.start();
+            assertWritten(300, written, "no read yet: the writer stops at its read-ahead");
+            assertTrue(store.stored(299, 0), "what it wrote before it waited is readable");
+            assertWritten(600, written, "record 299 asked for: the writer runs on to 300 records past it");
+            assertTrue(store.stored(500, 30_000));
+            assertWritten(801, written, "a read further on lets it on again");
+            assertSame(records.get(800), store.training(800));
+            stop.set(true);
+            filling.join(10_000);
+            assertFalse(filling.isAlive(), "a stop ends the writer's wait");
+            assertEquals(801, written.get());
+        }
+    }
+
+    /** {@code written} reaches {@code expected} and stays there (a writer that did not wait would pass it). */
+    private static void assertWritten(int expected, AtomicInteger written, String why) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (written.get() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(100);
+        assertEquals(expected, written.get(), why);
+    }
+
+    @Test
     void aReaderWaitingOnAStoreWhoseWritingFailedGetsTheFailure() throws Exception {
-        try (PairStore.Writer writer = PairStore.writer(tmp); PairStore store = writer.inFileOrder(10, "f")) {
+        try (PairStore.Writer writer = PairStore.writer(tmp); PairStore store = writer.inFileOrder(10, "f", Integer.MAX_VALUE)) {
             writer.add(pairs(1, 0).get(0));
             writer.fail(new RunFailure("invalid_training_file", "line 2: not JSON", "data.training_file"));
             RunFailure failure = assertThrows(RunFailure.class, () -> store.stored(3, 10_000));
