@@ -35,7 +35,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,11 +62,10 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
     private Future<?> wakeUp;
     private long wakeUpAtNanos;
     private boolean closed;
-    // counters: written on the loop, read anywhere
-    private final AtomicLong batchesCompleted = new AtomicLong();
-    private final AtomicLong attempts = new AtomicLong();
-    private final AtomicLong moved = new AtomicLong();
-    private final AtomicLong lateAnswersDropped = new AtomicLong();
+    private long batchesCompleted;
+    private long attempts;
+    private long moved;
+    private long lateAnswersDropped;
 
     public ReferencePool(List<ReplicaChannel> channels, PoolOptions options) {
         this(channels, options, PoolClock.SYSTEM);
@@ -146,14 +144,14 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         }
     }
 
-    /** Counters since creation. */
+    /** Counters since creation, all read at one instant of the loop. */
     public PoolStats stats() {
-        List<ReplicaStats> perReplica = onLoopAndWait(() -> {
+        return onLoopAndWait(() -> {
             long now = clock.nanoTime();
-            return replicas.stream().map(r -> new ReplicaStats(r.name(), r.batchesAnswered, r.failures,
-                    r.outstanding, r.availableAt(now))).toList();
+            List<ReplicaStats> perReplica = replicas.stream().map(r -> new ReplicaStats(r.name(), r.batchesAnswered,
+                    r.failures, r.outstanding, r.availableAt(now))).toList();
+            return new PoolStats(batchesCompleted, attempts, moved, lateAnswersDropped, perReplica);
         });
-        return new PoolStats(batchesCompleted.get(), attempts.get(), moved.get(), lateAnswersDropped.get(), perReplica);
     }
 
     /** Fails calls still waiting, and shuts the channels down; closing twice does nothing. */
@@ -273,7 +271,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
 
     private void send(BatchTask task, Replica replica) {
         task.attempts++;
-        attempts.incrementAndGet();
+        attempts++;
         replica.outstanding++;
         replica.lastSentNanos = clock.nanoTime();
         Attempt attempt = new Attempt(task, replica, replica.lastSentNanos);
@@ -305,11 +303,11 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
         }
         attempt.replica.answered();
         if (task.done || task.run.failed) {
-            lateAnswersDropped.incrementAndGet();
+            lateAnswersDropped++;
         } else {
             task.done = true;
             task.cancelOthers(attempt);
-            batchesCompleted.incrementAndGet();
+            batchesCompleted++;
             deliver(task, response);
         }
         dispatch();
@@ -373,7 +371,7 @@ public final class ReferencePool implements PairScorer, AutoCloseable {
                     + " pairs failed " + task.attempts + " times on replicas " + names() + "; last: " + task.lastError));
             return;
         }
-        moved.incrementAndGet();
+        moved++;
         task.queued = true;
         pending.addFirst(task);
     }

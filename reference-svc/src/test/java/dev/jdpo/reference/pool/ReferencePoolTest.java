@@ -202,14 +202,18 @@ class ReferencePoolTest {
 
     /**
      * Scores while a helper thread moves the clock to the pool's next timer whenever no call is out, so the pool
-     * sees every backoff pass without the test waiting for it.
+     * sees every backoff pass without the test waiting for it. It starts only once the first call is sent (read in
+     * the same snapshot as the calls out): idle seen before the first dispatch, then a timer fired after it, moved
+     * the time while calls were out (to a move-after timer, or past one replica's backoff before the other's
+     * failures were seen), and failed these tests in CI.
      */
     private static List<PairScore> scoreAdvancingWhenIdle(ReferencePool pool, ManualPoolClock clock,
                                                           List<IndexedPair> pairs) throws InterruptedException {
         AtomicBoolean scoring = new AtomicBoolean(true);
         Thread driver = new Thread(() -> {
             while (scoring.get()) {
-                if (pool.stats().replicas().stream().allMatch(r -> r.outstanding() == 0)) {
+                PoolStats stats = pool.stats();
+                if (stats.attempts() > 0 && stats.replicas().stream().allMatch(r -> r.outstanding() == 0)) {
                     clock.advanceToNextTimer();
                 }
                 try {
