@@ -133,7 +133,7 @@ class ServiceHostTest {
         long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         Throwable failure = assertThrows(Exception.class, () -> call.get(10, TimeUnit.SECONDS)).getCause();
         assertTrue(failure instanceof StatusRuntimeException, String.valueOf(failure));
-        assertTrue(closeMillis >= 250 && closeMillis < 5_000, "close took " + closeMillis + " ms");
+        assertTrue(closeMillis >= 250 && closeMillis < 30_000, "close took " + closeMillis + " ms");
     }
 
     @Test

@@ -49,10 +49,9 @@ class ContinualCancelTest {
         try (OrchestratorServer server = workspace.start(new ScriptedRunExecutor(600, 100, 0),
                 Map.of("jdpo.continual-poll", "50ms"));
              RunClient client = new RunClient(server.port())) {
-            var jobs = ContinualServiceGrpc.newBlockingStub(client.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
             RunConfig template = workspace.config("cancel").toBuilder().clearData().build();
             Path heldOut = Files.writeString(tmp.resolve("held-out.jsonl"), "{\"prompt\": \"Hi.\"}\n");
-            ContinualJob job = jobs.createContinualJob(CreateContinualJobRequest.newBuilder().setConfig(
+            ContinualJob job = jobs(client).createContinualJob(CreateContinualJobRequest.newBuilder().setConfig(
                     ContinualJobConfig.newBuilder().setTask("t").setRunTemplate(template)
                             .setTrigger(ContinualTrigger.newBuilder().setEveryPairs(1))
                             .setGate(PromotionGate.newBuilder().setPromptsFile(heldOut.toString())
@@ -65,10 +64,10 @@ class ContinualCancelTest {
             feedback.recordFeedback(RecordFeedbackRequest.newBuilder().setUserChoice(UserChoice.newBuilder()
                     .setChosenCompletionId(completion)).build());
 
-            ContinualJob training = await(jobs, job.getId(), j -> j.getRoundsCount() == 1
+            ContinualJob training = await(client, job.getId(), j -> j.getRoundsCount() == 1
                     && j.getRounds(0).getStatus() == RoundStatus.ROUND_STATUS_TRAINING);
-            jobs.cancelContinualJob(CancelContinualJobRequest.newBuilder().setJobId(job.getId()).build());
-            ContinualJob cancelled = await(jobs, job.getId(),
+            jobs(client).cancelContinualJob(CancelContinualJobRequest.newBuilder().setJobId(job.getId()).build());
+            ContinualJob cancelled = await(client, job.getId(),
                     j -> j.getStatus() == ContinualJobStatus.CONTINUAL_JOB_STATUS_CANCELLED);
 
             ContinualRound round = cancelled.getRounds(0);
@@ -81,13 +80,17 @@ class ContinualCancelTest {
         }
     }
 
-    private static ContinualJob await(ContinualServiceGrpc.ContinualServiceBlockingStub jobs, String id,
-                                      Predicate<ContinualJob> done) throws Exception {
+    /** A stub with a deadline of its own: one stub reused across the awaits would spend one deadline on all. */
+    private static ContinualServiceGrpc.ContinualServiceBlockingStub jobs(RunClient client) {
+        return ContinualServiceGrpc.newBlockingStub(client.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    private static ContinualJob await(RunClient client, String id, Predicate<ContinualJob> done) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         ContinualJob job;
         do {
             Thread.sleep(50);
-            job = jobs.getContinualJob(GetContinualJobRequest.newBuilder().setJobId(id).build());
+            job = jobs(client).getContinualJob(GetContinualJobRequest.newBuilder().setJobId(id).build());
         } while (!done.test(job) && System.nanoTime() < deadline);
         assertTrue(done.test(job), job.toString());
         return job;

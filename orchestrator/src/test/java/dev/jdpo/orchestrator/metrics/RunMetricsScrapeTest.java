@@ -43,8 +43,9 @@ class RunMetricsScrapeTest {
         PromTool promtool = PromTool.locate(System.getenv("CI")).orElse(null);
         assumeTrue(promtool != null, "promtool (Debian package prometheus) is not installed");
         TestWorkspace workspace = new TestWorkspace(tmp);
-        // 40 steps of 250 ms: long enough to scrape several steps while the run is RUNNING
-        try (OrchestratorServer server = workspace.start(new ScriptedRunExecutor(40, 250, 0));
+        // 400 steps of 250 ms: far longer than scraping three steps takes, even when each promtool start is slow;
+        // the run is cancelled once they are seen
+        try (OrchestratorServer server = workspace.start(new ScriptedRunExecutor(400, 250, 0));
              MetricsEndpoint metrics = MetricsEndpoint.start(0);
              RunClient client = new RunClient(server.port())) {
             List<Sample> before = scrape(metrics, promtool);
@@ -66,7 +67,7 @@ class RunMetricsScrapeTest {
                 if (step.isPresent() && loss.isPresent()
                         && value(samples, "jdpo_runs", Map.of("status", "running")).orElse(0) >= 1) {
                     seen.put(step.getAsDouble(), loss.getAsDouble());
-                    assertEquals(40, value(samples, "jdpo_run_total_steps", Map.of("run_id", run.getId()))
+                    assertEquals(400, value(samples, "jdpo_run_total_steps", Map.of("run_id", run.getId()))
                             .orElseThrow());
                 }
                 Thread.sleep(100);

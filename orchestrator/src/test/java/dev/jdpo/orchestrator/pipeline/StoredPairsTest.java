@@ -139,18 +139,8 @@ class StoredPairsTest {
         config = config.toBuilder().setTraining(config.getTraining().toBuilder().setMaxSteps(6)).build();
         Path runData = state.resolve("run-data");
         Path store = runData.resolve("run-1");
-        RecordingReporter first = new RecordingReporter();
         // the stop comes once step 2's checkpoint is registered: a cancel mid-run
-        Thread stopper = new Thread(() -> {
-            while (first.checkpoints.isEmpty()) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            first.stop.set(true);
-        });
+        RecordingReporter first = RecordingReporter.stoppingOnCheckpoint();
         RunStart start;
         try (PipelineRunExecutor executor = new PipelineRunExecutor(state.resolve("cache"), runData, null)) {
             DataSummary summary = executor.validateFiles(config, first).orElseThrow();
@@ -158,10 +148,7 @@ class StoredPairsTest {
             assertEquals(10, summary.validationPairs());
             start = new RunStart("run-1", config, new HyperparameterResolver().resolve(config,
                     summary.trainingPairs(), summary.validationPairs()), Optional.empty());
-            stopper.start();
             assertInstanceOf(RunOutcome.Stopped.class, executor.execute(start, first));
-        } finally {
-            stopper.interrupt();
         }
         assertEquals(1, dataReads(first), "validated and trained on one tokenization: " + first.messages);
         assertTrue(PairStore.open(store).isPresent(), "a stopped run keeps its store");

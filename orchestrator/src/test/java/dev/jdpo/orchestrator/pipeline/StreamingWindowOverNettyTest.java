@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jdpo.model.LoadOptions;
 import dev.jdpo.orchestrator.server.OrchestratorServer;
 import dev.jdpo.orchestrator.testing.RunClient;
-import dev.jdpo.orchestrator.testing.TestWorkspace;
 import dev.jdpo.proto.internal.v1.ScoreRequest;
 import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.v1.CreateRunRequest;
@@ -118,7 +117,7 @@ class StreamingWindowOverNettyTest {
     }
 
     private static Server netty(ServerServiceDefinition service) throws Exception {
-        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", TestWorkspace.freePort()))
+        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(service).build().start();
     }
 

@@ -49,7 +49,7 @@ class TrainerRetryTest {
     @Test
     void aStopDuringTheTrainersRetryBackoffEndsTheRunWithoutWaitingItOut() throws Exception {
         ManagedChannel nobody = NettyChannelBuilder.forTarget("127.0.0.1:" + freePort()).usePlaintext().build();
-        RecordingReporter reporter = new RecordingReporter(true);
+        RecordingReporter reporter = RecordingReporter.stoppingOnWarning();
         try {
             // one retry after a 10-minute backoff: only the stop can end this run in time
             RunOutcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(60),
@@ -76,7 +76,7 @@ class TrainerRetryTest {
                         .setFinalStep(3)),
                 out -> finish(out, Finished.newBuilder().setStatus(TrainStatus.TRAIN_STATUS_SUCCEEDED)
                         .setFinalStep(8).setFinalDir("/runs/x/final"))));
-        RecordingReporter reporter = new RecordingReporter(false);
+        RecordingReporter reporter = new RecordingReporter();
         RunOutcome outcome = trainer.serve(channel -> new TrainerClient(channel, "trainer", new ServiceRetries(2, 1))
                 .train(TrainJob.getDefaultInstance(), PAIRS, List.of(), reporter, 0));
         assertEquals(new RunOutcome.Completed(Path.of("/runs/x/final")), outcome);
@@ -98,7 +98,7 @@ class TrainerRetryTest {
                 .withDescription("loss is NaN at step 2").asException(trailers))));
         RunFailure failure = assertThrows(RunFailure.class, () -> trainer.serve(channel -> new TrainerClient(channel,
                 "trainer", new ServiceRetries(5, 1)).train(TrainJob.getDefaultInstance(), PAIRS, List.of(),
-                new RecordingReporter(false), 0)));
+                new RecordingReporter(), 0)));
         assertEquals("training_diverged", failure.code());
         assertEquals(1, trainer.jobs.size());
     }

@@ -68,7 +68,8 @@ class RestartRecoveryTest {
     void recoveryHandsTheExecutorTheLastCheckpoint() throws Exception {
         TestWorkspace workspace = new TestWorkspace(tmp);
         String runId;
-        try (OrchestratorServer first = workspace.start(new ScriptedRunExecutor(30, 20, 5))) {
+        // 200 ms steps: the 22 steps left after step 8 give the shutdown seconds to catch the run, even on a busy machine
+        try (OrchestratorServer first = workspace.start(new ScriptedRunExecutor(30, 200, 5))) {
             runId = first.runs().create(workspace.config("recover")).getId();
             waitForStep(first.runs(), runId, 8);
             first.close();

@@ -323,8 +323,8 @@ class PostgresStateTest {
         String finishedId;
         String interruptedId;
         List<RunEvent> finishedEvents;
-        // 100 steps of 10 ms: the interrupted run is still far from its end when the first orchestrator stops.
-        try (OrchestratorServer first = start(workspace, database, new ScriptedRunExecutor(100, 10, 3));
+        // 100 steps of 30 ms: the interrupted run is still seconds from its end when the first orchestrator stops.
+        try (OrchestratorServer first = start(workspace, database, new ScriptedRunExecutor(100, 30, 3));
              RunClient client = new RunClient(first.port())) {
             finishedId = first.runs().create(workspace.config("finished")).getId();
             finishedEvents = client.watch(finishedId, 0);

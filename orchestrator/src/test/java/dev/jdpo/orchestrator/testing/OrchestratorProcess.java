@@ -47,10 +47,12 @@ public final class OrchestratorProcess implements AutoCloseable {
     }
 
     private void awaitServing(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         try (RunClient client = new RunClient(port)) {
             while (true) {
                 try {
+                    // without this, refused connects stretch the channel's own reconnect wait to over a minute
+                    client.channel().resetConnectBackoff();
                     HealthGrpc.newBlockingStub(client.channel()).withDeadlineAfter(2, TimeUnit.SECONDS)
                             .check(HealthCheckRequest.getDefaultInstance());
                     return;

@@ -19,14 +19,25 @@ public final class RecordingReporter implements RunReporter {
     public final List<EvalSamples> samples = new CopyOnWriteArrayList<>();
     public final AtomicBoolean stop = new AtomicBoolean();
     private final boolean stopOnWarning;
+    private final boolean stopOnCheckpoint;
 
     public RecordingReporter() {
-        this(false);
+        this(false, false);
     }
 
-    /** @param stopOnWarning asks to stop as soon as a warning (such as a retry) is reported */
-    public RecordingReporter(boolean stopOnWarning) {
+    private RecordingReporter(boolean stopOnWarning, boolean stopOnCheckpoint) {
         this.stopOnWarning = stopOnWarning;
+        this.stopOnCheckpoint = stopOnCheckpoint;
+    }
+
+    /** A reporter that asks to stop as soon as a warning (such as a retry) is reported. */
+    public static RecordingReporter stoppingOnWarning() {
+        return new RecordingReporter(true, false);
+    }
+
+    /** A reporter that asks to stop as soon as a checkpoint is registered: a cancel at a known step of the run. */
+    public static RecordingReporter stoppingOnCheckpoint() {
+        return new RecordingReporter(false, true);
     }
 
     @Override
@@ -54,6 +65,9 @@ public final class RecordingReporter implements RunReporter {
     @Override
     public void checkpoint(long step, Path dir, Map<String, Double> metrics) {
         checkpoints.put(step, dir);
+        if (stopOnCheckpoint) {
+            stop.set(true);
+        }
     }
 
     @Override

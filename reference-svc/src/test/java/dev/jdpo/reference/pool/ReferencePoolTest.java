@@ -51,7 +51,7 @@ class ReferencePoolTest {
             single = pool.score(pairs, true);
         }
         InProcessReplica[] replicas = new InProcessReplica[3];
-        // replica 1 dies while its second batch is being scored
+        // replica 1 dies with its second batch in hand
         replicas[1] = new InProcessReplica(killOnCall(2, () -> replicas[1].kill()));
         replicas[0] = new InProcessReplica();
         replicas[2] = new InProcessReplica();
@@ -243,24 +243,29 @@ class ReferencePoolTest {
         return new ReplicaChannel(name, InProcessChannelBuilder.forName(name).build());
     }
 
-    /** Runs {@code kill} (on another thread) when the {@code n}-th Score call arrives, after its request is read. */
+    /**
+     * Runs {@code kill} (on another thread) when the {@code n}-th Score call's request is read, and scores neither
+     * that call nor any after it: the replica is dead from there on. Scoring them let answers out while a kill
+     * thread started late on a busy machine.
+     */
     private static ServerInterceptor killOnCall(int n, Runnable kill) {
         AtomicInteger calls = new AtomicInteger();
         return new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                                 ServerCallHandler<Q, R> next) {
-                boolean fatal = call.getMethodDescriptor().getBareMethodName().equals("Score")
-                        && calls.incrementAndGet() == n;
+                int number = call.getMethodDescriptor().getBareMethodName().equals("Score")
+                        ? calls.incrementAndGet() : 0;
                 ServerCall.Listener<Q> listener = next.startCall(call, headers);
-                if (!fatal) {
+                if (number < n) {
                     return listener;
                 }
                 return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
                     @Override
                     public void onHalfClose() {
-                        new Thread(kill).start();
-                        super.onHalfClose();
+                        if (number == n) {
+                            new Thread(kill).start();
+                        }
                     }
                 };
             }
