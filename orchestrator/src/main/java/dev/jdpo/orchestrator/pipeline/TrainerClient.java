@@ -162,6 +162,8 @@ final class TrainerClient {
         private volatile String checkpointDir;
         private volatile long checkpointStep;
         private boolean cancelSent;
+        /** The trainer refuses a control before the job: a stop asked for earlier goes out right after the job. */
+        private boolean jobSent;
 
         Call(RunReporter reporter) {
             this.reporter = reporter;
@@ -193,6 +195,7 @@ final class TrainerClient {
             }
             if (!done()) {
                 requests.onNext(input);
+                jobSent = true;
                 forwardStop();
             }
         }
@@ -222,7 +225,7 @@ final class TrainerClient {
         }
 
         private void forwardStop() {
-            if (!cancelSent && !done() && reporter.stopRequested()) {
+            if (!cancelSent && jobSent && !done() && reporter.stopRequested()) {
                 cancelSent = true;
                 requests.onNext(TrainInput.newBuilder()
                         .setControl(Control.newBuilder().setAction(ControlAction.CONTROL_ACTION_CANCEL)).build());

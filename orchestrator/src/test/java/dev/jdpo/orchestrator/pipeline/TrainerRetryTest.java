@@ -103,6 +103,22 @@ class TrainerRetryTest {
         assertEquals(1, trainer.jobs.size());
     }
 
+    @Test
+    void aStopAskedForBeforeTheJobIsSentGoesOutAsACancelAfterTheJob() throws Exception {
+        ScriptedTrainer trainer = new ScriptedTrainer(List.of(out -> finish(out, Finished.newBuilder()
+                .setStatus(TrainStatus.TRAIN_STATUS_CANCELLED).setFinalStep(4))));
+        // an orchestrator shutting down as a run starts: its CANCEL used to go out first, and the trainer failed
+        // the run with "control: sent before job"
+        RecordingReporter reporter = new RecordingReporter();
+        reporter.stop.set(true);
+        RunOutcome outcome = trainer.serve(channel -> new TrainerClient(channel, "trainer", new ServiceRetries(2, 1))
+                .train(TrainJob.getDefaultInstance(), PAIRS, List.of(), reporter, 4));
+        assertEquals(new RunOutcome.Stopped(4), outcome);
+        assertEquals(TrainInput.KindCase.JOB, trainer.received.get(0), trainer.received.toString());
+        assertEquals(1, trainer.received.stream().filter(k -> k == TrainInput.KindCase.CONTROL).count(),
+                trainer.received.toString());
+    }
+
     private static void finish(StreamObserver<TrainProgress> out, Finished.Builder finished) {
         out.onNext(TrainProgress.newBuilder().setFinished(finished).build());
         out.onCompleted();
@@ -117,6 +133,8 @@ class TrainerRetryTest {
     /** A trainer that answers each Train call's end_of_pairs with the next step of its script. */
     private static final class ScriptedTrainer extends TrainerServiceGrpc.TrainerServiceImplBase {
         final List<TrainJob> jobs = new CopyOnWriteArrayList<>();
+        /** Every message of every call, in the order it came. */
+        final List<TrainInput.KindCase> received = new CopyOnWriteArrayList<>();
         private final Deque<Consumer<StreamObserver<TrainProgress>>> script;
 
         ScriptedTrainer(List<Consumer<StreamObserver<TrainProgress>>> script) {
@@ -144,6 +162,7 @@ class TrainerRetryTest {
             return new StreamObserver<>() {
                 @Override
                 public void onNext(TrainInput input) {
+                    received.add(input.getKindCase());
                     if (input.hasJob()) {
                         jobs.add(input.getJob());
                     } else if (input.hasEndOfPairs()) {
