@@ -34,6 +34,7 @@ public final class ServiceHost implements AutoCloseable {
     private final GrpcEmbeddedServer server;
     private final HealthStatusManager health;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean notServing = new AtomicBoolean();
 
     private ServiceHost(ApplicationContext context, GrpcEmbeddedServer server, HealthStatusManager health) {
         this.context = context;
@@ -97,9 +98,12 @@ public final class ServiceHost implements AutoCloseable {
     /**
      * Reports NOT_SERVING for "" and every service, for good: health-checking clients go elsewhere while calls in
      * flight finish. {@link #close()} does this first; call it earlier when draining takes work of one's own.
+     * Calling it again does nothing (gRPC's health service logs a stack trace for a second terminal state).
      */
     public void stopServing() {
-        health.enterTerminalState();
+        if (notServing.compareAndSet(false, true)) {
+            health.enterTerminalState();
+        }
     }
 
     /**

@@ -18,6 +18,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -25,10 +26,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -134,6 +139,37 @@ class ServiceHostTest {
         Throwable failure = assertThrows(Exception.class, () -> call.get(10, TimeUnit.SECONDS)).getCause();
         assertTrue(failure instanceof StatusRuntimeException, String.valueOf(failure));
         assertTrue(closeMillis >= 250 && closeMillis < 30_000, "close took " + closeMillis + " ms");
+    }
+
+    @Test
+    void stoppingServingBeforeCloseLogsNoSecondTerminalState() {
+        // gRPC's health service logs "Already terminating" with a stack trace for a second terminal state: servers
+        // that drain their own work call stopServing() before close(), and their shutdowns printed one
+        Logger health = Logger.getLogger(HealthStatusManager.class.getPackageName() + ".HealthServiceImpl");
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        health.addHandler(capture);
+        try {
+            ServiceHost host = start(HostSettings.on("127.0.0.1", 0));
+            host.stopServing();
+            host.close();
+        } finally {
+            health.removeHandler(capture);
+        }
+        assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
     }
 
     @Test
