@@ -26,6 +26,12 @@ interface JobPairs {
         /** Sends once the transport can take it (flow control). */
         void send(TrainInput input) throws InterruptedException;
 
+        /**
+         * Nothing to send just now: a stop request still goes out, as it would with a send. A stream waiting for
+         * pairs (scoring behind, the store still filling, or all sent) would otherwise hold a stop until the end.
+         */
+        void idle();
+
         /** Whether the call has ended. */
         boolean done();
 

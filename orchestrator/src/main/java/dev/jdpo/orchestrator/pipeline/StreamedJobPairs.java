@@ -64,6 +64,8 @@ record StreamedJobPairs(PairStore store, DataOrder order, ReferenceScoring.Score
                 TrainingPair pair = pairs.poll();
                 if (pair != null) {
                     call.send(TrainInput.newBuilder().setPair(ProtoPairs.toProto(pair, sent++)).build());
+                } else {
+                    call.idle();
                 }
             }
         } finally {

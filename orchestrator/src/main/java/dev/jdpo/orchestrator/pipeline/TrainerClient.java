@@ -87,7 +87,7 @@ final class TrainerClient {
                 continue;
             }
             if (!call.wentAway()) {
-                return call.outcome();
+                return atLeast(call.outcome(), resumeStep);
             }
             if (call.checkpointDir != null && call.checkpointStep > resumeStep) {
                 resumeStep = call.checkpointStep;
@@ -114,6 +114,12 @@ final class TrainerClient {
             }
             channel.resetConnectBackoff();
         }
+    }
+
+    /** A job cancelled before it trained reports step 0: the run still stands at the step it resumed from. */
+    private static RunOutcome atLeast(RunOutcome outcome, long resumeStep) {
+        return outcome instanceof RunOutcome.Stopped stopped && stopped.step() < resumeStep
+                ? new RunOutcome.Stopped(resumeStep) : outcome;
     }
 
     /** The job continuing from {@code checkpoint}, which the trainer wrote for this run in its output_dir. */
@@ -198,6 +204,11 @@ final class TrainerClient {
                 jobSent = true;
                 forwardStop();
             }
+        }
+
+        @Override
+        public void idle() {
+            forwardStop();
         }
 
         @Override

@@ -105,8 +105,9 @@ class TrainerRetryTest {
 
     @Test
     void aStopAskedForBeforeTheJobIsSentGoesOutAsACancelAfterTheJob() throws Exception {
+        // the trainer's answer to a job cancelled before it trained: no final step (the run stays at step 4)
         ScriptedTrainer trainer = new ScriptedTrainer(List.of(out -> finish(out, Finished.newBuilder()
-                .setStatus(TrainStatus.TRAIN_STATUS_CANCELLED).setFinalStep(4))));
+                .setStatus(TrainStatus.TRAIN_STATUS_CANCELLED))));
         // an orchestrator shutting down as a run starts: its CANCEL used to go out first, and the trainer failed
         // the run with "control: sent before job"
         RecordingReporter reporter = new RecordingReporter();

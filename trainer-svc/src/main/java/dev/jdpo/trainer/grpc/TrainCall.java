@@ -237,6 +237,9 @@ final class TrainCall implements StreamObserver<TrainInput> {
                 control.cancel();
                 if (phase == Phase.RECEIVING) {
                     finishUntrained();
+                } else if (streamed != null) {
+                    // a training thread waiting for a streamed pair that will not come sees the cancel now
+                    streamed.close();
                 }
             }
             case CONTROL_ACTION_CHECKPOINT -> control.requestCheckpoint();

@@ -9,6 +9,7 @@ import dev.jdpo.model.CausalLM;
 import dev.jdpo.model.SaveOptions;
 import dev.jdpo.proto.internal.v1.ControlAction;
 import dev.jdpo.proto.internal.v1.Finished;
+import dev.jdpo.proto.internal.v1.PairStream;
 import dev.jdpo.proto.internal.v1.Started;
 import dev.jdpo.proto.internal.v1.TrainInput;
 import dev.jdpo.proto.internal.v1.TrainJob;
@@ -222,6 +223,26 @@ class TrainOverGrpcTest {
         assertEquals(0, progress.get(0).getFinished().getFinalStep());
         assertFalse(Files.exists(tmp.resolve("final")));
         assertTrue(Checkpoints.list(tmp).isEmpty());
+    }
+
+    @Test
+    void cancelWhileTheTrainerWaitsForAStreamedPairEndsTheJob(@TempDir Path tmp) throws Exception {
+        TrainingConfig config = TrainingConfig.builder().batchSize(2).maxSteps(3).build();
+        TrainClientCall call = trainer.open();
+        call.send(TrainInput.newBuilder().setJob(TrainJobs.job("starved", tmp, config)).build());
+        call.send(TrainInput.newBuilder().setPairStream(PairStream.newBuilder().setTrainingPairs(pairs.size())
+                .setDatasetFingerprint("streamed")).build());
+        call.awaitMessage(TrainProgress::hasStarted);
+        // one pair of the first batch's two: the training thread waits for a pair that will not come
+        call.send(TrainInput.newBuilder().setPair(ProtoPairs.toProto(pairs.get(0), 0)).build());
+        call.awaitMessage(p -> p.hasPairsTaken() && p.getPairsTaken().getCount() == 1);
+        call.control(ControlAction.CONTROL_ACTION_CANCEL);
+        List<TrainProgress> progress = call.awaitCompletion();
+
+        Finished finished = progress.get(progress.size() - 1).getFinished();
+        assertEquals(TrainStatus.TRAIN_STATUS_CANCELLED, finished.getStatus());
+        assertEquals(0, finished.getFinalStep());
+        assertFalse(Files.exists(tmp.resolve("final")));
     }
 
     static List<TrainProgress> only(List<TrainProgress> progress, TrainProgress.KindCase kind) {
