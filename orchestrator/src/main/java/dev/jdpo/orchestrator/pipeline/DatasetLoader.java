@@ -164,7 +164,7 @@ final class DatasetLoader {
     /** Where the pairs of one read go; a read the tokenizer starts again from the first row restarts it first. */
     private interface PairSink {
 
-        void restart() throws IOException;
+        void restart();
 
         void add(SplitPair pair) throws IOException, InterruptedException;
     }
@@ -183,10 +183,17 @@ final class DatasetLoader {
         }
     }
 
+    /**
+     * A read started again keeps what the store holds of the file and skips as many pairs of the new read: the
+     * tokenizer gives the same pairs in the same order, and a run training while the store fills may be reading
+     * them (dropping them under it failed that read).
+     */
     private static final class StoredPairs implements PairSink {
         private final PairStore.Writer writer;
         private final BooleanSupplier stop;
         private final int start;
+        private int kept;
+        private int seen;
 
         /** @param stop ends a wait for the store's readers ({@link PairStore.Writer#awaitReaders}) */
         StoredPairs(PairStore.Writer writer, BooleanSupplier stop) {
@@ -196,12 +203,16 @@ final class DatasetLoader {
         }
 
         @Override
-        public void restart() throws IOException {
-            writer.truncate(start);
+        public void restart() {
+            kept = writer.records() - start;
+            seen = 0;
         }
 
         @Override
         public void add(SplitPair pair) throws IOException, InterruptedException {
+            if (seen++ < kept) {
+                return;
+            }
             writer.add(encoded(pair));
             writer.awaitReaders(stop);
         }

@@ -164,7 +164,6 @@ final class PairStore implements AutoCloseable {
 
     /**
      * Appends pairs as they arrive, holding only their offsets; {@link #finish} orders them and writes the index.
-     * A tokenizer read again from its first row goes back with {@link #truncate} to where that read began.
      */
     static final class Writer implements AutoCloseable {
 
@@ -219,16 +218,6 @@ final class PairStore implements AutoCloseable {
         private void publish() throws IOException {
             out.flush();
             published.publish(offsets, records);
-        }
-
-        /** Drops the records from {@code keep} on. */
-        void truncate(int keep) throws IOException {
-            out.flush();
-            published.publish(offsets, Math.min(keep, published.count()));
-            channel.truncate(offsets[keep]);
-            channel.position(offsets[keep]);
-            records = keep;
-            out = stream();
         }
 
         /**
@@ -357,10 +346,6 @@ final class PairStore implements AutoCloseable {
             Records records = new Records();
             records.publish(offsets, offsets.length - 1);
             return records;
-        }
-
-        synchronized int count() {
-            return count;
         }
 
         /**

@@ -102,31 +102,6 @@ class PairStoreTest {
     }
 
     @Test
-    void aReadStartedAgainReplacesWhatTheFirstAttemptWrote() throws Exception {
-        List<EncodedPair> first = pairs(4, 0);
-        List<EncodedPair> again = pairs(6, 200);
-        try (PairStore.Writer writer = PairStore.writer(tmp)) {
-            writer.add(first.get(0));
-            int start = writer.records();
-            for (EncodedPair pair : first.subList(1, 4)) {
-                writer.add(pair);
-            }
-            writer.truncate(start);
-            for (EncodedPair pair : again) {
-                writer.add(pair);
-            }
-            writer.finish(new int[] {0, 1, 2, 3, 4, 5, 6}, 7, DataOrder.DEFAULT_WINDOW).close();
-        }
-        try (PairStore store = PairStore.open(tmp).orElseThrow()) {
-            assertEquals(7, store.trainingSize());
-            assertSame(first.get(0), store.training(0));
-            for (int i = 0; i < 6; i++) {
-                assertSame(again.get(i), store.training(i + 1));
-            }
-        }
-    }
-
-    @Test
     void aStoreWhoseIndexWasNeverWrittenIsNotOpened() throws Exception {
         write(pairs(3, 0), new int[] {0, 1, 2}, 3).close();
         Files.delete(tmp.resolve("index.bin"));

@@ -21,8 +21,16 @@ import dev.jdpo.proto.v1.RunConfig;
 import dev.jdpo.tokenizer.grpc.TokenizerGrpcService;
 import dev.jdpo.tokenizer.grpc.TokenizerRegistry;
 import dev.jdpo.tokenizer.pipeline.EncodedPair;
+import dev.jdpo.proto.internal.v1.TokenizeResponse;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Files;
@@ -34,6 +42,9 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -205,6 +216,113 @@ class StoredPairsTest {
             assertTrue(Files.isDirectory(live.dir()), "another live orchestrator's validated store stays");
             assertTrue(Files.isDirectory(run), "a run's own store is its run's business");
         }
+    }
+
+    @Test
+    void aTokenizerLostMidReadIsReadAgainKeepingThePairsARunIsAlreadyReading() throws Exception {
+        Path data = PipelineEndToEndTest.writePairs(tmp.resolve("lost.jsonl"), 40);
+        RunConfig base = PipelineEndToEndTest.config(data, tmp.resolve("out-lost"), 4);
+        RunConfig config = base.toBuilder()
+                .setReference(ReferenceConfig.newBuilder().setMode(ReferenceMode.REFERENCE_MODE_STREAMING))
+                .setData(base.getData().toBuilder().setValidationSplit(0).setShuffleWindow(8)).build();
+        String name = InProcessServerBuilder.generateName();
+        Server lossy = InProcessServerBuilder.forName(name).addService(ServerInterceptors.intercept(
+                new TokenizerGrpcService(tokenizers, work, PathRoots.anywhere()), endFirstCallAfterPairs(15))).build()
+                .start();
+        ManagedChannel lossyChannel = InProcessChannelBuilder.forName(name).build();
+        AtomicBoolean filling = new AtomicBoolean(true);
+        AtomicReference<Throwable> readFailure = new AtomicReference<>();
+        RecordingReporter reporter = new RecordingReporter();
+        try (PairStore.Writer writer = PairStore.writer(tmp.resolve("store"));
+             PairStore store = writer.inFileOrder(40, "f", 5)) {
+            // the run's side: reads every pair stored so far, again and again, while the read starts over; a pair
+            // once readable must stay so (the read started again used to drop them, failing a read under way)
+            // (it goes on asking after a failure: the writer waits for its asks)
+            Thread reader = new Thread(() -> {
+                int readable = 0;
+                while (filling.get()) {
+                    try {
+                        for (int i = 0; i < 40 && store.stored(i, 0); i++) {
+                            store.training(i);
+                            readable = Math.max(readable, i + 1);
+                        }
+                        if (readable > 0 && !store.stored(readable - 1, 0)) {
+                            throw new AssertionError("pair " + (readable - 1) + " was readable and is no longer");
+                        }
+                    } catch (Throwable e) {
+                        readFailure.compareAndSet(null, e);
+                    }
+                }
+            });
+            reader.start();
+            try {
+                new DatasetLoader(lossyChannel, "in-process", new ServiceRetries(1, 1))
+                        .fill(config, reporter, () -> false, writer, 40, "f");
+            } finally {
+                filling.set(false);
+                reader.join();
+            }
+            assertEquals(null, readFailure.get(), "a read while the tokenizer's read started over");
+            assertTrue(reporter.messages.stream().anyMatch(m -> m.contains("retry 1")), reporter.messages.toString());
+            try (PairStore.Writer again = PairStore.writer(tmp.resolve("uninterrupted"));
+                 PairStore whole = again.inFileOrder(40, "f", 1000)) {
+                loader().fill(config, new RecordingReporter(), () -> false, again, 40, "f");
+                for (int i = 0; i < 40; i++) {
+                    assertSamePair(whole.training(i), store.training(i));
+                }
+            }
+        } finally {
+            lossyChannel.shutdownNow();
+            lossy.shutdownNow();
+        }
+    }
+
+    /**
+     * Ends the first TokenizeDataset call UNAVAILABLE once {@code pairs} pairs went out, as a tokenizer killed
+     * mid-read; the service's own later messages for it are dropped.
+     */
+    private static ServerInterceptor endFirstCallAfterPairs(int pairs) {
+        AtomicInteger calls = new AtomicInteger();
+        return new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                              ServerCallHandler<Q, A> next) {
+                if (calls.incrementAndGet() > 1) {
+                    return next.startCall(call, headers);
+                }
+                return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    private int sent;
+                    private boolean ended;
+
+                    @Override
+                    public synchronized void sendMessage(A message) {
+                        if (ended) {
+                            return;
+                        }
+                        super.sendMessage(message);
+                        if (message instanceof TokenizeResponse response && response.hasPair() && ++sent == pairs) {
+                            ended = true;
+                            super.close(Status.UNAVAILABLE.withDescription("the tokenizer was killed"),
+                                    new Metadata());
+                        }
+                    }
+
+                    @Override
+                    public synchronized boolean isReady() {
+                        // the service sends on into the void, so its pass ends and frees the executor
+                        return ended || super.isReady();
+                    }
+
+                    @Override
+                    public synchronized void close(Status status, Metadata trailers) {
+                        if (!ended) {
+                            ended = true;
+                            super.close(status, trailers);
+                        }
+                    }
+                }, headers);
+            }
+        };
     }
 
     private static void assertSameOrder(DatasetLoader.Pairs held, PairStore store) throws Exception {
