@@ -298,7 +298,7 @@ public final class PipelineRunExecutor implements RunExecutor, AutoCloseable {
                             reporter.info("Reference log-probs: " + scorer.pairs() + " pairs scored while training ("
                                     + scorer.cacheHits() + " from the cache)");
                             return Optional.of(trained);
-                        }).orElseThrow();
+                        }).orElseGet(() -> new RunOutcome.Stopped(resumeStep)); // stopped waiting for the cache
             } else {
                 outcome = trainer.train(job, new StreamedJobPairs(store, order, null, false,
                         ScoringWindow.unscored(validation), window), reporter, resumeStep);

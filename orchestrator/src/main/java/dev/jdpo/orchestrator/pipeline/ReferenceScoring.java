@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Attaches frozen-model log-probs to pairs through {@code ReferenceService} calls: to the reference replicas at
@@ -47,7 +48,8 @@ final class ReferenceScoring {
     // not one per chunk of a large dataset
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private static final Object IN_PROCESS_CACHE = new Object();
+    /** Held while a run scores in this process: the cache file is open once. A waiting run still sees a stop. */
+    private static final ReentrantLock IN_PROCESS_CACHE = new ReentrantLock();
 
     private ReferenceScoring() {
     }
@@ -72,7 +74,8 @@ final class ReferenceScoring {
 
     /**
      * Opens the run's reference (the replicas, or the model and cache in this process), hands it to {@code use}
-     * and closes it. In this process the cache file is held meanwhile, so concurrent runs score in turn.
+     * and closes it. In this process the cache file is held meanwhile, so concurrent runs score in turn; one
+     * waiting for its turn gets empty on a stop.
      *
      * @param countersAsMetrics report the scorer's counters as step-0 run metrics once {@code use} finished; only
      *                          before training, since a metrics report sets the run's step
@@ -100,8 +103,15 @@ final class ReferenceScoring {
                         + unknown.getMessage(), "services.reference_addresses");
             }
         }
-        synchronized (IN_PROCESS_CACHE) {
+        while (!IN_PROCESS_CACHE.tryLock(ServiceRetries.STOP_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (reporter.stopRequested()) {
+                return Optional.empty();
+            }
+        }
+        try {
             return scoreInProcess(config, cacheDir, reporter, countersAsMetrics, use);
+        } finally {
+            IN_PROCESS_CACHE.unlock();
         }
     }
 
